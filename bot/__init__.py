@@ -1,0 +1,1 @@
+"""Stagebot's composition root and Slack face: settings, CLI, app factory, middleware, i18n, views."""

@@ -1,0 +1,149 @@
+"""The `stagebot` command: run the bot, serve HTTP, run the scheduler, import, export and migrate."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+from models.catalogue import CatalogueError
+
+log = logging.getLogger("stagebot")
+
+
+def _services(settings: Settings, *, migrate: bool = True):  # noqa: ANN202 (keeps start-up imports lazy)
+    from bot.services import Services
+    from models.migrate import upgrade
+
+    services = Services.from_settings(settings)
+    if migrate:
+        upgrade(services.db)
+    return services
+
+
+def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
+    if settings.slack_app_token:
+        return cmd_socket(settings)
+    if settings.slack_bot_token or settings.slack_signing_secret:
+        return cmd_serve(settings, _)
+    from bot.local import run_local
+
+    return run_local(settings)
+
+
+def cmd_socket(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    settings.require_socket_mode()
+    app = create_app(_services(settings))
+    log.info("Stagebot is connecting to Slack in Socket Mode")
+    SocketModeHandler(app, settings.slack_app_token).start()
+    return 0
+
+
+def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
+    import waitress
+
+    from bot.app import create_app, create_http_app
+
+    settings.require_http()
+    app = create_app(_services(settings))
+    log.info("Stagebot listens on port %s, path /slack/events", settings.port)
+    waitress.serve(create_http_app(app), host="0.0.0.0", port=settings.port, threads=8)  # noqa: S104
+    return 0
+
+
+def cmd_scheduler(settings: Settings, _: argparse.Namespace) -> int:
+    from scheduler.runner import run_scheduler
+
+    return run_scheduler(_services(settings))
+
+
+def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    _services(settings)
+    print("The database is up to date.")
+    return 0
+
+
+def _importer(kind: str):  # noqa: ANN202
+    from models.people_csv import export_people, import_people
+    from models.schools_csv import export_schools, import_schools
+
+    return {"people": (import_people, export_people), "schools": (import_schools, export_schools)}[kind]
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.i18n import Translator, language_for
+    from models.csv_import import ImportRefused, decode
+
+    t = Translator(language_for(None, os.environ.get("LANG")), settings.timezone)
+    services = _services(settings)
+    importer, _ = _importer(args.kind)
+    try:
+        text = decode(Path(args.file).read_bytes())
+        with services.db.session() as session:
+            result = importer(session, text)
+    except ImportRefused as refused:
+        for problem in refused.problems:
+            print(t(problem.key, line=problem.line, **problem.params), file=sys.stderr)
+        print(t("import.summary.refused", count=len(refused.problems)), file=sys.stderr)
+        return 1
+    print(t("import.summary.done", created=result.created, updated=result.updated))
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    services = _services(settings)
+    _, exporter = _importer(args.kind)
+    with services.db.session() as session:
+        text = exporter(session)
+    if args.file and args.file != "-":
+        Path(args.file).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="stagebot", description="Stagebot: the internship administration in Slack.")
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot (Socket Mode, HTTP, or the local workspace without credentials)")
+    commands.add_parser("serve", help="HTTP mode only: /slack/events on $PORT")
+    commands.add_parser("scheduler", help="the reminder scheduler, as its own process")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    for name, help_text in (("import", "import a CSV file"), ("export", "export to CSV")):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("kind", choices=["people", "schools"])
+        if name == "import":
+            sub.add_argument("file")
+        else:
+            sub.add_argument("file", nargs="?", default="-", help="output file (default: standard output)")
+    return root
+
+
+HANDLERS = {
+    "run": cmd_run,
+    "serve": cmd_serve,
+    "scheduler": cmd_scheduler,
+    "migrate": cmd_migrate,
+    "import": cmd_import,
+    "export": cmd_export,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        return HANDLERS[args.command](settings, args)
+    except (SettingsError, CatalogueError) as error:
+        print(f"stagebot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0

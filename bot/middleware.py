@@ -1,0 +1,109 @@
+"""The acting person, resolved once before any listener runs, and the unit of work a listener opens.
+
+Requests from people the programme has not registered are answered here, kindly, and go no further:
+listeners can rely on an actor being there. Bolt's sync middleware returns before the listener runs
+(``next()`` does not wrap it), so the listener's database session is opened by the listener itself,
+with ``request_scope(context)``: one transaction for the whole answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from bot.i18n import Translator, translator
+from bot.services import Services
+from bot.views.home import unregistered_home
+from models.people import Actor, remember_slack_locale, resolve_actor
+
+
+@dataclass
+class Scope:
+    """Everything a listener needs about the request it serves."""
+
+    session: Session
+    actor: Actor
+    t: Translator
+    now: datetime
+    services: Services
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.t.tz).date()
+
+
+@contextmanager
+def request_scope(context: BoltContext) -> Iterator[Scope]:
+    """One transaction for a listener's work: committed when the block ends, rolled back on an error."""
+    services: Services = context["services"]
+    with services.db.session() as session:
+        yield Scope(session, context["actor"], context["t"], services.clock.now(), services)
+
+
+def _slack_locale(client: WebClient, user_id: str, logger: logging.Logger) -> str | None:
+    try:
+        user = client.users_info(user=user_id, include_locale=True)["user"]
+    except SlackApiError as error:
+        logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        return None
+    locale = user.get("locale")
+    return str(locale) if locale else None
+
+
+def _answer_unregistered(
+    body: dict[str, Any], ack: Ack, client: WebClient, user_id: str, t: Translator
+) -> BoltResponse:
+    text = t("unregistered.text")
+    kind = body.get("type")
+    if body.get("command"):
+        return ack(text=text)
+    if kind == "event_callback":
+        event = body.get("event", {})
+        if event.get("type") == "app_home_opened":
+            client.views_publish(user_id=user_id, view=unregistered_home(t))
+        elif event.get("type") == "message" and event.get("channel_type") == "im":
+            client.chat_postMessage(channel=event["channel"], text=text)
+        return BoltResponse(status=200, body="")
+    response = ack()
+    channel = (body.get("channel") or {}).get("id")
+    if channel:
+        client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+    return response
+
+
+def scope_middleware(services: Services) -> Callable[..., BoltResponse | None]:
+    def open_scope(
+        context: BoltContext,
+        body: dict[str, Any],
+        client: WebClient,
+        ack: Ack,
+        logger: logging.Logger,
+        next: Callable[[], BoltResponse],  # noqa: A002 (Bolt passes it by this name)
+    ) -> BoltResponse | None:
+        user_id = context.user_id
+        timezone = services.settings.timezone
+        with services.db.session() as session:
+            actor = resolve_actor(session, user_id) if user_id else None
+            locale = actor.slack_locale if actor else None
+            if user_id and (actor is None or (actor.language is None and actor.slack_locale is None)):
+                locale = _slack_locale(client, user_id, logger)
+                if actor is not None and locale:
+                    remember_slack_locale(session, actor.person_id, locale)
+            t = translator(actor.language if actor else None, locale, timezone)
+        context["services"] = services
+        context["t"] = t
+        if actor is None and user_id:
+            return _answer_unregistered(body, ack, client, user_id, t)
+        context["actor"] = actor
+        return next()
+
+    return open_scope

@@ -1,0 +1,22 @@
+"""What every listener and job shares: settings, the database, the catalogue and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.settings import Settings
+from models.catalogue import Catalogue, load_catalogue
+from models.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    catalogue: Catalogue
+    clock: Clock = field(default_factory=Clock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        return cls(settings, Database(settings.database_url), load_catalogue(settings.catalogue_path))

@@ -1,0 +1,42 @@
+"""The status answer for whoever asks: a student's checklist, a supervisor's students, or the cohort.
+
+Shared by `/stage status`, the App Home and the page buttons, so all three always agree.
+"""
+
+from __future__ import annotations
+
+from bot.middleware import Scope
+from bot.views.blocks import Block, section
+from bot.views.status import PAGE_SIZE, group_overview, student_checklist
+from models import progress
+from models.people import Role
+
+COHORT_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.COURSE_OWNER, Role.COUNSELLOR)
+
+
+def status_blocks(scope: Scope, offset: int = 0) -> list[Block]:
+    actor, t = scope.actor, scope.t
+    if actor.has(*COHORT_ROLES):
+        return _overview(scope, offset, supervisor_id=None)
+    if actor.has(Role.SUPERVISOR):
+        return _overview(scope, offset, supervisor_id=actor.person_id)
+    if actor.is_student:
+        statuses = progress.checklist(scope.session, actor.person_id)
+        deadline = progress.next_deadline(scope.services.catalogue, statuses, scope.today)
+        return student_checklist(t, actor.name, statuses, deadline, scope.today)
+    return [section(t("status.no_view"))]
+
+
+def _overview(scope: Scope, offset: int, supervisor_id: int | None) -> list[Block]:
+    session, t = scope.session, scope.t
+    total, counts = progress.step_counts(session, supervisor_id=supervisor_id)
+    offset = max(0, min(offset, max(total - 1, 0)))
+    ids, _ = progress.student_ids_page(session, offset, PAGE_SIZE, supervisor_id=supervisor_id)
+    title = (
+        t("status.group.header.cohort", count=total)
+        if supervisor_id is None
+        else t("status.group.header.supervisor", count=total)
+    )
+    return group_overview(
+        t, title=title, total=total, counts=counts, page=progress.summaries(session, ids), offset=offset
+    )

@@ -1,0 +1,62 @@
+"""Small Block Kit builders so that every view is written the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+SECTION_LIMIT = 3000
+
+
+def escape(text: str) -> str:
+    """User-typed text shown in mrkdwn must not become markup, mentions or links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(slack_user_id: str) -> str:
+    return f"<@{slack_user_id}>"
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
+
+
+def section(text: str, *, accessory: Block | None = None, fields: list[str] | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+    if fields:
+        block["fields"] = [{"type": "mrkdwn", "text": f[:2000]} for f in fields[:10]]
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def fields_section(fields: list[str]) -> Block:
+    return {"type": "section", "fields": [{"type": "mrkdwn", "text": f[:2000]} for f in fields[:10]]}
+
+
+def context(*texts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t[:SECTION_LIMIT]} for t in texts[:10]]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75], "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block

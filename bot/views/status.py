@@ -1,0 +1,116 @@
+"""The checklist of the eight steps, and the overviews for supervisors and the coordinator."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.i18n import Translator
+from bot.views.blocks import Block, actions, button, context, divider, fields_section, header, mention, section
+from models.catalogue import Deadline
+from models.progress import FINISHED, Step, StepCounts, StepState, StepStatus, StudentSummary
+
+STATE_ICONS = {
+    StepState.NOT_STARTED: "⬜",
+    StepState.IN_PROGRESS: "🔄",
+    StepState.AWAITING_REVIEW: "⏳",
+    StepState.SENT_BACK: "↩️",
+    StepState.DONE: "✅",
+    StepState.NOT_REQUIRED: "➖",
+}
+COUNT_ORDER = (StepState.DONE, StepState.AWAITING_REVIEW, StepState.SENT_BACK, StepState.IN_PROGRESS,
+               StepState.NOT_STARTED)
+PAGE_SIZE = 20
+PAGE_ACTION = "status_page"
+
+
+def deadline_name(t: Translator, deadline: Deadline) -> str:
+    if deadline.name:
+        return deadline.name.get(t.language) or deadline.name["en"]
+    assert deadline.period_start is not None
+    return t("deadline.planning", start=t.date(deadline.period_start))
+
+
+def deadline_line(t: Translator, deadline: Deadline | None, today: date) -> str:
+    if deadline is None:
+        return t("status.no_deadline")
+    return t(
+        "status.next_deadline",
+        name=deadline_name(t, deadline),
+        due=t.date(deadline.due),
+        days=(deadline.due - today).days,
+    )
+
+
+def student_checklist(
+    t: Translator, name: str, statuses: list[StepStatus], deadline: Deadline | None, today: date
+) -> list[Block]:
+    """Eight lines, one per step, then what is due next and whether the student may start."""
+    blocks: list[Block] = [header(t("status.student.header")), context(t("status.student.intro", name=name))]
+    for status in statuses:
+        line = t(
+            "status.step_line",
+            icon=STATE_ICONS[status.state],
+            number=int(status.step),
+            step=t(f"step.{int(status.step)}.name"),
+            state=t(f"state.{status.state.value}"),
+        )
+        blocks.append(section(line + "\n" + t(f"step.{int(status.step)}.hint")))
+    blocks.append(divider())
+    blocks.append(section(deadline_line(t, deadline, today)))
+    approved = all(s.state in FINISHED for s in statuses if s.step == Step.APPROVAL)
+    blocks.append(context(t("status.may_start.yes" if approved else "status.may_start.no")))
+    return blocks
+
+
+def _counts_field(t: Translator, counts: StepCounts) -> str:
+    shown = [
+        f"{STATE_ICONS[state]} {n}"
+        for state in COUNT_ORDER
+        if (n := counts.by_state.get(state, 0) + (counts.by_state.get(StepState.NOT_REQUIRED, 0)
+                                                  if state == StepState.DONE else 0))
+    ]
+    title = t("status.counts_field", number=int(counts.step), step=t(f"step.{int(counts.step)}.name"))
+    return f"*{title}*\n" + (" · ".join(shown) or "—")
+
+
+def _student_line(t: Translator, summary: StudentSummary) -> str:
+    parts = [mention(summary.slack_user_id), t("status.group.done", done=summary.done, total=len(Step))]
+    if summary.waiting:
+        parts.append(t("status.group.waiting", count=summary.waiting))
+    if summary.sent_back:
+        parts.append(t("status.group.sent_back", count=summary.sent_back))
+    if summary.next_open is not None:
+        parts.append(t("status.group.next", step=t(f"step.{int(summary.next_open)}.name")))
+    return " · ".join(parts)
+
+
+def group_overview(
+    t: Translator,
+    *,
+    title: str,
+    total: int,
+    counts: list[StepCounts],
+    page: list[StudentSummary],
+    offset: int,
+) -> list[Block]:
+    """Counts per step for the whole group, then one page of students with previous/next buttons."""
+    blocks: list[Block] = [header(title)]
+    if total == 0:
+        blocks.append(section(t("status.group.empty")))
+        return blocks
+    blocks.append(context(t("status.group.legend")))
+    blocks.append(fields_section([_counts_field(t, c) for c in counts[:4]]))
+    blocks.append(fields_section([_counts_field(t, c) for c in counts[4:]]))
+    blocks.append(divider())
+    blocks.append(section("\n".join(_student_line(t, s) for s in page)))
+    last = offset + len(page)
+    blocks.append(context(t("status.group.page", first=offset + 1, last=last, total=total)))
+    paging = []
+    if offset > 0:
+        previous = str(max(0, offset - PAGE_SIZE))
+        paging.append(button(t("status.page.previous"), f"{PAGE_ACTION}_previous", previous))
+    if last < total:
+        paging.append(button(t("status.page.next"), f"{PAGE_ACTION}_next", str(last)))
+    if paging:
+        blocks.append(actions(*paging, block_id="status_paging"))
+    return blocks

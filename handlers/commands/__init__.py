@@ -1,0 +1,56 @@
+"""The one slash command, `/stage`, and its subcommands (English names, Dutch aliases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.middleware import request_scope
+from handlers.commands import contacts, language, problem, status
+from handlers.commands.help import help_reply
+from handlers.commands.registry import Invocation, Reply, Subcommand
+from models.people import Role
+
+COMMAND = "/stage"
+
+
+def _help(invocation: Invocation) -> Reply:
+    return help_reply(invocation, SUBCOMMANDS)
+
+
+SUBCOMMANDS: list[Subcommand] = [
+    Subcommand("status", "stand", status.run, aliases=("overzicht",)),
+    Subcommand("contacts", "contacten", contacts.run, aliases=("contact",)),
+    Subcommand("problem", "probleem", problem.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("language", "taal", language.run, aliases=("lang",)),
+    Subcommand("help", "hulp", _help),
+]
+
+
+def find(word: str) -> Subcommand | None:
+    word = word.lower()
+    return next((s for s in SUBCOMMANDS if word in s.names()), None)
+
+
+def dispatch(invocation: Invocation, text: str) -> Reply:
+    """Unknown or empty subcommands get the help; one the caller may not use gets the help with a note."""
+    word, _, args = text.strip().partition(" ")
+    subcommand = find(word) if word else None
+    if subcommand is None:
+        intro = "help.unknown" if word else "help.intro"
+        return help_reply(invocation, SUBCOMMANDS, intro_key=intro)
+    if not subcommand.allowed(invocation.scope.actor):
+        return help_reply(invocation, SUBCOMMANDS, intro_key="help.not_allowed")
+    return subcommand.run(Invocation(invocation.scope, args.strip(), invocation.client, invocation.channel_id))
+
+
+def handle_stage(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    with request_scope(context) as scope:
+        answer = dispatch(Invocation(scope, "", client, command.get("channel_id")), command.get("text") or "")
+    ack(**answer)
+
+
+def register(app: App) -> None:
+    app.command(COMMAND)(handle_stage)

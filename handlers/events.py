@@ -1,0 +1,24 @@
+"""Events: the App Home shows the caller's status whenever it is opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.middleware import request_scope
+from bot.status import status_blocks
+from bot.views.home import home_view
+
+
+def publish_home(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    if event.get("tab") not in (None, "home"):
+        return
+    with request_scope(context) as scope:
+        view = home_view(scope.t, status_blocks(scope))
+    client.views_publish(user_id=scope.actor.slack_user_id, view=view)
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(publish_home)

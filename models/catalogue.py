@@ -1,0 +1,251 @@
+"""The internship catalogue of one academic year: configuration, not code (domain.md).
+
+Read from a YAML file; every problem is reported with its line so the programme can fix the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOGUE_DIR = Path(__file__).parent / "catalogues"
+DEFAULT_CATALOGUE = CATALOGUE_DIR / "2026-2027.yaml"
+PLANNING_STEP = 7
+DEFAULT_PLANNING_LEAD_DAYS = 14
+
+
+class ActivityKind(StrEnum):
+    """Internship activities named in the programme's table (Dutch in brackets in domain.md)."""
+
+    TUTORING = "tutoring"
+    OBSERVATION = "observation"
+    CO_TEACHING = "co_teaching"
+    GUIDED = "guided"
+    INDEPENDENT = "independent"
+    WORKPLACE_TASK = "workplace_task"
+
+
+@dataclass(frozen=True)
+class Activity:
+    kind: ActivityKind
+    hours: int
+
+
+@dataclass(frozen=True)
+class Period:
+    semester: int
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Course:
+    code: str
+    name: dict[str, str]
+    subject: str | None
+    activities: tuple[Activity, ...]
+    periods: tuple[Period, ...]
+
+    @property
+    def semesters(self) -> tuple[int, ...]:
+        return tuple(p.semester for p in self.periods)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    code: str
+    step: int
+    due: date
+    name: dict[str, str]
+    period_start: date | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    academic_year: str
+    courses: tuple[Course, ...]
+    deadlines: tuple[Deadline, ...] = ()
+    planning_lead_days: int = DEFAULT_PLANNING_LEAD_DAYS
+
+    def course(self, code: str) -> Course | None:
+        return next((c for c in self.courses if c.code == code), None)
+
+    def all_deadlines(self) -> list[Deadline]:
+        """The configured deadlines plus one planning deadline per distinct period start (step 7)."""
+        starts = sorted({p.start for c in self.courses for p in c.periods})
+        planning = [
+            Deadline("planning", PLANNING_STEP, start - timedelta(days=self.planning_lead_days), {}, start)
+            for start in starts
+        ]
+        return sorted([*self.deadlines, *planning], key=lambda d: (d.due, d.step, d.code))
+
+
+@dataclass(frozen=True)
+class CatalogueProblem:
+    line: int
+    reason: str
+
+
+@dataclass
+class CatalogueError(Exception):
+    path: str
+    problems: list[CatalogueProblem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{self.path}:{p.line}: {p.reason}" for p in self.problems)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Keeps each mapping's line so that problems point into the file."""
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+class _Reader:
+    """Turns the parsed YAML into a Catalogue, collecting every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[CatalogueProblem] = []
+
+    def fail(self, line: int, reason: str) -> None:
+        self.problems.append(CatalogueProblem(line, reason))
+
+    def text(self, node: dict[str, Any], key: str) -> str | None:
+        value = node.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(node["__line__"], f"'{key}' is missing or empty")
+            return None
+        return value.strip()
+
+    def names(self, node: dict[str, Any]) -> dict[str, str]:
+        value = node.get("name")
+        if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("nl", "en")):
+            self.fail(node["__line__"], "'name' needs both 'nl' and 'en'")
+            return {}
+        return {"nl": value["nl"], "en": value["en"]}
+
+    def day(self, node: dict[str, Any], key: str) -> date | None:
+        value = node.get(key)
+        if not isinstance(value, date):
+            self.fail(node["__line__"], f"'{key}' must be a date written as YYYY-MM-DD")
+            return None
+        return value
+
+    def activity(self, node: Any, line: int) -> Activity | None:
+        if not isinstance(node, dict):
+            self.fail(line, "an activity is written as {kind: ..., hours: ...}")
+            return None
+        line = node["__line__"]
+        kind, hours = node.get("kind"), node.get("hours")
+        known = ", ".join(k.value for k in ActivityKind)
+        if kind not in set(ActivityKind):
+            self.fail(line, f"unknown activity '{kind}' (known: {known})")
+            return None
+        if not isinstance(hours, int) or isinstance(hours, bool) or hours <= 0:
+            self.fail(line, f"activity '{kind}' needs a positive whole number of hours")
+            return None
+        return Activity(ActivityKind(kind), hours)
+
+    def period(self, node: Any, line: int) -> Period | None:
+        if not isinstance(node, dict):
+            self.fail(line, "a period is written as {semester: 1, start: YYYY-MM-DD, end: YYYY-MM-DD}")
+            return None
+        line = node["__line__"]
+        semester, start, end = node.get("semester"), self.day(node, "start"), self.day(node, "end")
+        if semester not in (1, 2):
+            self.fail(line, "a period's semester is 1 or 2")
+            return None
+        if start is None or end is None:
+            return None
+        if end < start:
+            self.fail(line, f"the period ends ({end}) before it starts ({start})")
+            return None
+        return Period(semester, start, end)
+
+    def course(self, node: Any, line: int) -> Course | None:
+        if not isinstance(node, dict):
+            self.fail(line, "a course is a mapping with code, name, activities and periods")
+            return None
+        line = node["__line__"]
+        code, name = self.text(node, "code"), self.names(node)
+        subject = node.get("subject")
+        if subject not in (None, "X", "Y"):
+            self.fail(line, "a course's subject is X, Y or left out")
+        raw_activities, raw_periods = node.get("activities") or [], node.get("periods") or []
+        if not raw_activities:
+            self.fail(line, f"course '{code}' has no activities")
+        if not raw_periods:
+            self.fail(line, f"course '{code}' has no periods")
+        activities = [self.activity(a, line) for a in raw_activities]
+        periods = [self.period(p, line) for p in raw_periods]
+        kinds = [a.kind for a in activities if a]
+        if len(kinds) != len(set(kinds)):
+            self.fail(line, f"course '{code}' names an activity twice")
+        if code is None or not name or None in activities or None in periods or not activities or not periods:
+            return None
+        return Course(code, name, subject, tuple(a for a in activities if a), tuple(p for p in periods if p))
+
+    def deadline(self, node: Any, line: int) -> Deadline | None:
+        if not isinstance(node, dict):
+            self.fail(line, "a deadline is a mapping with code, step, due and name")
+            return None
+        code, due, name, step = self.text(node, "code"), self.day(node, "due"), self.names(node), node.get("step")
+        if step not in range(1, 9):
+            self.fail(node["__line__"], "a deadline's step is a number from 1 to 8")
+            return None
+        if code is None or due is None or not name:
+            return None
+        return Deadline(code, step, due, name)
+
+    def catalogue(self, root: Any) -> Catalogue | None:
+        if not isinstance(root, dict):
+            self.fail(1, "the file must be a mapping with academic_year, courses and deadlines")
+            return None
+        year = self.text(root, "academic_year")
+        raw_courses = root.get("courses") or []
+        if not raw_courses:
+            self.fail(root["__line__"], "the catalogue has no courses")
+        courses = [self.course(c, root["__line__"]) for c in raw_courses]
+        codes = [c.code for c in courses if c]
+        for duplicate in sorted({c for c in codes if codes.count(c) > 1}):
+            self.fail(root["__line__"], f"course code '{duplicate}' is used twice")
+        deadlines = [self.deadline(d, root["__line__"]) for d in root.get("deadlines") or []]
+        lead = root.get("planning_lead_days", DEFAULT_PLANNING_LEAD_DAYS)
+        if not isinstance(lead, int) or lead < 0:
+            self.fail(root["__line__"], "planning_lead_days is a whole number of days")
+        if self.problems or year is None:
+            return None
+        return Catalogue(
+            year, tuple(c for c in courses if c), tuple(d for d in deadlines if d), planning_lead_days=lead
+        )
+
+
+def parse_catalogue(text: str, path: str = "<catalogue>") -> Catalogue:
+    try:
+        root = yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise CatalogueError(path, [CatalogueProblem(line, f"not valid YAML: {error}")]) from error
+    reader = _Reader()
+    catalogue = reader.catalogue(root)
+    if catalogue is None:
+        raise CatalogueError(path, sorted(reader.problems, key=lambda p: p.line))
+    return catalogue
+
+
+def load_catalogue(path: Path | str = DEFAULT_CATALOGUE) -> Catalogue:
+    path = Path(path)
+    return parse_catalogue(path.read_text(encoding="utf-8"), str(path))

@@ -1,0 +1,55 @@
+"""The catalogues: Dutch and English complete and alike, every key the code uses present."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import Translator, language_for, messages
+
+ROOT = Path(__file__).parent.parent
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']""")
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_dutch_and_english_have_the_same_keys_and_placeholders() -> None:
+    nl, en = messages("nl"), messages("en")
+    assert nl.keys() == en.keys()
+    for key in nl:
+        assert _placeholders(nl[key]) == _placeholders(en[key]), key
+
+
+def test_every_literal_key_in_the_code_is_translated() -> None:
+    sources = [p for folder in ("bot", "handlers", "scheduler") for p in (ROOT / folder).rglob("*.py")]
+    used = {key for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
+    assert len(used) > 20
+    missing = sorted(used - messages("nl").keys())
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("chosen", "locale", "expected"),
+    [("en", "nl-BE", "en"), ("nl", "en-US", "nl"), (None, "en-US", "en"), (None, "nl-NL", "nl"),
+     (None, "fr-FR", "nl"), (None, None, "nl"), ("de", None, "nl")],
+)
+def test_the_language_comes_from_the_choice_then_slack_then_dutch(
+    chosen: str | None, locale: str | None, expected: str
+) -> None:
+    assert language_for(chosen, locale) == expected
+
+
+def test_dates_follow_the_users_locale() -> None:
+    assert Translator("nl").date(date(2027, 2, 15)) == "15 februari 2027"
+    assert Translator("en").date(date(2027, 2, 15)) == "15 February 2027"
+
+
+def test_an_unknown_key_is_a_loud_error_not_a_silent_key() -> None:
+    with pytest.raises(KeyError):
+        Translator("nl")("no.such.key")

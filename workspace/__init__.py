@@ -1,0 +1,23 @@
+"""A local stand-in for Slack: serves the Web API the bot uses and drives the bot over Slack's wire protocol.
+
+It imports nothing from the bot, so the bot cannot tell it from Slack.
+"""
+
+from workspace.delivery import Delivery
+from workspace.server import Server
+from workspace.signing import sign_request, verify_request
+from workspace.state import Call, Channel, Message, User, View
+from workspace.workspace import Workspace
+
+__all__ = [
+    "Call",
+    "Channel",
+    "Delivery",
+    "Message",
+    "Server",
+    "User",
+    "View",
+    "Workspace",
+    "sign_request",
+    "verify_request",
+]

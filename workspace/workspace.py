@@ -1,0 +1,490 @@
+"""The `Workspace`: one object to drive the bot as Slack does and to read back what the bot did."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from workspace import blockkit, payloads, responses
+from workspace.delivery import Delivery, post, send
+from workspace.errors import ApiError
+from workspace.server import Server, create_app
+from workspace.state import (
+    Call,
+    Channel,
+    Failure,
+    Identity,
+    Message,
+    State,
+    StoredFile,
+    User,
+    View,
+)
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+class Workspace:
+    """A local stand-in for Slack: it serves the Web API and delivers signed requests to `bot_url`.
+
+    `clock` drives everything Slack times (trigger expiry, message ts, response_url lifetime) so tests
+    can move time without sleeping; request signatures always use real time, as the bot checks them.
+    """
+
+    def __init__(
+        self,
+        users: Iterable[User] = (),
+        channels: Iterable[Channel] = (),
+        *,
+        bot_token: str = "xoxb-local-token",
+        signing_secret: str = "local-secret",
+        bot_url: str | None = None,
+        bot_user_id: str = "U0STAGEBOT",
+        bot_name: str = "stagebot",
+        clock: Callable[[], float] = time.time,
+        delivery_timeout: float = 10.0,
+    ) -> None:
+        identity = Identity(
+            bot_token=bot_token, signing_secret=signing_secret, bot_user_id=bot_user_id, bot_name=bot_name
+        )
+        self.state = State(identity, list(users), list(channels), clock)
+        self.bot_url = bot_url
+        self.delivery_timeout = delivery_timeout
+        self.server: Server | None = None
+        self._deliveries: list[Delivery] = []
+
+    # serving -------------------------------------------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Server:
+        """Start the HTTP server in a daemon thread (port 0 picks a free port)."""
+        self.server = Server(create_app(self), host=host, port=port, threads=threads)
+        self.state.base_url = self.server.url
+        return self.server
+
+    @property
+    def url(self) -> str:
+        if self.server is None:
+            raise RuntimeError("the workspace is not being served: call serve() first")
+        return self.server.url
+
+    @property
+    def api_url(self) -> str:
+        """Base URL for slack_sdk's WebClient(base_url=...)."""
+        return self.url + "/api/"
+
+    @property
+    def users(self) -> list[User]:
+        """The people (the bot excluded)."""
+        return [u for u in self.state.users.values() if not u.is_bot]
+
+    @property
+    def channels(self) -> list[Channel]:
+        return list(self.state.channels.values())
+
+    @property
+    def bot_user_id(self) -> str:
+        return self.state.identity.bot_user_id
+
+    def add_user(self, user: User) -> User:
+        """Add (or replace) a person, e.g. to give a test user a locale."""
+        with self.state.lock:
+            self.state.users[user.id] = user
+        return user
+
+    def add_channel(self, channel: Channel) -> Channel:
+        """Add (or replace) a channel the bot can post in."""
+        with self.state.lock:
+            self.state.channels[channel.id] = channel
+        return channel
+
+    # driving the bot -----------------------------------------------------------------------------------
+
+    def slash_command(
+        self, user_id: str, command: str, text: str = "", channel_id: str | None = None
+    ) -> Delivery:
+        """Invoke a slash command; the bot's HTTP answer is shown as Slack shows it."""
+        self._user(user_id)
+        channel = self._channel(channel_id) if channel_id else self.dm_channel(user_id)
+        form = payloads.slash_command(self.state, user_id, command, text, channel)
+        body = urllib.parse.urlencode(form).encode()
+        delivery = self._deliver("slash_command", body, FORM, form)
+        if delivery.ok:
+            content_type = delivery.header("Content-Type")
+            delivery.problem = responses.show_command_reply(
+                self.state, user_id, channel, content_type, delivery.body
+            )
+        return delivery
+
+    def click(
+        self,
+        user_id: str,
+        action_id: str,
+        value: Any = None,
+        *,
+        message: Message | None = None,
+        view: View | None = None,
+        block_id: str | None = None,
+        channel_id: str | None = None,
+    ) -> Delivery:
+        """Use an interactive element (button, select, date picker...) as the user sees it now.
+
+        Without `message` or `view`, the newest place showing `action_id` is used: the top modal, then
+        the conversation (the DM unless `channel_id`), then the Home tab. `value` is the chosen value
+        for selects and pickers (a button sends its own value unless one is given).
+        Raises LookupError when the user cannot see such an element, as a person could not click it.
+        """
+        self._user(user_id)
+        with self.state.lock:
+            source_message, source_view, found = self._find_action(
+                user_id, action_id, block_id, message, view, channel_id
+            )
+            found_block_id, element = found
+            action = {"action_id": action_id, "block_id": found_block_id}
+            action |= blockkit.element_value(element, value)
+            if element.get("type") == "button":
+                action["text"] = copy.deepcopy(element.get("text"))
+                if "style" in element:
+                    action["style"] = element["style"]
+            payload = payloads.block_actions(
+                self.state, user_id, action, message=source_message, view=source_view
+            )
+        return self._deliver_interaction("block_actions", payload)
+
+    def submit_view(
+        self, user_id: str, view: View, values: dict[str, dict[str, Any]] | None = None
+    ) -> Delivery:
+        """Submit the user's top modal with `values` ({block_id: {action_id: value or payload}}).
+
+        A plain value is turned into the element's payload (an option value becomes selected_option);
+        inputs left out are sent empty, as Slack sends them. The bot's response_action is applied.
+        """
+        with self.state.lock:
+            stack = self.state.modal_stacks.get(user_id, [])
+            if not stack or stack[-1] != view.id:
+                raise LookupError(f"view {view.id} is not the modal on top for {user_id}")
+            live = self.state.views[view.id]
+            live.state = _state_values(live, values or {})
+            live.errors = {}
+            payload = payloads.view_submission(self.state, user_id, live)
+        delivery = self._deliver_interaction("view_submission", payload)
+        if delivery.ok:
+            content_type = delivery.header("Content-Type")
+            delivery.problem = responses.apply_view_reply(
+                self.state, user_id, view.id, content_type, delivery.body
+            )
+        return delivery
+
+    def close_view(self, user_id: str, view: View) -> Delivery | None:
+        """Close a modal (and those pushed above it); notify the bot only if the view asked for it."""
+        with self.state.lock:
+            stack = self.state.modal_stacks.get(user_id, [])
+            if view.id not in stack:
+                raise LookupError(f"view {view.id} is not open for {user_id}")
+            live = self.state.views[view.id]
+            cleared = live.clear_on_close
+            del stack[0 if cleared else stack.index(view.id) :]
+            if not live.notify_on_close:
+                return None
+            payload = payloads.view_closed(self.state, user_id, live, cleared=cleared)
+        return self._deliver_interaction("view_closed", payload)
+
+    def open_home(self, user_id: str) -> Delivery:
+        """The user opens the app's Home tab."""
+        self._user(user_id)
+        event: dict[str, Any] = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": self.dm_channel(user_id),
+            "tab": "home",
+        }
+        home = self.home_view(user_id)
+        if home is not None:
+            event["view"] = self.state.view_json(home)
+        return self._deliver_event(event)
+
+    def send_dm(self, user_id: str, text: str) -> Delivery:
+        """The user writes to the bot in their DM."""
+        self._user(user_id)
+        message = self.state.add_message(
+            Message(ts=self.state.new_ts(), channel=self.dm_channel(user_id), user=user_id, text=text)
+        )
+        return self._deliver_event(self._message_event(message))
+
+    def upload_file(
+        self, user_id: str, filename: str, content: bytes, mimetype: str, text: str = ""
+    ) -> dict[str, Any]:
+        """The user drops a file in their DM: stored, then file_shared and a file_share message go out."""
+        self._user(user_id)
+        channel = self.dm_channel(user_id)
+        with self.state.lock:
+            stored = StoredFile(
+                id=self.state.new_id("F"),
+                name=filename,
+                title=filename,
+                mimetype=mimetype,
+                content=content,
+                user=user_id,
+                channel=channel,
+                created=int(self.state.clock()),
+            )
+            self.state.files[stored.id] = stored
+            file_json = self.state.file_json(stored)
+            message = self.state.add_message(
+                Message(
+                    ts=self.state.new_ts(),
+                    channel=channel,
+                    user=user_id,
+                    text=text,
+                    subtype="file_share",
+                    files=[file_json],
+                )
+            )
+        self._deliver_event(
+            {
+                "type": "file_shared",
+                "file_id": stored.id,
+                "user_id": user_id,
+                "channel_id": channel,
+                "file": {"id": stored.id},
+            }
+        )
+        self._deliver_event(self._message_event(message) | {"upload": True})
+        return copy.deepcopy(file_json)
+
+    def post_raw(self, body: bytes, headers: dict[str, str]) -> Delivery:
+        """POST exactly these bytes and headers to the bot (for signature tests)."""
+        return self._record(post(self._bot_url(), "raw", body, headers, timeout=self.delivery_timeout))
+
+    def redeliver(self, delivery: Delivery, retry_num: int = 1, reason: str = "http_timeout") -> Delivery:
+        """Send an earlier delivery again the way Slack retries: same body, fresh signature, retry headers."""
+        content_type = delivery.request_headers.get("Content-Type", JSON)
+        extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason}
+        return self._record(
+            send(
+                self._bot_url(),
+                self.state.identity.signing_secret,
+                delivery.kind,
+                delivery.request_body,
+                content_type,
+                payload=delivery.payload,
+                extra_headers=extra,
+                timeout=self.delivery_timeout,
+            )
+        )
+
+    # reading back --------------------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Web API calls (plus "response_url" and "file_download") in the order they arrived."""
+        with self.state.lock:
+            return [c for c in self.state.calls if method is None or c.method == method]
+
+    def wait_for_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until `method` was called at least `count` times, then return those calls.
+
+        For work the bot does after it acked (Bolt runs event listeners after the ack); raises
+        TimeoutError after `timeout` seconds instead of hanging.
+        """
+        with self.state.lock:
+            arrived = self.state.call_recorded.wait_for(lambda: len(self.calls(method)) >= count, timeout)
+            if not arrived:
+                raise TimeoutError(f"{method} was called {len(self.calls(method))} times, expected {count}")
+            return self.calls(method)
+
+    def deliveries(self, kind: str | None = None) -> list[Delivery]:
+        """Requests made to the bot, oldest first."""
+        with self.state.lock:
+            return [d for d in self._deliveries if kind is None or d.kind == kind]
+
+    def messages(self, channel_id: str) -> list[Message]:
+        """Every message in a conversation, oldest first, ephemeral and deleted ones included (flagged)."""
+        with self.state.lock:
+            return copy.deepcopy(self.state.messages.get(self._channel(channel_id), []))
+
+    def dm_channel(self, user_id: str) -> str:
+        return self.state.dm_channel(user_id)
+
+    def ephemerals(self, user_id: str) -> list[Message]:
+        """Ephemeral messages shown to this user, in any conversation, oldest first."""
+        with self.state.lock:
+            found = [m for ms in self.state.messages.values() for m in ms if m.ephemeral_to == user_id]
+            return copy.deepcopy(sorted(found, key=lambda m: _ts_key(m.ts)))
+
+    def home_view(self, user_id: str) -> View | None:
+        """The Home tab last published for this user."""
+        with self.state.lock:
+            view_id = self.state.home_views.get(user_id)
+            return copy.deepcopy(self.state.views[view_id]) if view_id else None
+
+    def open_views(self, user_id: str) -> list[View]:
+        """The user's modal stack, bottom first."""
+        with self.state.lock:
+            return copy.deepcopy(self.state.modal_stack(user_id))
+
+    def fail_next(
+        self, method: str, error: str = "ratelimited", status: int | None = None, retry_after: int = 0
+    ) -> None:
+        """Make the next call of `method` fail as Slack would, before it has any effect.
+
+        "ratelimited" answers HTTP 429 with Retry-After; other errors answer HTTP 200 with ok false.
+        An explicit `status` overrides either (e.g. 503 for an outage).
+        """
+        http_status = status if status is not None else (429 if error == "ratelimited" else 200)
+        self.state.queue_failure(method, Failure(error, http_status, retry_after))
+
+    def reset(self) -> None:
+        """Forget messages, calls, views, files and deliveries; users and channels stay."""
+        with self.state.lock:
+            self.state.reset()
+            self._deliveries.clear()
+
+    # internals -----------------------------------------------------------------------------------------
+
+    def _user(self, user_id: str) -> User:
+        """The acting person; someone not described up front joins as a plain member, as in Slack
+        anyone who can type a command has a profile (add_user first to give them a name or locale)."""
+        if user_id == self.bot_user_id or not user_id:
+            raise LookupError(f"not a person who can act: {user_id!r}")
+        with self.state.lock:
+            user = self.state.users.get(user_id)
+            if user is None:
+                user = self.add_user(User(id=user_id, name=user_id.lower(), real_name=user_id))
+            return user
+
+    def _channel(self, channel_id: str) -> str:
+        try:
+            return self.state.resolve_channel(channel_id)
+        except ApiError:
+            raise LookupError(f"no such conversation in the workspace: {channel_id!r}") from None
+
+    def _bot_url(self) -> str:
+        if not self.bot_url:
+            raise RuntimeError("bot_url is not set: the workspace does not know where the bot listens")
+        return self.bot_url
+
+    def _record(self, delivery: Delivery) -> Delivery:
+        with self.state.lock:
+            self._deliveries.append(delivery)
+        return delivery
+
+    def _deliver(self, kind: str, body: bytes, content_type: str, payload: dict[str, Any]) -> Delivery:
+        return self._record(
+            send(
+                self._bot_url(),
+                self.state.identity.signing_secret,
+                kind,
+                body,
+                content_type,
+                payload=payload,
+                timeout=self.delivery_timeout,
+            )
+        )
+
+    def _deliver_interaction(self, kind: str, payload: dict[str, Any]) -> Delivery:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+        return self._deliver(kind, body, FORM, payload)
+
+    def _deliver_event(self, event: dict[str, Any]) -> Delivery:
+        envelope = payloads.event_callback(self.state, event)
+        return self._deliver(f"event:{event['type']}", json.dumps(envelope).encode(), JSON, envelope)
+
+    def _message_event(self, message: Message) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "type": "message",
+            "channel": message.channel,
+            "user": message.user,
+            "text": message.text,
+            "ts": message.ts,
+            "event_ts": message.ts,
+            "channel_type": "im" if self.state.user_for_dm(message.channel) else "channel",
+            "team": self.state.identity.team_id,
+            "client_msg_id": str(uuid.uuid4()),
+        }
+        if message.subtype:
+            event["subtype"] = message.subtype
+        if message.files:
+            event["files"] = copy.deepcopy(message.files)
+        return event
+
+    def _find_action(
+        self,
+        user_id: str,
+        action_id: str,
+        block_id: str | None,
+        message: Message | None,
+        view: View | None,
+        channel_id: str | None,
+    ) -> tuple[Message | None, View | None, tuple[str, dict[str, Any]]]:
+        """Where the user can currently see `action_id`: (message, view, (block_id, element))."""
+        state = self.state
+        if message is not None:
+            try:
+                live = state.find_message(message.channel, message.ts)
+            except ApiError:
+                raise LookupError(f"message {message.ts} is gone") from None
+            if live.ephemeral_to not in (None, user_id):
+                raise LookupError(f"{user_id} cannot see ephemeral message {message.ts}")
+            found = blockkit.find_element(live.blocks, action_id, block_id)
+            if found is None:
+                raise LookupError(f"message {message.ts} no longer shows {action_id!r}")
+            return live, None, found
+        if view is not None:
+            open_ids = [*state.modal_stacks.get(user_id, []), state.home_views.get(user_id)]
+            if view.id not in open_ids:
+                raise LookupError(f"view {view.id} is not open for {user_id}")
+            live_view = state.views[view.id]
+            found = blockkit.find_element(live_view.blocks, action_id, block_id)
+            if found is None:
+                raise LookupError(f"view {view.id} does not show {action_id!r}")
+            return None, live_view, found
+        stack = state.modal_stack(user_id)
+        if stack and channel_id is None:
+            found = blockkit.find_element(stack[-1].blocks, action_id, block_id)
+            if found is not None:
+                return None, stack[-1], found
+        channel = self._channel(channel_id) if channel_id else self.dm_channel(user_id)
+        for candidate in reversed(state.messages.get(channel, [])):
+            if candidate.deleted or candidate.ephemeral_to not in (None, user_id):
+                continue
+            found = blockkit.find_element(candidate.blocks, action_id, block_id)
+            if found is not None:
+                return candidate, None, found
+        home_id = state.home_views.get(user_id)
+        if home_id is not None and channel_id is None:
+            found = blockkit.find_element(state.views[home_id].blocks, action_id, block_id)
+            if found is not None:
+                return None, state.views[home_id], found
+        raise LookupError(f"{user_id} sees no element with action_id {action_id!r}")
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    seconds, _, micros = ts.partition(".")
+    return int(seconds), int(micros or 0)
+
+
+def _state_values(view: View, values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """state.values for a submission: every input block, typed like Slack's, with the given values."""
+    inputs = dict(blockkit.input_elements(view.blocks))
+    unknown = [block_id for block_id in values if block_id not in inputs]
+    if unknown:
+        raise LookupError(f"view {view.id} has no input block {', '.join(unknown)}")
+    result: dict[str, dict[str, Any]] = {}
+    for block_id, element in inputs.items():
+        action_id = str(element.get("action_id"))
+        given = values.get(block_id, {})
+        extra = [key for key in given if key != action_id]
+        if extra:
+            raise LookupError(f"input block {block_id} has action_id {action_id!r}, not {extra[0]!r}")
+        if action_id not in given:
+            result[block_id] = {action_id: blockkit.element_value(element, None)}
+        elif isinstance(given[action_id], dict):
+            result[block_id] = {action_id: {"type": element.get("type")} | given[action_id]}
+        else:
+            result[block_id] = {action_id: blockkit.element_value(element, given[action_id])}
+    return result
