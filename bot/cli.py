@@ -39,9 +39,14 @@ def cmd_socket(settings: Settings) -> int:
 
     from bot.app import create_app
 
+    from bot.app import web_client
+    from scheduler.runner import start_in_process
+
     settings.require_socket_mode()
-    app = create_app(_services(settings))
-    log.info("Stagebot is connecting to Slack in Socket Mode")
+    services = _services(settings)
+    app = create_app(services)
+    start_in_process(services, web_client(services))
+    log.info("Stagebot is connecting to Slack in Socket Mode (with the scheduler in this process)")
     SocketModeHandler(app, settings.slack_app_token).start()
     return 0
 

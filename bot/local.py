@@ -14,13 +14,14 @@ from pathlib import Path
 import waitress
 from sqlmodel import select
 
-from bot.app import create_app, create_http_app
+from bot.app import create_app, create_http_app, web_client
 from bot.services import Services
 from bot.settings import Settings
 from models.migrate import upgrade
 from models.people import Person
 from models.people_csv import import_people
 from models.schools_csv import import_schools
+from scheduler.runner import start_in_process
 from workspace import Channel, User, Workspace
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def run_local(settings: Settings) -> int:
     bot_server = waitress.create_server(bot_http, host=HOST, port=0, threads=8)
     ws.bot_url = f"http://{HOST}:{bot_server.effective_port}/slack/events"  # type: ignore[union-attr]
     threading.Thread(target=bot_server.run, name="stagebot-http", daemon=True).start()
+    scheduler = start_in_process(services, web_client(services))
 
     print(
         f"\nStagebot is running against the LOCAL WORKSPACE (a stand-in for Slack, with demo data).\n"
@@ -86,6 +88,7 @@ def run_local(settings: Settings) -> int:
     try:
         threading.Event().wait()
     finally:
+        scheduler.shutdown(wait=False)
         page.stop()
         bot_server.close()
     return 0

@@ -93,8 +93,12 @@ class Settings(BaseSettings):
                 "(Slack app settings: 'Basic Information' for the signing secret, 'OAuth & Permissions' "
                 "for the bot token)."
             )
-        if self.slack_bot_token and not self.slack_bot_token.startswith("xoxb-"):
-            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+        self.require_http_token()
+
+    def require_http_token(self) -> None:
+        """Sending needs a bot token (the scheduler needs nothing more)."""
+        if not self.slack_bot_token or not self.slack_bot_token.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN must be set to a bot token starting with xoxb-.")
 
     def require_socket_mode(self) -> None:
         if not self.slack_app_token or not self.slack_app_token.startswith("xapp-"):

@@ -1,0 +1,89 @@
+"""Runs the jobs, in exactly one process: each tick first takes (or renews) a database lease.
+
+APScheduler 3 cannot share a job store between processes, so the jobs live in memory with fixed ids and
+everything they must not forget lives in the application's own tables. A second scheduler keeps ticking
+without the lease and takes over within one lease period when the first one stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from slack_sdk import WebClient
+
+from bot.app import web_client
+from bot.services import Services
+from models import leases
+from scheduler import jobs
+
+logger = logging.getLogger(__name__)
+LEASE = "scheduler"
+TICK = timedelta(minutes=1)
+LEASE_TTL = 3 * TICK
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Runner:
+    """One tick: hold the lease, then run every job that is due."""
+
+    def __init__(self, services: Services, client: WebClient, holder: str | None = None) -> None:
+        self.services, self.client, self.holder = services, client, holder or holder_id()
+
+    def has_lease(self) -> bool:
+        with self.services.db.session() as session:
+            return leases.acquire(session, LEASE, self.holder, self.services.clock.now(), LEASE_TTL)
+
+    def tick(self) -> bool:
+        """Returns whether this process did the work (False: another scheduler holds the lease)."""
+        if not self.has_lease():
+            return False
+        now = self.services.clock.now()
+        jobs.deliver_pending_problems(self.services, self.client, now)
+        return True
+
+    def stop(self) -> None:
+        with self.services.db.session() as session:
+            leases.release(session, LEASE, self.holder)
+
+
+def schedule(scheduler: BaseScheduler, runner: Runner) -> None:
+    scheduler.add_job(
+        runner.tick,
+        "interval",
+        seconds=int(TICK.total_seconds()),
+        id="stagebot.tick",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+
+
+def run_scheduler(services: Services) -> int:
+    """`stagebot scheduler`: the scheduler as its own process, until stopped."""
+    services.settings.require_http_token()
+    runner = Runner(services, web_client(services))
+    scheduler = BlockingScheduler(timezone=services.settings.timezone)
+    schedule(scheduler, runner)
+    logger.info("scheduler %s started (lease '%s', tick %s)", runner.holder, LEASE, TICK)
+    try:
+        scheduler.start()
+    finally:
+        runner.stop()
+    return 0
+
+
+def start_in_process(services: Services, client: WebClient) -> BackgroundScheduler:
+    """The local workspace and single-process mode run the scheduler inside the bot."""
+    scheduler = BackgroundScheduler(timezone=services.settings.timezone)
+    schedule(scheduler, Runner(services, client))
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,64 @@
+"""One scheduler works at a time, and what Slack refused earlier is delivered later."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import select
+
+from bot.app import web_client
+from models import leases
+from models.db import Database
+from models.people import Role
+from models.problems import Problem
+from scheduler.runner import LEASE_TTL, Runner, schedule
+from tests import factories
+from tests.conftest import NOW, Stack
+
+
+def test_the_lease_keeps_a_second_scheduler_idle_until_the_first_stops_renewing(db: Database) -> None:
+    with db.session() as s:
+        assert leases.acquire(s, "scheduler", "a", NOW, LEASE_TTL)
+        assert not leases.acquire(s, "scheduler", "b", NOW + timedelta(minutes=1), LEASE_TTL)
+        assert leases.acquire(s, "scheduler", "a", NOW + timedelta(minutes=2), LEASE_TTL)  # renewed
+        assert not leases.acquire(s, "scheduler", "b", NOW + timedelta(minutes=4), LEASE_TTL)
+        # "a" died after its renewal at minute 2: the lease ran out at minute 5.
+        assert leases.acquire(s, "scheduler", "b", NOW + timedelta(minutes=5, seconds=1), LEASE_TTL)
+        assert not leases.acquire(s, "scheduler", "a", NOW + timedelta(minutes=6), LEASE_TTL)
+        leases.release(s, "scheduler", "b")
+        assert leases.acquire(s, "scheduler", "a", NOW + timedelta(minutes=6), LEASE_TTL)
+
+
+def test_a_refused_problem_report_is_delivered_by_the_next_tick_once(wire: Stack) -> None:
+    with wire.session() as s:
+        factories.person(s, "U0COORD", "Hilde Claes", Role.COORDINATOR)
+        factories.student(s, "U0ANNA", "Anna De Smet")
+    wire.sync_users()
+    wire.ws.fail_next("chat.postMessage", error="internal_error", status=200)
+    wire.ws.slash_command("U0ANNA", "/stage", "probleem mijn mentor is ziek")
+    coordinator_dm = wire.ws.dm_channel("U0COORD")
+    assert wire.ws.messages(coordinator_dm) == []
+
+    client = web_client(wire.services)
+    first, second = Runner(wire.services, client, "first"), Runner(wire.services, client, "second")
+    assert first.tick() is True
+    assert second.tick() is False
+    assert first.tick() is True
+    delivered = wire.ws.messages(coordinator_dm)
+    assert len(delivered) == 1
+    assert "mijn mentor is ziek" in str(delivered[0].blocks)
+    with wire.session() as s:
+        assert s.exec(select(Problem)).one().notified_at == NOW
+
+
+def test_jobs_have_fixed_ids_and_are_replaced_not_doubled(wire: Stack) -> None:
+    scheduler = BackgroundScheduler()
+    scheduler.start(paused=True)
+    try:
+        runner = Runner(wire.services, web_client(wire.services), "x")
+        schedule(scheduler, runner)
+        schedule(scheduler, runner)
+        assert [job.id for job in scheduler.get_jobs()] == ["stagebot.tick"]
+    finally:
+        scheduler.shutdown(wait=False)
