@@ -1,4 +1,4 @@
-"""The Bolt app factory and its HTTP face (`/slack/events`), shared by production, the local workspace and tests."""
+"""The Bolt app factory and its HTTP face (`/slack/events`), shared by production, workspace and tests."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ def web_client(services: Services) -> WebClient:
         token=services.settings.slack_bot_token,
         base_url=services.settings.slack_api_url,
         timeout=10,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from models.catalogue import CatalogueError
 log = logging.getLogger("stagebot")
 
 
-def _services(settings: Settings, *, migrate: bool = True):  # noqa: ANN202 (keeps start-up imports lazy)
+def _services(settings: Settings, *, migrate: bool = True):
     from bot.services import Services
     from models.migrate import upgrade
 
@@ -37,9 +37,7 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
 def cmd_socket(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
-
-    from bot.app import web_client
+    from bot.app import create_app, web_client
     from scheduler.runner import start_in_process
 
     settings.require_socket_mode()
@@ -59,7 +57,7 @@ def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
     settings.require_http()
     app = create_app(_services(settings))
     log.info("Stagebot listens on port %s, path /slack/events", settings.port)
-    waitress.serve(create_http_app(app), host="0.0.0.0", port=settings.port, threads=8)  # noqa: S104
+    waitress.serve(create_http_app(app), host="0.0.0.0", port=settings.port, threads=8)
     return 0
 
 
@@ -75,7 +73,7 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def _importer(kind: str):  # noqa: ANN202
+def _importer(kind: str):
     from models.people_csv import export_people, import_people
     from models.schools_csv import export_schools, import_schools
 
@@ -115,9 +113,13 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="stagebot", description="Stagebot: the internship administration in Slack.")
+    root = argparse.ArgumentParser(
+        prog="stagebot", description="Stagebot: the internship administration in Slack."
+    )
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (Socket Mode, HTTP, or the local workspace without credentials)")
+    commands.add_parser(
+        "run", help="run the bot (Socket Mode, HTTP, or the local workspace without credentials)"
+    )
     commands.add_parser("serve", help="HTTP mode only: /slack/events on $PORT")
     commands.add_parser("scheduler", help="the reminder scheduler, as its own process")
     commands.add_parser("migrate", help="bring the database schema up to date")

@@ -43,10 +43,17 @@ class Scope:
 
 @contextmanager
 def request_scope(context: BoltContext) -> Iterator[Scope]:
-    """One transaction for a listener's work: committed when the block ends, rolled back on an error."""
+    """The request's session as one unit of work: committed when the block ends, rolled back on an error."""
     services: Services = context["services"]
-    with services.db.session() as session:
+    session: Session = context["session"]
+    try:
         yield Scope(session, context["actor"], context["t"], services.clock.now(), services)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def _slack_locale(client: WebClient, user_id: str, logger: logging.Logger) -> str | None:
@@ -60,23 +67,23 @@ def _slack_locale(client: WebClient, user_id: str, logger: logging.Logger) -> st
 
 
 def _answer_unregistered(
-    body: dict[str, Any], ack: Ack, client: WebClient, user_id: str, t: Translator
+    body: dict[str, Any], ack: Ack, client: WebClient, user_id: str, t: Translator, logger: logging.Logger
 ) -> BoltResponse:
     text = t("unregistered.text")
-    kind = body.get("type")
     if body.get("command"):
         return ack(text=text)
-    if kind == "event_callback":
-        event = body.get("event", {})
+    response = BoltResponse(status=200, body="") if body.get("type") == "event_callback" else ack()
+    event = body.get("event") or {}
+    channel = (body.get("channel") or {}).get("id")
+    try:
         if event.get("type") == "app_home_opened":
             client.views_publish(user_id=user_id, view=unregistered_home(t))
         elif event.get("type") == "message" and event.get("channel_type") == "im":
             client.chat_postMessage(channel=event["channel"], text=text)
-        return BoltResponse(status=200, body="")
-    response = ack()
-    channel = (body.get("channel") or {}).get("id")
-    if channel:
-        client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+        elif channel:
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+    except SlackApiError as error:
+        logger.warning("could not tell unregistered user %s: %s", user_id, error.response.get("error"))
     return response
 
 
@@ -87,22 +94,30 @@ def scope_middleware(services: Services) -> Callable[..., BoltResponse | None]:
         client: WebClient,
         ack: Ack,
         logger: logging.Logger,
-        next: Callable[[], BoltResponse],  # noqa: A002 (Bolt passes it by this name)
+        next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         user_id = context.user_id
         timezone = services.settings.timezone
-        with services.db.session() as session:
+        # The request's one session; committing here releases its connection until the listener uses it.
+        session = Session(services.db.engine, expire_on_commit=False)
+        try:
             actor = resolve_actor(session, user_id) if user_id else None
             locale = actor.slack_locale if actor else None
             if user_id and (actor is None or (actor.language is None and actor.slack_locale is None)):
                 locale = _slack_locale(client, user_id, logger)
                 if actor is not None and locale:
                     remember_slack_locale(session, actor.person_id, locale)
-            t = translator(actor.language if actor else None, locale, timezone)
+            session.commit()
+        except BaseException:
+            session.close()
+            raise
+        t = translator(actor.language if actor else None, locale, timezone)
         context["services"] = services
+        context["session"] = session
         context["t"] = t
         if actor is None and user_id:
-            return _answer_unregistered(body, ack, client, user_id, t)
+            session.close()
+            return _answer_unregistered(body, ack, client, user_id, t, logger)
         context["actor"] = actor
         return next()
 

@@ -1,4 +1,4 @@
-"""Telling the coordinators about a student's problem; used by `/stage problem` and retried by the scheduler."""
+"""Telling the coordinators about a problem; used by `/stage problem`, retried by the scheduler."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def deliver(
     delivered = []
     for coordinator in coordinators:
         t = translator(coordinator.language, coordinator.slack_locale, timezone)
-        blocks, fallback = coordinator_message(t, person.slack_user_id, student, summary, supervisors, problem.text)
+        blocks, fallback = coordinator_message(
+            t, person.slack_user_id, student, summary, supervisors, problem.text
+        )
         try:
             send_dm(client, coordinator.slack_user_id, fallback, blocks)
         except SlackApiError as error:

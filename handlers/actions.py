@@ -14,8 +14,14 @@ from bot.views.home import home_view
 from bot.views.status import PAGE_ACTION
 
 
-def page_status(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext,
-                client: WebClient, respond: Respond) -> None:
+def page_status(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+) -> None:
     """The offset comes from the button; what may be seen is decided again from who clicked."""
     ack()
     try:

@@ -160,7 +160,9 @@ def step_counts(session: Session, supervisor_id: int | None = None) -> tuple[int
     result = []
     for step in Step:
         by_state = counted[step]
-        by_state[StepState.NOT_STARTED] = by_state.get(StepState.NOT_STARTED, 0) + total - sum(by_state.values())
+        by_state[StepState.NOT_STARTED] = (
+            by_state.get(StepState.NOT_STARTED, 0) + total - sum(by_state.values())
+        )
         result.append(StepCounts(step, by_state))
     return total, result
 

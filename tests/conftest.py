@@ -1,4 +1,4 @@
-"""Shared fixtures: a migrated database per backend (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
+"""Shared fixtures: a migrated database per backend (SQLite; PostgreSQL when TEST_DATABASE_URL is set)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def migrated_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def migrated_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
     """A database built by the real migrations, once per backend and test session."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'stagebot.db'}"
@@ -71,7 +73,7 @@ class Stack:
     services: Services
     bot_url: str
 
-    def session(self):  # noqa: ANN201
+    def session(self):
         return self.services.db.session()
 
     def sync_users(self) -> None:
@@ -82,8 +84,9 @@ class Stack:
         for p in people:
             if p.slack_user_id not in known:
                 locale = p.slack_locale or "nl-BE"
-                self.ws.add_user(User(id=p.slack_user_id, name=p.slack_user_id.lower(), real_name=p.name,
-                                      locale=locale))
+                self.ws.add_user(
+                    User(id=p.slack_user_id, name=p.slack_user_id.lower(), real_name=p.name, locale=locale)
+                )
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +107,9 @@ def stack(migrated_database: Database) -> Iterator[Stack]:
         database_url=migrated_database.url,
     )
     services = Services(settings, migrated_database, load_catalogue())
-    server = waitress.create_server(create_http_app(create_app(services)), host="127.0.0.1", port=0, threads=4)
+    server = waitress.create_server(
+        create_http_app(create_app(services)), host="127.0.0.1", port=0, threads=4
+    )
     threading.Thread(target=server.run, daemon=True).start()
     ws.bot_url = f"http://127.0.0.1:{server.effective_port}/slack/events"  # type: ignore[union-attr]
     yield Stack(ws, services, ws.bot_url)

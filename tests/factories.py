@@ -10,10 +10,21 @@ from models.people import Person, PersonRole, Role, Student
 from models.progress import Step, StepState, record
 
 
-def person(session: Session, slack_id: str, name: str, *roles: Role, language: str | None = None,
-           locale: str | None = "nl-BE") -> Person:
-    someone = Person(slack_user_id=slack_id, name=name, email=f"{slack_id.lower()}@example.edu",
-                     language=language, slack_locale=locale)
+def person(
+    session: Session,
+    slack_id: str,
+    name: str,
+    *roles: Role,
+    language: str | None = None,
+    locale: str | None = "nl-BE",
+) -> Person:
+    someone = Person(
+        slack_user_id=slack_id,
+        name=name,
+        email=f"{slack_id.lower()}@example.edu",
+        language=language,
+        slack_locale=locale,
+    )
     session.add(someone)
     session.flush()
     assert someone.id is not None
@@ -22,13 +33,29 @@ def person(session: Session, slack_id: str, name: str, *roles: Role, language: s
     return someone
 
 
-def student(session: Session, slack_id: str, name: str, *, supervisor: Person | None = None,
-            subject_x: str = "Wiskunde", subject_y: str = "Fysica", lio: bool = False, **kwargs: object) -> Person:
+def student(
+    session: Session,
+    slack_id: str,
+    name: str,
+    *,
+    supervisor: Person | None = None,
+    subject_x: str = "Wiskunde",
+    subject_y: str = "Fysica",
+    lio: bool = False,
+    **kwargs: object,
+) -> Person:
     someone = person(session, slack_id, name, Role.STUDENT, **kwargs)  # type: ignore[arg-type]
     assert someone.id is not None
-    session.add(Student(person_id=someone.id, subject_x=subject_x, subject_y=subject_y,
-                        supervisor_x_id=supervisor.id if supervisor else None,
-                        supervisor_y_id=supervisor.id if supervisor else None, lio=lio))
+    session.add(
+        Student(
+            person_id=someone.id,
+            subject_x=subject_x,
+            subject_y=subject_y,
+            supervisor_x_id=supervisor.id if supervisor else None,
+            supervisor_y_id=supervisor.id if supervisor else None,
+            lio=lio,
+        )
+    )
     session.flush()
     return someone
 

@@ -81,7 +81,9 @@ def test_bad_files_are_refused_with_line_and_reason(replace: str, by: str, line:
 
 
 def test_every_problem_is_reported_not_only_the_first() -> None:
-    text = GOOD_COURSE.replace("kind: tutoring", "kind: juggling").replace("end: 2030-12-20", "end: 2030-01-01")
+    text = GOOD_COURSE.replace("kind: tutoring", "kind: juggling").replace(
+        "end: 2030-12-20", "end: 2030-01-01"
+    )
     with pytest.raises(CatalogueError) as refused:
         parse_catalogue(text)
     assert [p.line for p in refused.value.problems] == [6, 8]

@@ -24,8 +24,9 @@ def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Database:
     return Database(url)
 
 
-def test_migrate_import_and_export_round_trip(database: Database, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_migrate_import_and_export_round_trip(
+    database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["migrate"]) == 0
     assert main(["import", "schools", str(DEMO / "schools.csv")]) == 0
     assert "8 new, 0 updated." in capsys.readouterr().out
@@ -61,8 +62,9 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_line(
         assert s.exec(select(Person)).all() == []
 
 
-def test_a_file_that_is_not_utf8_is_refused_kindly(database: Database, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_that_is_not_utf8_is_refused_kindly(
+    database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     upgrade(database)
     bad = tmp_path / "people.csv"
     bad.write_bytes("slack_id,name,roles\nU0ABC,Ren\xe9e,student\n".encode("latin-1"))

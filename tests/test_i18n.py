@@ -36,8 +36,15 @@ def test_every_literal_key_in_the_code_is_translated() -> None:
 
 @pytest.mark.parametrize(
     ("chosen", "locale", "expected"),
-    [("en", "nl-BE", "en"), ("nl", "en-US", "nl"), (None, "en-US", "en"), (None, "nl-NL", "nl"),
-     (None, "fr-FR", "nl"), (None, None, "nl"), ("de", None, "nl")],
+    [
+        ("en", "nl-BE", "en"),
+        ("nl", "en-US", "nl"),
+        (None, "en-US", "en"),
+        (None, "nl-NL", "nl"),
+        (None, "fr-FR", "nl"),
+        (None, None, "nl"),
+        ("de", None, "nl"),
+    ],
 )
 def test_the_language_comes_from_the_choice_then_slack_then_dutch(
     chosen: str | None, locale: str | None, expected: str

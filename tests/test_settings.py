@@ -10,8 +10,17 @@ from bot.settings import SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL", "PORT",
-                 "STAGEBOT_TIMEZONE", "STAGEBOT_CHANNEL", "SLACK_API_URL", "STAGEBOT_CATALOGUE"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "DATABASE_URL",
+        "PORT",
+        "STAGEBOT_TIMEZONE",
+        "STAGEBOT_CHANNEL",
+        "SLACK_API_URL",
+        "STAGEBOT_CATALOGUE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
 
@@ -38,8 +47,11 @@ def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
-    [("STAGEBOT_TIMEZONE", "Europe/Brusel", "unknown time zone"), ("PORT", "http", "PORT"),
-     ("DATABASE_URL", "mysql://x/y", "use sqlite")],
+    [
+        ("STAGEBOT_TIMEZONE", "Europe/Brusel", "unknown time zone"),
+        ("PORT", "http", "PORT"),
+        ("DATABASE_URL", "mysql://x/y", "use sqlite"),
+    ],
 )
 def test_wrong_values_are_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str) -> None:
     monkeypatch.setenv(name, value)
@@ -55,7 +67,9 @@ def test_serve_without_secrets_says_what_is_missing(capsys: pytest.CaptureFixtur
     assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in err
 
 
-def test_serve_with_a_user_token_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_with_a_user_token_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-user-token")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     assert main(["serve"]) == 2

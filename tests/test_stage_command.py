@@ -29,8 +29,15 @@ def _cohort(wire: Stack) -> dict[str, Person]:
         factories.progress(s, anna, INTAKE=StepState.DONE, DOCUMENTS=StepState.AWAITING_REVIEW)
         factories.progress(s, lotte, INTAKE=StepState.DONE, DOCUMENTS=StepState.DONE)
     wire.sync_users()
-    return {"coordinator": coordinator, "counsellor": counsellor, "sup": sup, "other_sup": other_sup,
-            "anna": anna, "youssef": youssef, "lotte": lotte}
+    return {
+        "coordinator": coordinator,
+        "counsellor": counsellor,
+        "sup": sup,
+        "other_sup": other_sup,
+        "anna": anna,
+        "youssef": youssef,
+        "lotte": lotte,
+    }
 
 
 def test_student_status_shows_the_eight_steps_from_the_database_and_the_next_deadline(wire: Stack) -> None:
@@ -41,9 +48,19 @@ def test_student_status_shows_the_eight_steps_from_the_database_and_the_next_dea
     assert body["response_type"] == "ephemeral"
     text = text_of(body["blocks"])
     assert "Jouw stage: stand van zaken" in text
-    for number, name in enumerate(["Intakegesprek", "Verbintenisverklaring", "Stagematching", "Stage-aanvraag",
-                                   "Stageovereenkomst", "Contact met de school", "Stageplanning",
-                                   "Goedkeuring opstart stage"], start=1):
+    for number, name in enumerate(
+        [
+            "Intakegesprek",
+            "Verbintenisverklaring",
+            "Stagematching",
+            "Stage-aanvraag",
+            "Stageovereenkomst",
+            "Contact met de school",
+            "Stageplanning",
+            "Goedkeuring opstart stage",
+        ],
+        start=1,
+    ):
         assert f"*{number}. {name}" in text
     assert "✅ *1. Intakegesprek*: in orde" in text
     assert "⏳ *2. Verbintenisverklaring en uittreksel strafregister*: wacht op goedkeuring" in text
@@ -216,8 +233,17 @@ def test_an_empty_problem_changes_nothing(wire: Stack) -> None:
 
 
 def _problem_body() -> bytes:
-    return urlencode({"command": "/stage", "text": "problem forged", "user_id": "U0ANNA", "channel_id": "D0ANNA",
-                      "team_id": "T0LOCAL", "response_url": "http://127.0.0.1:9/none", "trigger_id": "1.2.3"}).encode()
+    return urlencode(
+        {
+            "command": "/stage",
+            "text": "problem forged",
+            "user_id": "U0ANNA",
+            "channel_id": "D0ANNA",
+            "team_id": "T0LOCAL",
+            "response_url": "http://127.0.0.1:9/none",
+            "trigger_id": "1.2.3",
+        }
+    ).encode()
 
 
 def test_a_bad_signature_is_refused_and_nothing_stored(wire: Stack) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, fields_section, header, mention, section
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    fields_section,
+    header,
+    mention,
+    section,
+)
 from models.catalogue import Deadline
 from models.progress import FINISHED, Step, StepCounts, StepState, StepStatus, StudentSummary
 
@@ -17,8 +27,13 @@ STATE_ICONS = {
     StepState.DONE: "✅",
     StepState.NOT_REQUIRED: "➖",
 }
-COUNT_ORDER = (StepState.DONE, StepState.AWAITING_REVIEW, StepState.SENT_BACK, StepState.IN_PROGRESS,
-               StepState.NOT_STARTED)
+COUNT_ORDER = (
+    StepState.DONE,
+    StepState.AWAITING_REVIEW,
+    StepState.SENT_BACK,
+    StepState.IN_PROGRESS,
+    StepState.NOT_STARTED,
+)
 PAGE_SIZE = 20
 PAGE_ACTION = "status_page"
 
@@ -66,8 +81,10 @@ def _counts_field(t: Translator, counts: StepCounts) -> str:
     shown = [
         f"{STATE_ICONS[state]} {n}"
         for state in COUNT_ORDER
-        if (n := counts.by_state.get(state, 0) + (counts.by_state.get(StepState.NOT_REQUIRED, 0)
-                                                  if state == StepState.DONE else 0))
+        if (
+            n := counts.by_state.get(state, 0)
+            + (counts.by_state.get(StepState.NOT_REQUIRED, 0) if state == StepState.DONE else 0)
+        )
     ]
     title = t("status.counts_field", number=int(counts.step), step=t(f"step.{int(counts.step)}.name"))
     return f"*{title}*\n" + (" · ".join(shown) or "—")

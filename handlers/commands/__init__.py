@@ -43,7 +43,9 @@ def dispatch(invocation: Invocation, text: str) -> Reply:
         return help_reply(invocation, SUBCOMMANDS, intro_key=intro)
     if not subcommand.allowed(invocation.scope.actor):
         return help_reply(invocation, SUBCOMMANDS, intro_key="help.not_allowed")
-    return subcommand.run(Invocation(invocation.scope, args.strip(), invocation.client, invocation.channel_id))
+    return subcommand.run(
+        Invocation(invocation.scope, args.strip(), invocation.client, invocation.channel_id)
+    )
 
 
 def handle_stage(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:

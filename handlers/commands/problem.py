@@ -26,7 +26,9 @@ def run(invocation: Invocation) -> Reply:
         session.commit()
         if not people_with_role(session, Role.COORDINATOR):
             message = t("problem.no_coordinator")
-        elif delivered := deliver(invocation.client, session, problem, scope.services.settings.timezone, scope.now):
+        elif delivered := deliver(
+            invocation.client, session, problem, scope.services.settings.timezone, scope.now
+        ):
             message = t("problem.sent", coordinators=", ".join(mention(c.slack_user_id) for c in delivered))
         else:
             message = t("problem.not_delivered")
