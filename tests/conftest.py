@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import waitress
@@ -124,3 +126,49 @@ def wire(stack: Stack, db: Database) -> Iterator[Stack]:
     stack.services.clock.freeze(NOW)
     yield stack
     stack.services.clock.release()
+
+
+# --- A real headless Chromium (Debian's package), driven by Playwright -------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _no_browser(reason: str) -> None:
+    message = f"browser tests need Debian's chromium and the playwright package: {reason}"
+    if os.environ.get("STAGEBOT_BROWSER_REQUIRED"):
+        pytest.fail(message + " (STAGEBOT_BROWSER_REQUIRED is set)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """The browser for the page tests; skipped with a reason when absent, a failure when CI requires it."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        _no_browser("no chromium executable on PATH (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        _no_browser(str(error))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -99,7 +99,8 @@ def post(
         with _DIRECT.open(request, timeout=timeout) as response:
             status, answer, answer_headers = response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as exc:
-        status, answer, answer_headers = exc.code, exc.read(), dict(exc.headers)
+        with exc:
+            status, answer, answer_headers = exc.code, exc.read(), dict(exc.headers)
     except (urllib.error.URLError, OSError) as exc:
         error = f"could not reach the bot at {url}: {exc}"
     return Delivery(

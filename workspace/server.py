@@ -10,7 +10,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify, request
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from workspace import page, responses, webapi
 
@@ -103,22 +103,30 @@ class Server:
         return self._thread.is_alive()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Close the listener and all connections from inside the server loop, then wait for it."""
+        """Close the listener and all connections from inside the server loop, then wait for it.
+
+        The wake-up pipe is closed last, once no worker thread can still write to it.
+        """
         if self._stopped:
             return
         self._stopped = True
         server = self._server
+        trigger = server.trigger
 
         def close_everything() -> None:
             # Runs in the loop thread, so the socket map is not changed under the loop's feet.
+            # Leaving the map empty ends the loop.
             for channel in list(server._map.values()):
-                if channel is not server and channel is not server.trigger:
+                if channel is server:
+                    wasyncore.dispatcher.close(server)
+                elif channel is not trigger:
                     channel.close()
-            server.close()
+            trigger.del_channel()
 
-        server.trigger.pull_trigger(close_everything)
+        trigger.pull_trigger(close_everything)
         self._thread.join(timeout)
         server.task_dispatcher.shutdown(timeout=timeout)
+        trigger.close()
 
     def __enter__(self) -> Server:
         return self

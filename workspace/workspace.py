@@ -303,9 +303,16 @@ class Workspace:
             return [d for d in self._deliveries if kind is None or d.kind == kind]
 
     def messages(self, channel_id: str) -> list[Message]:
-        """Every message in a conversation, oldest first, ephemeral and deleted ones included (flagged)."""
+        """Every message in a conversation, oldest first, ephemeral and deleted ones included (flagged).
+
+        Takes a channel id or name, a DM id or a user id (-> their DM); an unknown id has no messages.
+        """
         with self.state.lock:
-            return copy.deepcopy(self.state.messages.get(self._channel(channel_id), []))
+            try:
+                channel = self.state.resolve_channel(channel_id)
+            except ApiError:
+                channel = channel_id
+            return copy.deepcopy(self.state.messages.get(channel, []))
 
     def dm_channel(self, user_id: str) -> str:
         return self.state.dm_channel(user_id)

@@ -156,6 +156,7 @@ def test_response_url_expires(ws: Workspace, bot: FakeBot, clock: Clock) -> None
     clock.advance(31 * 60)
     with pytest.raises(urllib.error.HTTPError) as failure:
         respond(url, {"text": "te laat"})
+    failure.value.close()
     assert failure.value.code == 404
 
 

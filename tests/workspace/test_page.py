@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -72,21 +70,6 @@ def test_ui_endpoints_drive_the_bot(ws: Workspace, bot: FakeBot, client: WebClie
 
 
 # The page in a real browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        except Exception as exc:  # no browser on this machine: the rest of the suite still runs
-            pytest.skip(f"no Chromium available: {exc}")
-        page = browser.new_page()
-        page.set_default_timeout(5000)
-        yield page
-        browser.close()
 
 
 def friendly_bot(client: WebClient) -> Any:

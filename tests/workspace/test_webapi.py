@@ -149,6 +149,7 @@ def test_rate_limit_answer_is_http_429(ws: Workspace) -> None:
     request.add_header("Authorization", f"Bearer {TOKEN}")
     with pytest.raises(urllib.error.HTTPError) as failure:
         urllib.request.urlopen(request, timeout=5)
+    failure.value.close()
     assert failure.value.code == 429 and failure.value.headers["Retry-After"] == "7"
 
 

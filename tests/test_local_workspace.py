@@ -1,0 +1,92 @@
+"""`stagebot run` without Slack credentials: the local workspace with demo data, used as a person would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def local_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real command, as a newcomer runs it, in its own process; stopped after the module."""
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("local")
+    env = {k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES and k != "DATABASE_URL"}
+    env |= {"PORT": str(port), "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"stagebot run stopped: {process.stdout.read() if process.stdout else ''}")
+        try:
+            with urllib.request.urlopen(url + "/", timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("the local workspace did not come up within 60 s")
+    yield url
+    process.terminate()
+    output = process.communicate(timeout=10)[0]
+    assert "LOCAL WORKSPACE" in output
+    assert (workdir / "stagebot-local.db").exists()
+
+
+def test_the_page_says_it_is_a_local_stand_in(local_bot: str) -> None:
+    with urllib.request.urlopen(local_bot + "/", timeout=5) as response:
+        assert "not Slack" in response.read().decode()
+
+
+@pytest.mark.browser
+def test_a_student_types_stage_status_and_reads_the_checklist(local_bot: str, browser_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(local_bot)
+    page.get_by_test_id("person-select").select_option("U0DEMOST01")
+    page.get_by_test_id("composer").fill("/stage status")
+    page.get_by_test_id("send").click()
+    conversation = page.get_by_test_id("conversation")
+    expect(conversation).to_contain_text("Jouw stage: stand van zaken")
+    expect(conversation).to_contain_text("1. Intakegesprek")
+    expect(conversation).to_contain_text("8. Goedkeuring opstart stage")
+    expect(conversation).to_contain_text("Volgende deadline")
+
+
+@pytest.mark.browser
+def test_the_coordinator_sees_the_demo_cohort(local_bot: str, browser_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(local_bot)
+    page.get_by_test_id("person-select").select_option("U0DEMOCO01")
+    page.get_by_test_id("composer").fill("/stage stand")
+    page.get_by_test_id("send").click()
+    expect(page.get_by_test_id("conversation")).to_contain_text("De cohorte: 12 studenten")
