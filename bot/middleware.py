@@ -1,5 +1,8 @@
 """The acting person, resolved once before any listener runs, and the unit of work a listener opens.
 
+An event Slack delivers again (a retry) after it was handled is acknowledged and dropped here; the
+event's id is written in the same transaction as the listener's work.
+
 Requests from people the programme has not registered are answered here, kindly, and go no further:
 listeners can rely on an actor being there. Bolt's sync middleware returns before the listener runs
 (``next()`` does not wrap it), so the listener's database session is opened by the listener itself,
@@ -23,6 +26,7 @@ from sqlmodel import Session
 from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.views.home import unregistered_home
+from models import processed_events
 from models.people import Actor, remember_slack_locale, resolve_actor
 
 
@@ -47,7 +51,10 @@ def request_scope(context: BoltContext) -> Iterator[Scope]:
     services: Services = context["services"]
     session: Session = context["session"]
     try:
-        yield Scope(session, context["actor"], context["t"], services.clock.now(), services)
+        scope = Scope(session, context["actor"], context["t"], services.clock.now(), services)
+        yield scope
+        if event_id := context.get("event_id"):
+            processed_events.mark(session, event_id, scope.now)
         session.commit()
     except BaseException:
         session.rollback()
@@ -100,6 +107,12 @@ def scope_middleware(services: Services) -> Callable[..., BoltResponse | None]:
         timezone = services.settings.timezone
         # The request's one session; committing here releases its connection until the listener uses it.
         session = Session(services.db.engine, expire_on_commit=False)
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and processed_events.seen(session, event_id):
+            session.close()
+            logger.info("event %s was already handled: retry ignored", event_id)
+            return BoltResponse(status=200, body="")
+        context["event_id"] = event_id
         try:
             actor = resolve_actor(session, user_id) if user_id else None
             locale = actor.slack_locale if actor else None

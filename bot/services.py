@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.settings import Settings
 from models.catalogue import Catalogue, load_catalogue
@@ -16,6 +17,7 @@ class Services:
     db: Database
     catalogue: Catalogue
     clock: Clock = field(default_factory=Clock)
+    background: Background = field(default_factory=Background)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:

@@ -3,4 +3,4 @@
 Importing this package registers every table on ``SQLModel.metadata`` (for migrations and tests).
 """
 
-from models import leases, people, problems, progress, schools  # noqa: F401
+from models import audit, leases, people, problems, processed_events, progress, schools  # noqa: F401

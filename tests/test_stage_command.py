@@ -283,3 +283,12 @@ def test_the_locale_is_asked_from_slack_once_and_remembered(wire: Stack) -> None
     assert "Your internship" in text_of(second.json["blocks"])
     assert len(wire.ws.calls("users.info")) == 1
     assert json.loads(json.dumps(wire.ws.calls("users.info")[0].params))["user"] == "U0NEW"
+
+
+def test_a_retried_event_is_handled_once(wire: Stack) -> None:
+    _cohort(wire)
+    first = wire.ws.open_home("U0ANNA")
+    assert len(wire.ws.calls("views.publish")) == 1
+    again = wire.ws.redeliver(first, retry_num=1)
+    assert again.status == 200
+    assert len(wire.ws.calls("views.publish")) == 1
