@@ -5,6 +5,11 @@ Shared by `/stage status`, the App Home and the page buttons, so all three alway
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlmodel import Session
+
+from bot.i18n import Translator
 from bot.middleware import Scope
 from bot.views.blocks import Block, section
 from bot.views.status import PAGE_SIZE, group_overview, student_checklist
@@ -12,6 +17,11 @@ from models import progress
 from models.people import Role
 
 COHORT_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.COURSE_OWNER, Role.COUNSELLOR)
+
+# What a feature adds under its step in a student's checklist: (session, translator, student id) -> lines
+# of mrkdwn. Each provider runs a fixed number of queries, whatever the cohort size.
+StepDetails = Callable[[Session, Translator, int], list[str]]
+STEP_DETAILS: dict[progress.Step, StepDetails] = {}
 
 
 def status_blocks(scope: Scope, offset: int = 0) -> list[Block]:
@@ -23,7 +33,8 @@ def status_blocks(scope: Scope, offset: int = 0) -> list[Block]:
     if actor.is_student:
         statuses = progress.checklist(scope.session, actor.person_id)
         deadline = progress.next_deadline(scope.services.catalogue, statuses, scope.today)
-        return student_checklist(t, actor.name, statuses, deadline, scope.today)
+        details = {step: lines(scope.session, t, actor.person_id) for step, lines in STEP_DETAILS.items()}
+        return student_checklist(t, actor.name, statuses, deadline, scope.today, details)
     return [section(t("status.no_view"))]
 
 

@@ -20,5 +20,6 @@ def alembic_config(database: Database) -> Config:
     return config
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
+def upgrade(database: Database, revision: str = "heads") -> None:
+    """Every branch to its newest revision (features may add migrations side by side before a merge)."""
     command.upgrade(alembic_config(database), revision)

@@ -57,7 +57,12 @@ def deadline_line(t: Translator, deadline: Deadline | None, today: date) -> str:
 
 
 def student_checklist(
-    t: Translator, name: str, statuses: list[StepStatus], deadline: Deadline | None, today: date
+    t: Translator,
+    name: str,
+    statuses: list[StepStatus],
+    deadline: Deadline | None,
+    today: date,
+    details: dict[Step, list[str]] | None = None,
 ) -> list[Block]:
     """Eight lines, one per step, then what is due next and whether the student may start."""
     blocks: list[Block] = [header(t("status.student.header")), context(t("status.student.intro", name=name))]
@@ -69,7 +74,8 @@ def student_checklist(
             step=t(f"step.{int(status.step)}.name"),
             state=t(f"state.{status.state.value}"),
         )
-        blocks.append(section(line + "\n" + t(f"step.{int(status.step)}.hint")))
+        lines = (details or {}).get(status.step) or [t(f"step.{int(status.step)}.hint")]
+        blocks.append(section("\n".join([line, *lines])))
     blocks.append(divider())
     blocks.append(section(deadline_line(t, deadline, today)))
     approved = all(s.state in FINISHED for s in statuses if s.step == Step.APPROVAL)
