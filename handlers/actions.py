@@ -1,4 +1,4 @@
-"""Buttons: paging through the status overview (in a message or in the App Home)."""
+"""Buttons of the overviews: paging through status and students, opening a student's detail view."""
 
 from __future__ import annotations
 
@@ -10,8 +10,21 @@ from slack_sdk import WebClient
 
 from bot.middleware import request_scope
 from bot.status import status_blocks
+from bot.student_detail import detail_blocks
+from bot.views.blocks import section
 from bot.views.home import home_view
 from bot.views.status import PAGE_ACTION
+from bot.views.student_detail import DETAIL_ACTION, LIST_PAGE_ACTION
+from handlers.commands.students import students_blocks
+from models import audit
+from models.access import may_see_student
+
+
+def _number(action: dict[str, Any]) -> int:
+    try:
+        return max(0, int(action.get("value", "0")))
+    except ValueError:
+        return 0
 
 
 def page_status(
@@ -24,17 +37,43 @@ def page_status(
 ) -> None:
     """The offset comes from the button; what may be seen is decided again from who clicked."""
     ack()
-    try:
-        offset = max(0, int(action.get("value", "0")))
-    except ValueError:
-        offset = 0
     with request_scope(context) as scope:
-        blocks = status_blocks(scope, offset)
+        blocks = status_blocks(scope, _number(action))
     if body.get("container", {}).get("type") == "view":
         client.views_publish(user_id=scope.actor.slack_user_id, view=home_view(scope.t, blocks))
     else:
         respond(replace_original=True, text=scope.t("status.text"), blocks=blocks)
 
 
+def page_students(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    with request_scope(context) as scope:
+        blocks = students_blocks(scope, _number(action))
+    respond(replace_original=True, text=scope.t("students.text"), blocks=blocks)
+
+
+def open_detail(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """A student's record, shown only to the person who asked; refusals are logged."""
+    ack()
+    student_id = _number(action)
+    with request_scope(context) as scope:
+        if may_see_student(scope.session, scope.actor, student_id):
+            blocks = detail_blocks(scope.session, scope.t, student_id)
+            text = scope.t("students.text")
+        else:
+            audit.log(
+                scope.session,
+                scope.now,
+                "student.view_refused",
+                actor_id=scope.actor.person_id,
+                student_id=student_id,
+            )
+            text = scope.t("students.not_allowed")
+            blocks = [section(text)]
+    respond(response_type="ephemeral", replace_original=False, text=text, blocks=blocks)
+
+
 def register(app: App) -> None:
     app.action(re.compile(f"^{PAGE_ACTION}_(previous|next)$"))(page_status)
+    app.action(re.compile(f"^{LIST_PAGE_ACTION}_(previous|next)$"))(page_students)
+    app.action(DETAIL_ACTION)(open_detail)

@@ -8,12 +8,15 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.middleware import request_scope
-from handlers.commands import contacts, language, problem, status
+from handlers.commands import contacts, language, problem, status, students
 from handlers.commands.help import help_reply
 from handlers.commands.registry import Invocation, Reply, Subcommand
 from models.people import Role
 
 COMMAND = "/stage"
+STAFF_WITH_STUDENTS = frozenset(
+    {Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN, Role.COURSE_OWNER, Role.COUNSELLOR}
+)
 
 
 def _help(invocation: Invocation) -> Reply:
@@ -23,6 +26,7 @@ def _help(invocation: Invocation) -> Reply:
 SUBCOMMANDS: list[Subcommand] = [
     Subcommand("status", "stand", status.run, aliases=("overzicht",)),
     Subcommand("contacts", "contacten", contacts.run, aliases=("contact",)),
+    Subcommand("students", "studenten", students.run, roles=STAFF_WITH_STUDENTS),
     Subcommand("problem", "probleem", problem.run, roles=frozenset({Role.STUDENT})),
     Subcommand("language", "taal", language.run, aliases=("lang",)),
     Subcommand("help", "hulp", _help),

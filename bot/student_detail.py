@@ -1,0 +1,32 @@
+"""One student's record as staff see it: the checklist summary, then what each feature adds.
+
+Features add a section with one entry in DETAIL_SECTIONS: (session, translator, student id) -> blocks,
+a fixed number of queries each. Who may open it is decided by models.access.may_see_student.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import Session
+
+from bot.i18n import Translator
+from bot.views.blocks import Block
+from bot.views.student_detail import student_header
+from models import progress
+from models.people import Person, Student, supervisors_of
+
+DetailSection = Callable[[Session, Translator, int], list[Block]]
+DETAIL_SECTIONS: list[DetailSection] = []
+
+
+def detail_blocks(session: Session, t: Translator, student_id: int) -> list[Block]:
+    person = session.get_one(Person, student_id)
+    student = session.get_one(Student, student_id)
+    summary = progress.summaries(session, [student_id])[0]
+    statuses = progress.checklist(session, student_id)
+    supervisors = supervisors_of(session, student_id)
+    blocks = student_header(t, person, student, supervisors, summary, statuses)
+    for section in DETAIL_SECTIONS:
+        blocks.extend(section(session, t, student_id))
+    return blocks[:50]
