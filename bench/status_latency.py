@@ -74,18 +74,70 @@ RESULTS = Path(__file__).parent / "results"
 COORDINATOR_ID = "U0BCOORD01"
 SUPERVISORS = 8
 SUBJECTS = (
-    "Wiskunde", "Fysica", "Chemie", "Biologie", "Geschiedenis", "Aardrijkskunde", "Nederlands", "Engels",
-    "Frans", "Duits", "Economie", "Informatica", "Lichamelijke opvoeding", "Muziek", "Plastische opvoeding",
+    "Wiskunde",
+    "Fysica",
+    "Chemie",
+    "Biologie",
+    "Geschiedenis",
+    "Aardrijkskunde",
+    "Nederlands",
+    "Engels",
+    "Frans",
+    "Duits",
+    "Economie",
+    "Informatica",
+    "Lichamelijke opvoeding",
+    "Muziek",
+    "Plastische opvoeding",
     "Godsdienst",
 )
 FIRST_NAMES = (
-    "Anna", "Bram", "Charlotte", "Daan", "Eline", "Femke", "Gilles", "Hanne", "Ibrahim", "Jana", "Kobe",
-    "Lotte", "Mehdi", "Nina", "Olivier", "Pieter", "Quinten", "Ruben", "Sara", "Tibo", "Ugo", "Vera",
-    "Wout", "Yasmine", "Zoë",
+    "Anna",
+    "Bram",
+    "Charlotte",
+    "Daan",
+    "Eline",
+    "Femke",
+    "Gilles",
+    "Hanne",
+    "Ibrahim",
+    "Jana",
+    "Kobe",
+    "Lotte",
+    "Mehdi",
+    "Nina",
+    "Olivier",
+    "Pieter",
+    "Quinten",
+    "Ruben",
+    "Sara",
+    "Tibo",
+    "Ugo",
+    "Vera",
+    "Wout",
+    "Yasmine",
+    "Zoë",
 )
 LAST_NAMES = (
-    "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Smet",
-    "Dubois", "Lambert", "Dupont", "Hermans", "Aerts", "Vermeulen", "Van den Broeck", "El Amrani", "Öztürk",
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Dubois",
+    "Lambert",
+    "Dupont",
+    "Hermans",
+    "Aerts",
+    "Vermeulen",
+    "Van den Broeck",
+    "El Amrani",
+    "Öztürk",
 )
 CITIES = ("Brussel", "Anderlecht", "Leuven", "Mechelen", "Gent", "Antwerpen", "Aalst", "Vilvoorde", "Halle")
 SCHOOL_KINDS = (  # levels, grades
@@ -100,12 +152,29 @@ SCHOOL_KINDS = (  # levels, grades
 )
 UNDER_WAY = (StepState.IN_PROGRESS, StepState.AWAITING_REVIEW, StepState.SENT_BACK, StepState.DONE)
 SCHOOL_COLUMNS = (
-    "code", "name", "city", "levels", "grades", "lerarenstage", "contact_name", "contact_email",
+    "code",
+    "name",
+    "city",
+    "levels",
+    "grades",
+    "lerarenstage",
+    "contact_name",
+    "contact_email",
     "contact_phone",
 )
 PEOPLE_COLUMNS = (
-    "slack_id", "name", "email", "roles", "language", "subject_x", "subject_y", "supervisor_x",
-    "supervisor_y", "supervisor", "former_schools", "lio",
+    "slack_id",
+    "name",
+    "email",
+    "roles",
+    "language",
+    "subject_x",
+    "subject_y",
+    "supervisor_x",
+    "supervisor_y",
+    "supervisor",
+    "former_schools",
+    "lio",
 )
 
 
@@ -147,13 +216,23 @@ def school_rows(count: int, rng: Random) -> list[dict[str, str]]:
 
 def staff_rows(rng: Random) -> list[dict[str, str]]:
     rows = [
-        {"slack_id": COORDINATOR_ID, "name": "Hilde Claes", "email": "coordinator@uni.example",
-         "roles": "coordinator", "language": "nl"},
+        {
+            "slack_id": COORDINATOR_ID,
+            "name": "Hilde Claes",
+            "email": "coordinator@uni.example",
+            "roles": "coordinator",
+            "language": "nl",
+        },
     ]
     for i in range(1, SUPERVISORS + 1):
         rows.append(
-            {"slack_id": supervisor_id(i), "name": _name(rng), "email": f"supervisor{i:02d}@uni.example",
-             "roles": "supervisor", "language": rng.choice(("", "nl", "en"))}
+            {
+                "slack_id": supervisor_id(i),
+                "name": _name(rng),
+                "email": f"supervisor{i:02d}@uni.example",
+                "roles": "supervisor",
+                "language": rng.choice(("", "nl", "en")),
+            }
         )
     return rows
 
@@ -465,8 +544,18 @@ def peak_rss_mib() -> float:
 def table(series: list[Series]) -> str:
     bare = {s.case: s.percentile(50) for s in series if s.target == "bare"}
     head = (
-        "target", "command", "role", "n", "p50 ms", "p95 ms", "p99 ms", "max ms", "p50-bare", "cpu p50",
-        "cpu p99", "bytes",
+        "target",
+        "command",
+        "role",
+        "n",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "p50-bare",
+        "cpu p50",
+        "cpu p99",
+        "bytes",
     )
     lines = [head]
     for s in series:
@@ -474,9 +563,18 @@ def table(series: list[Series]) -> str:
         over = f"{s.percentile(50) - bare[s.case]:+.2f}" if s.target != "bare" and s.case in bare else ""
         lines.append(
             (
-                s.target, s.case.command, s.case.role, str(row["requests"]), f"{row['p50_ms']:.2f}",
-                f"{row['p95_ms']:.2f}", f"{row['p99_ms']:.2f}", f"{row['max_ms']:.2f}", over,
-                f"{row['cpu_p50_ms']:.2f}", f"{row['cpu_p99_ms']:.2f}", str(row["answer_bytes"]),
+                s.target,
+                s.case.command,
+                s.case.role,
+                str(row["requests"]),
+                f"{row['p50_ms']:.2f}",
+                f"{row['p95_ms']:.2f}",
+                f"{row['p99_ms']:.2f}",
+                f"{row['max_ms']:.2f}",
+                over,
+                f"{row['cpu_p50_ms']:.2f}",
+                f"{row['cpu_p99_ms']:.2f}",
+                str(row["answer_bytes"]),
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
@@ -519,11 +617,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--schools", type=int, default=200, help="schools imported (default 200)")
     parser.add_argument("--requests", type=int, default=300, help="timed requests per case (default 300)")
     parser.add_argument(
-        "--small-cohort", type=int, default=100,
+        "--small-cohort",
+        type=int,
+        default=100,
         help="cohort size of the first SQL-statement count (default 100)",
     )
     parser.add_argument(
-        "--database-url", default=None,
+        "--database-url",
+        default=None,
         help="an empty database to use instead of a fresh SQLite file in a temporary directory",
     )
     parser.add_argument("--seed", type=int, default=20261128, help="seed of the generated data")
@@ -676,13 +777,20 @@ def main(argv: list[str] | None = None) -> int:
             "benchmark": "status_latency",
             "measured_at": now.isoformat(timespec="seconds"),
             "parameters": {
-                "students": args.students, "schools": args.schools, "requests": args.requests,
-                "warmup": WARMUP, "small_cohort": min(args.small_cohort, args.students), "seed": args.seed,
+                "students": args.students,
+                "schools": args.schools,
+                "requests": args.requests,
+                "warmup": WARMUP,
+                "small_cohort": min(args.small_cohort, args.students),
+                "seed": args.seed,
                 "server_threads": THREADS,
             },
             "environment": {
-                "backend": backend, "cpus": os.cpu_count(), "platform": platform.platform(),
-                "load_average_1min": load, **versions(),
+                "backend": backend,
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "load_average_1min": load,
+                **versions(),
             },
             "setup_seconds": {k: round(v, 3) for k, v in outcome["setup"].items()},
             "data": outcome["counts"] | {"supervised_by_busiest": outcome["supervised_by_busiest"]},

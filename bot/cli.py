@@ -6,7 +6,9 @@ import argparse
 import logging
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.settings import Settings, SettingsError, load_settings
 from models.catalogue import CatalogueError
@@ -67,6 +69,41 @@ def cmd_scheduler(settings: Settings, _: argparse.Namespace) -> int:
     return run_scheduler(_services(settings))
 
 
+def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
+    """Show (--dry-run) or send now what the daily sweep would send."""
+    from bot.app import web_client
+    from scheduler.sweep import dry_run, run_sweep
+
+    services = _services(settings)
+    if args.at:
+        services.clock.freeze(args.at.replace(tzinfo=args.at.tzinfo or ZoneInfo(settings.timezone)))
+    now = services.clock.now()
+    if args.dry_run:
+        lines = dry_run(services, now)
+        print("\n".join(lines) if lines else "Nothing is due now.")
+        return 0
+    settings.require_http_token()
+    sent, failed = run_sweep(services, web_client(services), now)
+    print(f"{sent} message(s) sent, {failed} failed (they are tried again on the next sweep).")
+    return 1 if failed else 0
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    """Delete document contents past their retention period; decisions and hashes stay."""
+    from models.document_store import DocumentStore, default_root
+    from models.documents import load_document_config, purge
+
+    services = _services(settings)
+    store = DocumentStore(default_root(settings.documents_dir, settings.database_url))
+    now = services.clock.now()
+    result = purge(services.db, store, load_document_config(), now, dry_run=args.dry_run)
+    if args.dry_run:
+        print(f"{result.versions} document version(s) would be purged ({result.files} file(s)).")
+    else:
+        print(f"{result.versions} document version(s) purged; {result.files} file(s) deleted.")
+    return 0
+
+
 def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
     _services(settings)
     print("The database is up to date.")
@@ -74,10 +111,15 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _importer(kind: str):
+    from models.agreements_csv import export_agreements, import_agreements
     from models.people_csv import export_people, import_people
     from models.schools_csv import export_schools, import_schools
 
-    return {"people": (import_people, export_people), "schools": (import_schools, export_schools)}[kind]
+    return {
+        "people": (import_people, export_people),
+        "schools": (import_schools, export_schools),
+        "agreements": (import_agreements, export_agreements),
+    }[kind]
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -123,9 +165,18 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="HTTP mode only: /slack/events on $PORT")
     commands.add_parser("scheduler", help="the reminder scheduler, as its own process")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    purge = commands.add_parser("purge", help="delete document contents past their retention period")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    remind = commands.add_parser("remind", help="send the reminders that are due now")
+    remind.add_argument("--dry-run", action="store_true", help="print what would be sent, to whom and why")
+    remind.add_argument(
+        "--at",
+        type=datetime.fromisoformat,
+        help="as if it were this moment, e.g. 2027-01-22T09:30 (with --dry-run)",
+    )
     for name, help_text in (("import", "import a CSV file"), ("export", "export to CSV")):
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("kind", choices=["people", "schools"])
+        sub.add_argument("kind", choices=["people", "schools", "agreements"])
         if name == "import":
             sub.add_argument("file")
         else:
@@ -138,6 +189,8 @@ HANDLERS = {
     "serve": cmd_serve,
     "scheduler": cmd_scheduler,
     "migrate": cmd_migrate,
+    "purge": cmd_purge,
+    "remind": cmd_remind,
     "import": cmd_import,
     "export": cmd_export,
 }

@@ -2,6 +2,9 @@
 
 The workspace is a stand-in for Slack that only speaks Slack's wire protocol; the bot is wired to it
 exactly as to Slack (signed requests in, Web API calls out), with a token and secret made up per run.
+This module is the only bridge between the two: it gives the workspace two hooks, one that moves the
+bot's clock (then runs one scheduler tick, so due reminders show up at once) and one that puts the demo
+data back. The bot takes its time from the workspace only here, never in Socket Mode or HTTP mode.
 """
 
 from __future__ import annotations
@@ -9,26 +12,35 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import waitress
-from sqlmodel import select
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from sqlmodel import SQLModel, select
 
+import models  # noqa: F401  (registers every table, so a reset empties them all)
 from bot.app import create_app, create_http_app, web_client
 from bot.services import Services
 from bot.settings import Settings
 from models.migrate import upgrade
-from models.people import Person
+from models.people import Person, PersonRole, Role, Student
 from models.people_csv import import_people
 from models.schools_csv import import_schools
-from scheduler.runner import start_in_process
-from workspace import Channel, User, Workspace
+from scheduler.runner import Runner, schedule
+from workspace import Channel, Server, User, Workspace
 
 log = logging.getLogger(__name__)
 DEMO = Path(__file__).parent / "demo"
 LOCAL_DATABASE = "sqlite:///stagebot-local.db"
 HOST = "127.0.0.1"
 BOT_USER_ID = "U0STAGEBOT"
+ANNOUNCE_CHANNEL_ID = "C0ANNOUNCE"
+DEFAULT_CHANNEL = "stage-aankondigingen"
+ROLE_ORDER = [Role.STUDENT, Role.SUPERVISOR, Role.COORDINATOR, Role.COUNSELLOR]
 
 
 def load_demo_data(services: Services) -> None:
@@ -38,24 +50,107 @@ def load_demo_data(services: Services) -> None:
         import_people(session, (DEMO / "people.csv").read_text(encoding="utf-8"))
 
 
+def _title(roles: list[str], student: Student | None) -> str:
+    """What the person picker shows next to a name, so a newcomer knows whom they are playing."""
+    words = [r.replace("_", " ") for r in sorted(roles, key=_role_rank)]
+    if student is not None:
+        words[0] = f"student ({student.subject_x} & {student.subject_y}{', LIO' if student.lio else ''})"
+    return ", ".join(words)
+
+
+def _role_rank(role: str) -> int:
+    order = [r.value for r in ROLE_ORDER]
+    return order.index(role) if role in order else len(order)
+
+
 def workspace_users(services: Services) -> list[User]:
+    """Everyone in the database as a workspace member: students first, then staff, by name."""
     with services.db.session() as session:
         people = session.exec(select(Person).order_by(Person.name)).all()
-    return [
-        User(
-            id=p.slack_user_id,
-            name=p.slack_user_id.lower(),
-            real_name=p.name,
-            locale="en-GB" if p.language == "en" else "nl-BE",
+        roles: dict[int, list[str]] = {}
+        for link in session.exec(select(PersonRole)).all():
+            roles.setdefault(link.person_id, []).append(link.role)
+        students = {s.person_id: s for s in session.exec(select(Student)).all()}
+    members = [
+        (
+            min((_role_rank(r) for r in roles.get(p.id or 0, [])), default=len(ROLE_ORDER)),
+            User(
+                id=p.slack_user_id,
+                name=p.slack_user_id.lower(),
+                real_name=p.name,
+                locale="en-GB" if p.language == "en" else "nl-BE",
+                email=p.email or "",
+                title=_title(roles.get(p.id or 0, []), students.get(p.id or 0)),
+            ),
         )
         for p in people
     ]
+    return [user for _, user in sorted(members, key=lambda pair: pair[0])]
 
 
-def run_local(settings: Settings) -> int:
+class SerialRunner(Runner):
+    """A runner whose ticks never overlap: the interval job and a tick after a clock move share it."""
+
+    def __init__(self, services: Services, client: WebClient) -> None:
+        super().__init__(services, client)
+        self.lock = threading.Lock()
+
+    def tick(self) -> bool:
+        with self.lock:
+            return super().tick()
+
+
+@dataclass
+class LocalWorkspace:
+    """The bot, its in-process scheduler and the workspace, running together on this machine."""
+
+    ws: Workspace
+    services: Services
+    runner: SerialRunner
+    scheduler: BackgroundScheduler
+    page: Server
+    bot_server: Any
+    demo_database: bool
+
+    @property
+    def url(self) -> str:
+        return self.page.url
+
+    def move_clock(self, seconds: float) -> None:
+        """The workspace's clock control: the bot's now moves as far, then due reminders go out."""
+        self.services.clock.advance(timedelta(seconds=seconds))
+        try:
+            self.runner.tick()
+        except Exception:  # the clock did move; a failing job is the scheduler's to report
+            log.exception("the scheduler tick after moving the clock failed")
+
+    def reset_demo(self) -> None:
+        """Empty every table, import the demo data again and give the bot real time back."""
+        with self.runner.lock, self.services.db.engine.begin() as connection:
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                connection.execute(table.delete())
+        load_demo_data(self.services)
+        self.services.clock.release()
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        self.page.stop()
+        self.bot_server.close()
+        self.services.db.dispose()
+
+
+def start_local(
+    settings: Settings, *, demo_database: str | None = None, port: int | None = None
+) -> LocalWorkspace:
+    """Start the workspace page, the bot behind it and the scheduler; return once all three listen.
+
+    The demo data can be reset only in a database of the workspace's own (`demo_database`, else
+    stagebot-local.db): with DATABASE_URL set (and no `demo_database`) the workspace uses that database
+    and never empties it.
+    """
     token, secret = f"xoxb-local-{secrets.token_hex(8)}", secrets.token_hex(16)
-    database_url = settings.database_url if "database_url" in settings.model_fields_set else LOCAL_DATABASE
-    channel_name = settings.channel or "stage-aankondigingen"
+    own_database = demo_database is not None or "database_url" not in settings.model_fields_set
+    database_url = demo_database or (LOCAL_DATABASE if own_database else settings.database_url)
     base = settings.model_copy(update={"database_url": database_url})
     services = Services.from_settings(base)
     upgrade(services.db)
@@ -63,13 +158,13 @@ def run_local(settings: Settings) -> int:
 
     ws = Workspace(
         users=workspace_users(services),
-        channels=[Channel(id="C0ANNOUNCE", name=channel_name)],
+        channels=[Channel(id=ANNOUNCE_CHANNEL_ID, name=settings.channel or DEFAULT_CHANNEL)],
         bot_token=token,
         signing_secret=secret,
         bot_url="",
         bot_user_id=BOT_USER_ID,
     )
-    page = ws.serve(host=HOST, port=settings.port)
+    page = ws.serve(host=HOST, port=settings.port if port is None else port)
     services.settings = base.model_copy(
         update={"slack_bot_token": token, "slack_signing_secret": secret, "slack_api_url": ws.api_url}
     )
@@ -77,18 +172,29 @@ def run_local(settings: Settings) -> int:
     bot_server = waitress.create_server(bot_http, host=HOST, port=0, threads=8)
     ws.bot_url = f"http://{HOST}:{bot_server.effective_port}/slack/events"  # type: ignore[union-attr]
     threading.Thread(target=bot_server.run, name="stagebot-http", daemon=True).start()
-    scheduler = start_in_process(services, web_client(services))
 
+    runner = SerialRunner(services, web_client(services))
+    scheduler = BackgroundScheduler(timezone=services.settings.timezone)
+    schedule(scheduler, runner)
+    scheduler.start()
+    local = LocalWorkspace(ws, services, runner, scheduler, page, bot_server, own_database)
+    ws.on_clock_moved = local.move_clock
+    ws.on_reset = local.reset_demo if own_database else None
+    return local
+
+
+def run_local(settings: Settings) -> int:
+    local = start_local(settings)
+    reset = "Reset demo data puts it all back" if local.demo_database else "reset is off (DATABASE_URL)"
     print(
         f"\nStagebot is running against the LOCAL WORKSPACE (a stand-in for Slack, with demo data).\n"
-        f"Open {page.url} in your browser, pick a person and type /stage status.\n"
-        f"Database: {database_url}. Stop with Ctrl-C.\n",
+        f"Open {local.url} in your browser, pick a person and type /stage status.\n"
+        f"The clock buttons move the bot's time (reminders follow); {reset}.\n"
+        f"Database: {local.services.settings.database_url}. Stop with Ctrl-C.\n",
         flush=True,
     )
     try:
         threading.Event().wait()
     finally:
-        scheduler.shutdown(wait=False)
-        page.stop()
-        bot_server.close()
+        local.stop()
     return 0

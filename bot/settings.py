@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Brussels", validation_alias=_env("STAGEBOT_TIMEZONE"))
     channel: str | None = Field(None, validation_alias=_env("STAGEBOT_CHANNEL"))
     catalogue_path: Path = Field(DEFAULT_CATALOGUE, validation_alias=_env("STAGEBOT_CATALOGUE"))
+    # Where document contents are kept (default: a `documents` directory beside the SQLite file, else here).
+    documents_dir: Path | None = Field(None, validation_alias=_env("STAGEBOT_DOCUMENTS_DIR"))
 
     @field_validator("timezone")
     @classmethod
@@ -50,23 +52,16 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
+        """SQLite or PostgreSQL; a bare postgres:// URL (as hosting add-ons give) gets the psycopg driver."""
         try:
             url = make_url(value)
         except ArgumentError as error:
             raise ValueError(f"not a database URL: {value!r}") from error
-        if url.get_backend_name() not in ("sqlite", "postgresql"):
+        if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
             raise ValueError("use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
-        if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("psycopg2", "", None):
-            return value.replace("postgresql://", "postgresql+psycopg://", 1).replace(
-                "postgres://", "postgresql+psycopg://", 1
-            )
-        return value
-
-    @field_validator("database_url", mode="before")
-    @classmethod
-    def _heroku_style(cls, value: str) -> str:
-        if isinstance(value, str) and value.startswith("postgres://"):
-            return "postgresql+psycopg://" + value.removeprefix("postgres://")
+        if url.get_backend_name() != "sqlite" and url.drivername != "postgresql+psycopg":
+            url = url.set(drivername="postgresql+psycopg")
+            return url.render_as_string(hide_password=False)
         return value
 
     @field_validator("slack_api_url")

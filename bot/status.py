@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from bot import document_flow, intake_details, placement_details
 from bot.i18n import Translator
 from bot.middleware import Scope
 from bot.views.blocks import Block, section
@@ -21,7 +22,14 @@ COHORT_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.COURSE_OWNER, Role.COUNSELLOR
 # What a feature adds under its step in a student's checklist: (session, translator, student id) -> lines
 # of mrkdwn. Each provider runs a fixed number of queries, whatever the cohort size.
 StepDetails = Callable[[Session, Translator, int], list[str]]
-STEP_DETAILS: dict[progress.Step, StepDetails] = {}
+STEP_DETAILS: dict[progress.Step, StepDetails] = {
+    progress.Step.INTAKE: intake_details.step_lines,  # the intake line, then the preferences' lines
+    progress.Step.DOCUMENTS: document_flow.step_lines,
+    progress.Step.MATCHING: placement_details.matching_lines,
+    progress.Step.REQUEST: placement_details.request_lines,
+    progress.Step.AGREEMENT: placement_details.agreement_lines,
+    progress.Step.CONTACT: placement_details.contact_lines,
+}
 
 
 def status_blocks(scope: Scope, offset: int = 0) -> list[Block]:

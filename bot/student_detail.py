@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from bot import intake_details, placement_details, preferences_details
 from bot.i18n import Translator
 from bot.views.blocks import Block
 from bot.views.student_detail import student_header
@@ -17,7 +18,11 @@ from models import progress
 from models.people import Person, Student, supervisors_of
 
 DetailSection = Callable[[Session, Translator, int], list[Block]]
-DETAIL_SECTIONS: list[DetailSection] = []
+DETAIL_SECTIONS: list[DetailSection] = [
+    preferences_details.detail_section,
+    intake_details.detail_section,
+    placement_details.detail_section,
+]
 
 
 def detail_blocks(session: Session, t: Translator, student_id: int) -> list[Block]:

@@ -53,11 +53,12 @@ def page_students(ack: Ack, action: dict[str, Any], context: BoltContext, respon
 
 
 def open_detail(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    """A student's record, shown only to the person who asked; refusals are logged."""
+    """A student's record as staff see it (staff-only notes included), shown only to the person who asked;
+    refusals are logged. A student never opens this view, not even their own."""
     ack()
     student_id = _number(action)
     with request_scope(context) as scope:
-        if may_see_student(scope.session, scope.actor, student_id):
+        if scope.actor.is_staff and may_see_student(scope.session, scope.actor, student_id):
             blocks = detail_blocks(scope.session, scope.t, student_id)
             text = scope.t("students.text")
         else:

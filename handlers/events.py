@@ -20,5 +20,22 @@ def publish_home(event: dict[str, Any], context: BoltContext, client: WebClient)
     client.views_publish(user_id=scope.actor.slack_user_id, view=view)
 
 
+def answer_other_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    """A DM no conversation took: a short pointer to the help, so no message goes unanswered.
+
+    Registered last; other message events (edits, channel messages) are acknowledged and left alone.
+    """
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return
+    with request_scope(context) as scope:
+        text = scope.t("events.unknown_message")
+    client.chat_postMessage(channel=event["channel"], text=text)
+
+
 def register(app: App) -> None:
     app.event("app_home_opened")(publish_home)
+
+
+def register_fallbacks(app: App) -> None:
+    """After every feature's own message listeners: the first matching listener wins."""
+    app.event("message")(answer_other_message)

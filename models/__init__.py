@@ -3,4 +3,19 @@
 Importing this package registers every table on ``SQLModel.metadata`` (for migrations and tests).
 """
 
-from models import audit, leases, people, problems, processed_events, progress, schools  # noqa: F401
+from models import (  # noqa: F401
+    agreements,
+    audit,
+    documents,
+    intake,
+    leases,
+    people,
+    placements,
+    preferences,
+    problems,
+    processed_events,
+    progress,
+    reminders,
+    school_contacts,
+    schools,
+)

@@ -26,3 +26,28 @@ def may_see_student(session: Session, actor: Actor, student_id: int) -> bool:
 
 def may_read_audit(actor: Actor) -> bool:
     return actor.has(*ANYONE_ROLES)
+
+
+def may_manage_slot(actor: Actor, slot_supervisor_id: int) -> bool:
+    """Withdraw an intake slot: the supervisor who published it, or the coordinator."""
+    return actor.person_id == slot_supervisor_id or actor.has(*ANYONE_ROLES)
+
+
+def may_read_intake_notes(actor: Actor) -> bool:
+    """Intake notes are for staff only, never for the student."""
+    return actor.is_staff
+
+
+def may_place(session: Session, actor: Actor, student_id: int) -> bool:
+    """Place, change or withdraw a placement: the student's supervisor or the coordinator, never a student."""
+    return may_review(session, actor, student_id)
+
+
+def may_manage_agreements(actor: Actor) -> bool:
+    """Start and track framework agreements: the placement coordinator (and admin)."""
+    return actor.has(*ANYONE_ROLES)
+
+
+def may_get_document(session: Session, actor: Actor, student_id: int) -> bool:
+    """A student's step-2 documents (sensitive): the student, their supervisors and the coordinator only."""
+    return actor.person_id == student_id or may_review(session, actor, student_id)

@@ -6,7 +6,7 @@ Read from a YAML file; every problem is reported with its line so the programme 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -66,21 +66,48 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class ReminderRules:
+    """When the scheduler nags, per academic year (the `reminders:` section of the catalogue file)."""
+
+    sweep_time: time = time(9, 0)
+    deadline_days_before: tuple[int, ...] = (7, 2)
+    planning_days_before: tuple[int, ...] = (21, 17, 14)
+    announce_days_before_period: tuple[int, ...] = (14,)
+    announce_days_before_deadline: tuple[int, ...] = (7,)
+    approval_after_working_days: int = 2
+    resubmit_after_working_days: int = 2
+    escalate_after: int = 2
+    closure_days: frozenset[date] = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.closure_days
+
+    def add_working_days(self, day: date, count: int) -> date:
+        while count > 0:
+            day += timedelta(days=1)
+            count -= self.is_working_day(day)
+        return day
+
+
+@dataclass(frozen=True)
 class Catalogue:
     academic_year: str
     courses: tuple[Course, ...]
     deadlines: tuple[Deadline, ...] = ()
     planning_lead_days: int = DEFAULT_PLANNING_LEAD_DAYS
+    reminders: ReminderRules = ReminderRules()
+
+    def period_starts(self) -> list[date]:
+        return sorted({p.start for c in self.courses for p in c.periods})
 
     def course(self, code: str) -> Course | None:
         return next((c for c in self.courses if c.code == code), None)
 
     def all_deadlines(self) -> list[Deadline]:
         """The configured deadlines plus one planning deadline per distinct period start (step 7)."""
-        starts = sorted({p.start for c in self.courses for p in c.periods})
         planning = [
             Deadline("planning", PLANNING_STEP, start - timedelta(days=self.planning_lead_days), {}, start)
-            for start in starts
+            for start in self.period_starts()
         ]
         return sorted([*self.deadlines, *planning], key=lambda d: (d.due, d.step, d.code))
 
@@ -230,10 +257,84 @@ class _Reader:
         lead = root.get("planning_lead_days", DEFAULT_PLANNING_LEAD_DAYS)
         if not isinstance(lead, int) or lead < 0:
             self.fail(root["__line__"], "planning_lead_days is a whole number of days")
-        if self.problems or year is None:
+        reminders = self.reminders(root.get("reminders"), root["__line__"])
+        if self.problems or year is None or reminders is None:
             return None
         return Catalogue(
-            year, tuple(c for c in courses if c), tuple(d for d in deadlines if d), planning_lead_days=lead
+            year,
+            tuple(c for c in courses if c),
+            tuple(d for d in deadlines if d),
+            planning_lead_days=lead,
+            reminders=reminders,
+        )
+
+    def days(self, node: dict[str, Any], key: str, default: tuple[int, ...]) -> tuple[int, ...]:
+        value = node.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, int) and v >= 0 for v in value):
+            self.fail(node["__line__"], f"'{key}' is a list of whole numbers of days, like [7, 2]")
+            return default
+        return tuple(sorted(set(value), reverse=True))
+
+    def count(self, node: dict[str, Any], key: str, default: int) -> int:
+        value = node.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            self.fail(node["__line__"], f"'{key}' is a whole number of at least 1")
+            return default
+        return value
+
+    def closure(self, node: dict[str, Any]) -> frozenset[date]:
+        closed: set[date] = set()
+        for item in node.get("closure_days") or []:
+            if isinstance(item, date):
+                closed.add(item)
+            elif (
+                isinstance(item, dict)
+                and isinstance(item.get("from"), date)
+                and isinstance(item.get("to"), date)
+            ):
+                if item["to"] < item["from"]:
+                    self.fail(item["__line__"], "a closure period ends before it starts")
+                    continue
+                day = item["from"]
+                while day <= item["to"]:
+                    closed.add(day)
+                    day += timedelta(days=1)
+            else:
+                self.fail(node["__line__"], "a closure day is a date, or {from: YYYY-MM-DD, to: YYYY-MM-DD}")
+        return frozenset(closed)
+
+    def reminders(self, node: Any, line: int) -> ReminderRules | None:
+        if node is None:
+            return ReminderRules()
+        if not isinstance(node, dict):
+            self.fail(line, "'reminders' is a mapping of settings")
+            return None
+        default = ReminderRules()
+        sweep = node.get("sweep_time", "09:00")
+        try:
+            hour, minute = (int(part) for part in str(sweep).split(":"))
+            sweep_time = time(hour, minute)
+        except ValueError:
+            self.fail(node["__line__"], f"sweep_time '{sweep}' is not a time like 09:00")
+            sweep_time = default.sweep_time
+        return ReminderRules(
+            sweep_time=sweep_time,
+            deadline_days_before=self.days(node, "deadline_days_before", default.deadline_days_before),
+            planning_days_before=self.days(node, "planning_days_before", default.planning_days_before),
+            announce_days_before_period=self.days(
+                node, "announce_days_before_period", default.announce_days_before_period
+            ),
+            announce_days_before_deadline=self.days(
+                node, "announce_days_before_deadline", default.announce_days_before_deadline
+            ),
+            approval_after_working_days=self.count(
+                node, "approval_after_working_days", default.approval_after_working_days
+            ),
+            resubmit_after_working_days=self.count(
+                node, "resubmit_after_working_days", default.resubmit_after_working_days
+            ),
+            escalate_after=self.count(node, "escalate_after", default.escalate_after),
+            closure_days=self.closure(node),
         )
 
 

@@ -10,6 +10,12 @@ from alembic.config import Config
 from models.db import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SCHEDULER_TABLE = "apscheduler_jobs"  # APScheduler's job store keeps its own table
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Migrations manage the application's tables, not the job store's."""
+    return not (type_ == "table" and name == SCHEDULER_TABLE)
 
 
 def alembic_config(database: Database) -> Config:

@@ -1,8 +1,9 @@
 """Runs the jobs, in exactly one process: each tick first takes (or renews) a database lease.
 
-APScheduler 3 cannot share a job store between processes, so the jobs live in memory with fixed ids and
-everything they must not forget lives in the application's own tables. A second scheduler keeps ticking
-without the lease and takes over within one lease period when the first one stops.
+The job store is the application's database (APScheduler's SQLAlchemy store), jobs have fixed ids and
+are replaced on start, and everything a job must not forget lives in the application's own tables. A
+second scheduler keeps ticking without the lease and takes over within one lease period when the first
+one stops. The tick is cheap when nothing is due, so it can run every minute and catch up after downtime.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import socket
 from datetime import timedelta
 
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -20,12 +22,16 @@ from slack_sdk import WebClient
 from bot.app import web_client
 from bot.services import Services
 from models import leases
+from models.migrate import SCHEDULER_TABLE
 from scheduler import jobs
+from scheduler.sweep import run_sweep, sweep_is_due
 
 logger = logging.getLogger(__name__)
 LEASE = "scheduler"
 TICK = timedelta(minutes=1)
 LEASE_TTL = 3 * TICK
+JOB_ID = "stagebot.tick"
+JOBS_TABLE = SCHEDULER_TABLE
 
 
 def holder_id() -> str:
@@ -48,6 +54,9 @@ class Runner:
             return False
         now = self.services.clock.now()
         jobs.deliver_pending_problems(self.services, self.client, now)
+        if sweep_is_due(self.services, now):
+            sent, failed = run_sweep(self.services, self.client, now)
+            logger.info("sweep at %s: %d message(s) sent, %d to try again", now.isoformat(), sent, failed)
         return True
 
     def stop(self) -> None:
@@ -55,25 +64,41 @@ class Runner:
             leases.release(session, LEASE, self.holder)
 
 
+# The job store keeps a reference to a module-level function; the runner it drives lives here.
+_current: Runner | None = None
+
+
+def tick() -> None:
+    if _current is not None:
+        _current.tick()
+
+
 def schedule(scheduler: BaseScheduler, runner: Runner) -> None:
+    global _current
+    _current = runner
     scheduler.add_job(
-        runner.tick,
+        "scheduler.runner:tick",
         "interval",
         seconds=int(TICK.total_seconds()),
-        id="stagebot.tick",
+        id=JOB_ID,
         replace_existing=True,
         max_instances=1,
         coalesce=True,
+        misfire_grace_time=int(TICK.total_seconds()),
     )
+
+
+def _jobstores(services: Services) -> dict[str, SQLAlchemyJobStore]:
+    return {"default": SQLAlchemyJobStore(engine=services.db.engine, tablename=JOBS_TABLE)}
 
 
 def run_scheduler(services: Services) -> int:
     """`stagebot scheduler`: the scheduler as its own process, until stopped."""
     services.settings.require_http_token()
     runner = Runner(services, web_client(services))
-    scheduler = BlockingScheduler(timezone=services.settings.timezone)
+    scheduler = BlockingScheduler(timezone=services.settings.timezone, jobstores=_jobstores(services))
     schedule(scheduler, runner)
-    logger.info("scheduler %s started (lease '%s', tick %s)", runner.holder, LEASE, TICK)
+    logger.info("scheduler %s starts (lease '%s', tick %s)", runner.holder, LEASE, TICK)
     try:
         scheduler.start()
     finally:
@@ -83,7 +108,7 @@ def run_scheduler(services: Services) -> int:
 
 def start_in_process(services: Services, client: WebClient) -> BackgroundScheduler:
     """The local workspace and single-process mode run the scheduler inside the bot."""
-    scheduler = BackgroundScheduler(timezone=services.settings.timezone)
+    scheduler = BackgroundScheduler(timezone=services.settings.timezone, jobstores=_jobstores(services))
     schedule(scheduler, Runner(services, client))
     scheduler.start()
     return scheduler

@@ -7,10 +7,13 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from models.db import Database
+from models.migrate import include_object
 
 
 def test_migrations_match_the_models(migrated_database: Database) -> None:
     with migrated_database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []

@@ -62,3 +62,22 @@ def test_jobs_have_fixed_ids_and_are_replaced_not_doubled(wire: Stack) -> None:
         assert [job.id for job in scheduler.get_jobs()] == ["stagebot.tick"]
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_the_job_store_is_the_application_database(wire: Stack) -> None:
+    from sqlalchemy import text
+
+    from scheduler.runner import start_in_process
+
+    scheduler = start_in_process(wire.services, web_client(wire.services))
+    try:
+        with wire.services.db.engine.connect() as connection:
+            ids = [row[0] for row in connection.execute(text("SELECT id FROM apscheduler_jobs"))]
+        assert ids == ["stagebot.tick"]
+    finally:
+        scheduler.shutdown(wait=False)
+    again = start_in_process(wire.services, web_client(wire.services))  # a restart replaces, never doubles
+    try:
+        assert [job.id for job in again.get_jobs()] == ["stagebot.tick"]
+    finally:
+        again.shutdown(wait=False)

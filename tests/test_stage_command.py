@@ -292,3 +292,11 @@ def test_a_retried_event_is_handled_once(wire: Stack) -> None:
     again = wire.ws.redeliver(first, retry_num=1)
     assert again.status == 200
     assert len(wire.ws.calls("views.publish")) == 1
+
+
+def test_a_dm_no_conversation_takes_gets_a_pointer_to_the_help(wire: Stack) -> None:
+    _cohort(wire)
+    delivery = wire.ws.send_dm("U0ANNA", "hallo, wanneer begint mijn stage?")
+    assert delivery.status == 200
+    replies = [m for m in wire.ws.messages(wire.ws.dm_channel("U0ANNA")) if m.user == "U0STAGEBOT"]
+    assert len(replies) == 1 and "Typ `/stage help`" in replies[0].text

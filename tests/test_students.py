@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.app import web_client
+from bot.views.blocks import button, section
 from models.audit import AuditEntry
 from models.people import Role
 from models.progress import StepState
@@ -59,3 +61,14 @@ def test_the_coordinator_lists_everyone_and_students_may_not(wire: Stack) -> Non
     assert "Studenten: 2" in text
     refused = text_of(wire.ws.slash_command("U0ANNA", "/stage", "studenten").json["blocks"])
     assert "niet voor jouw rol" in refused
+
+
+def test_a_student_cannot_open_the_staff_view_of_their_own_record(wire: Stack) -> None:
+    ids = _people(wire)
+    # A button she should never get, as a forged payload would carry it.
+    forged = [section("x", accessory=button("Details", "student_detail", str(ids["anna"])))]
+    web_client(wire.services).chat_postMessage(channel="U0ANNA", text="x", blocks=forged)
+    wire.ws.click("U0ANNA", "student_detail", str(ids["anna"]))
+    shown = text_of(wire.ws.ephemerals("U0ANNA")[-1].blocks)
+    assert "enkel de gegevens van je eigen studenten" in shown
+    assert "Vakdidactieken" not in shown

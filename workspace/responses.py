@@ -143,4 +143,6 @@ def apply_view_reply(state: State, user_id: str, view_id: str, content_type: str
                 raise ApiError("invalid_arguments", [f"[ERROR] unknown response_action {action!r}"])
         except ApiError as exc:
             return str(exc)
+        finally:
+            state.changed()
     return None

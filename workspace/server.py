@@ -80,6 +80,17 @@ def create_app(ws: Workspace) -> Flask:
         headers = {"Content-Disposition": f'{disposition}; filename="{stored.name}"'}
         return Response(stored.content, mimetype=stored.mimetype, headers=headers)
 
+    @app.post("/upload/<file_id>")
+    def upload(file_id: str) -> Response:
+        """files.upload v2's upload_url: the bytes of a file reserved with files.getUploadURLExternal."""
+        data = request.get_data()
+        with state.lock:
+            stored = state.files.get(file_id)
+            if stored is None or stored.uploaded or len(data) != stored.expected_length:
+                return Response("upload refused", status=400, mimetype="text/plain")
+            stored.content, stored.expected_length = data, None
+        return Response(f"OK - {len(data)}", mimetype="text/plain")
+
     app.register_blueprint(page.blueprint(ws))
     return app
 

@@ -36,6 +36,7 @@ class User:
     email: str = ""
     display_name: str = ""
     is_bot: bool = False
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,11 @@ class StoredFile:
     user: str
     channel: str
     created: int
+    expected_length: int | None = None  # files.upload v2: set until the bytes arrive
+
+    @property
+    def uploaded(self) -> bool:
+        return self.expected_length is None
 
 
 @dataclass
@@ -162,6 +168,7 @@ class State:
         bot = User(id=identity.bot_user_id, name=identity.bot_name, real_name=identity.bot_name, is_bot=True)
         self.users: dict[str, User] = {u.id: u for u in [*users, bot]}
         self.channels: dict[str, Channel] = {c.id: c for c in channels}
+        self.version = 0
         self.reset()
 
     def reset(self) -> None:
@@ -177,6 +184,12 @@ class State:
             self.response_targets: dict[str, ResponseTarget] = {}
             self.failures: dict[str, deque[Failure]] = {}
             self._last_ts_us = 0
+            self.changed()
+
+    def changed(self) -> None:
+        """Note that something a person may see changed, so the page knows to fetch it again."""
+        with self.lock:
+            self.version += 1
 
     # ids -------------------------------------------------------------------------------------------------
 
@@ -232,6 +245,7 @@ class State:
     def add_message(self, message: Message) -> Message:
         with self.lock:
             self.messages.setdefault(message.channel, []).append(message)
+            self.changed()
             return message
 
     def find_message(self, channel_id: str, ts: str) -> Message:
@@ -304,6 +318,7 @@ class State:
     def record_call(self, method: str, params: dict[str, Any], token: str | None, error: str | None) -> None:
         with self.lock:
             self.calls.append(Call(method, copy.deepcopy(params), token, error is None, error))
+            self.changed()
             self.call_recorded.notify_all()
 
     def queue_failure(self, method: str, failure: Failure) -> None:
@@ -410,6 +425,7 @@ class State:
                 "display_name": user.display_name,
                 "display_name_normalized": user.display_name,
                 "email": user.email,
+                "title": user.title,
                 "team": self.identity.team_id,
             },
         }

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from workspace import blockkit
 from workspace.errors import ApiError
-from workspace.state import MODAL_STACK_LIMIT, Message, State, View
+from workspace.state import MODAL_STACK_LIMIT, Message, State, StoredFile, View
 
 Params = dict[str, Any]
 Method = Callable[[State, Params], dict[str, Any]]
@@ -327,3 +328,58 @@ def files_info(state: State, params: Params) -> dict[str, Any]:
     if stored is None:
         raise ApiError("file_not_found")
     return {"file": state.file_json(stored)}
+
+
+# files.upload v2: reserve a file, the bot POSTs its bytes to upload_url, then shares it -------------------
+
+
+@method("files.getUploadURLExternal")
+def files_get_upload_url_external(state: State, params: Params) -> dict[str, Any]:
+    name = str(_required(params, "filename"))
+    try:
+        length = int(_required(params, "length"))
+    except ValueError:
+        raise ApiError("invalid_arguments", ["[ERROR] length must be a number"]) from None
+    stored = StoredFile(
+        id=state.new_id("F"),
+        name=name,
+        title=name,
+        mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        content=b"",
+        user=state.identity.bot_user_id,
+        channel="",
+        created=int(state.clock()),
+        expected_length=length,
+    )
+    state.files[stored.id] = stored
+    return {"upload_url": f"{state.base_url}/upload/{stored.id}", "file_id": stored.id}
+
+
+@method("files.completeUploadExternal")
+def files_complete_upload_external(state: State, params: Params) -> dict[str, Any]:
+    raw = _required(params, "files")
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    stored_files = []
+    for item in items:
+        stored = state.files.get(str(item.get("id") or ""))
+        if stored is None or not stored.uploaded:
+            raise ApiError("file_not_found")
+        stored.title = str(item.get("title") or stored.title)
+        stored_files.append(stored)
+    channel_id = params.get("channel_id") or params.get("channels")
+    if channel_id:
+        channel = state.resolve_channel(str(channel_id).split(",")[0])
+        for stored in stored_files:
+            stored.channel = channel
+        state.add_message(
+            Message(
+                ts=state.new_ts(),
+                channel=channel,
+                user=state.identity.bot_user_id,
+                text=str(params.get("initial_comment") or ""),
+                subtype="file_share",
+                files=[state.file_json(s) for s in stored_files],
+                thread_ts=params.get("thread_ts") or None,
+            )
+        )
+    return {"files": [state.file_json(s) for s in stored_files]}

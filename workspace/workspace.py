@@ -35,6 +35,11 @@ class Workspace:
 
     `clock` drives everything Slack times (trigger expiry, message ts, response_url lifetime) so tests
     can move time without sleeping; request signatures always use real time, as the bot checks them.
+
+    Two optional hooks let whoever runs the bot next to the workspace (and only they) act on it without
+    the workspace knowing the bot: `on_clock_moved(seconds)` is called when a person moves the clock
+    (the bot's notion of now should move by as much), `on_reset()` when a person asks for fresh demo data.
+    The page offers the clock control and the reset button only when the hook is there.
     """
 
     def __init__(
@@ -49,11 +54,17 @@ class Workspace:
         bot_name: str = "stagebot",
         clock: Callable[[], float] = time.time,
         delivery_timeout: float = 10.0,
+        on_clock_moved: Callable[[float], None] | None = None,
+        on_reset: Callable[[], None] | None = None,
     ) -> None:
         identity = Identity(
             bot_token=bot_token, signing_secret=signing_secret, bot_user_id=bot_user_id, bot_name=bot_name
         )
-        self.state = State(identity, list(users), list(channels), clock)
+        self._base_clock = clock
+        self.clock_offset = 0.0
+        self.on_clock_moved = on_clock_moved
+        self.on_reset = on_reset
+        self.state = State(identity, list(users), list(channels), self.now)
         self.bot_url = bot_url
         self.delivery_timeout = delivery_timeout
         self.server: Server | None = None
@@ -91,10 +102,15 @@ class Workspace:
     def bot_user_id(self) -> str:
         return self.state.identity.bot_user_id
 
+    def now(self) -> float:
+        """The workspace's time: its clock plus however far a person moved it."""
+        return self._base_clock() + self.clock_offset
+
     def add_user(self, user: User) -> User:
         """Add (or replace) a person, e.g. to give a test user a locale."""
         with self.state.lock:
             self.state.users[user.id] = user
+            self.state.changed()
         return user
 
     def add_channel(self, channel: Channel) -> Channel:
@@ -131,6 +147,7 @@ class Workspace:
         view: View | None = None,
         block_id: str | None = None,
         channel_id: str | None = None,
+        values: dict[str, dict[str, Any]] | None = None,
     ) -> Delivery:
         """Use an interactive element (button, select, date picker...) as the user sees it now.
 
@@ -138,12 +155,16 @@ class Workspace:
         the conversation (the DM unless `channel_id`), then the Home tab. `value` is the chosen value
         for selects and pickers (a button sends its own value unless one is given).
         Raises LookupError when the user cannot see such an element, as a person could not click it.
+        `values` ({block_id: {action_id: value}}) is what the person has typed so far in a modal: Slack
+        sends it along in the payload's view state.
         """
         self._user(user_id)
         with self.state.lock:
             source_message, source_view, found = self._find_action(
                 user_id, action_id, block_id, message, view, channel_id
             )
+            if source_view is not None and values is not None and source_view.type == "modal":
+                source_view.state = _state_values(source_view, values)
             found_block_id, element = found
             action = {"action_id": action_id, "block_id": found_block_id}
             action |= blockkit.element_value(element, value)
@@ -171,6 +192,7 @@ class Workspace:
             live = self.state.views[view.id]
             live.state = _state_values(live, values or {})
             live.errors = {}
+            self.state.changed()
             payload = payloads.view_submission(self.state, user_id, live)
         delivery = self._deliver_interaction("view_submission", payload)
         if delivery.ok:
@@ -189,6 +211,7 @@ class Workspace:
             live = self.state.views[view.id]
             cleared = live.clear_on_close
             del stack[0 if cleared else stack.index(view.id) :]
+            self.state.changed()
             if not live.notify_on_close:
                 return None
             payload = payloads.view_closed(self.state, user_id, live, cleared=cleared)
@@ -220,21 +243,15 @@ class Workspace:
         self, user_id: str, filename: str, content: bytes, mimetype: str, text: str = ""
     ) -> dict[str, Any]:
         """The user drops a file in their DM: stored, then file_shared and a file_share message go out."""
-        self._user(user_id)
+        return self.share_file(user_id, filename, content, mimetype, text)[0]
+
+    def share_file(
+        self, user_id: str, filename: str, content: bytes, mimetype: str, text: str = ""
+    ) -> tuple[dict[str, Any], list[Delivery]]:
+        """`upload_file`, also returning the two deliveries (file_shared, then the message) it made."""
         channel = self.dm_channel(user_id)
         with self.state.lock:
-            stored = StoredFile(
-                id=self.state.new_id("F"),
-                name=filename,
-                title=filename,
-                mimetype=mimetype,
-                content=content,
-                user=user_id,
-                channel=channel,
-                created=int(self.state.clock()),
-            )
-            self.state.files[stored.id] = stored
-            file_json = self.state.file_json(stored)
+            file_json = self.store_file(user_id, filename, content, mimetype, channel=channel)
             message = self.state.add_message(
                 Message(
                     ts=self.state.new_ts(),
@@ -245,17 +262,73 @@ class Workspace:
                     files=[file_json],
                 )
             )
-        self._deliver_event(
+        shared = self._deliver_event(
             {
                 "type": "file_shared",
-                "file_id": stored.id,
+                "file_id": file_json["id"],
                 "user_id": user_id,
                 "channel_id": channel,
-                "file": {"id": stored.id},
+                "file": {"id": file_json["id"]},
             }
         )
-        self._deliver_event(self._message_event(message) | {"upload": True})
-        return copy.deepcopy(file_json)
+        posted = self._deliver_event(self._message_event(message) | {"upload": True})
+        return copy.deepcopy(file_json), [shared, posted]
+
+    def store_file(
+        self, user_id: str, filename: str, content: bytes, mimetype: str, channel: str = ""
+    ) -> dict[str, Any]:
+        """Keep an uploaded file without sharing it anywhere (a modal's file_input); its file object."""
+        self._user(user_id)
+        with self.state.lock:
+            stored = StoredFile(
+                id=self.state.new_id("F"),
+                name=filename,
+                title=filename,
+                mimetype=mimetype or "application/octet-stream",
+                content=content,
+                user=user_id,
+                channel=channel,
+                created=int(self.state.clock()),
+            )
+            self.state.files[stored.id] = stored
+            return self.state.file_json(stored)
+
+    def post_in_channel(self, user_id: str, channel_id: str, text: str) -> Message:
+        """The user writes in a channel. The bot subscribes to DMs only, so nothing is delivered."""
+        self._user(user_id)
+        channel = self._channel(channel_id)
+        if self.state.user_for_dm(channel) is not None:
+            raise LookupError("use send_dm for a direct message with the bot")
+        return copy.deepcopy(
+            self.state.add_message(Message(ts=self.state.new_ts(), channel=channel, user=user_id, text=text))
+        )
+
+    # time and demo data ----------------------------------------------------------------------------------
+
+    def move_clock(self, seconds: float) -> float:
+        """Move time forward (or back) for the workspace and, through `on_clock_moved`, for the bot.
+
+        Returns the new time. The hook runs first: if the bot cannot follow, the workspace stays put.
+        """
+        if self.on_clock_moved is not None:
+            self.on_clock_moved(seconds)
+        with self.state.lock:
+            self.clock_offset += seconds
+            self.state.changed()
+        return self.now()
+
+    def jump_clock(self, when: float) -> float:
+        """Set the time to `when` (a Unix timestamp), moving the bot's clock by as much."""
+        return self.move_clock(when - self.now())
+
+    def reset_demo(self) -> None:
+        """Fresh demo data (through `on_reset`) and a fresh workspace: no messages, real time again."""
+        if self.on_reset is None:
+            raise RuntimeError("this workspace was started without demo data to reset")
+        self.on_reset()
+        with self.state.lock:
+            self.clock_offset = 0.0
+            self.reset()
 
     def post_raw(self, body: bytes, headers: dict[str, str]) -> Delivery:
         """POST exactly these bytes and headers to the bot (for signature tests)."""

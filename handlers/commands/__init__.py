@@ -8,7 +8,21 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.middleware import request_scope
-from handlers.commands import contacts, language, problem, status, students
+from handlers.commands import (
+    agreement,
+    assign,
+    audit,
+    contacts,
+    documents,
+    intake,
+    language,
+    preferences,
+    problem,
+    request,
+    status,
+    students,
+    upload,
+)
 from handlers.commands.help import help_reply
 from handlers.commands.registry import Invocation, Reply, Subcommand
 from models.people import Role
@@ -17,6 +31,8 @@ COMMAND = "/stage"
 STAFF_WITH_STUDENTS = frozenset(
     {Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN, Role.COURSE_OWNER, Role.COUNSELLOR}
 )
+PLACERS = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
+AGREEMENT_KEEPERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 
 def _help(invocation: Invocation) -> Reply:
@@ -28,6 +44,15 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("contacts", "contacten", contacts.run, aliases=("contact",)),
     Subcommand("students", "studenten", students.run, roles=STAFF_WITH_STUDENTS),
     Subcommand("problem", "probleem", problem.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("preferences", "voorkeuren", preferences.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("intake", "intakegesprek", intake.run, roles=frozenset({Role.STUDENT, Role.SUPERVISOR})),
+    Subcommand("upload", "opladen", upload.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("documents", "documenten", documents.run),
+    Subcommand("audit", "logboek", audit.run, roles=frozenset({Role.COORDINATOR, Role.ADMIN})),
+    Subcommand("assign", "plaats", assign.run, roles=PLACERS),
+    Subcommand("request", "aanvraag", request.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("agreement", "overeenkomst", agreement.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("agreements", "overeenkomsten", agreement.run_overview, roles=AGREEMENT_KEEPERS),
     Subcommand("language", "taal", language.run, aliases=("lang",)),
     Subcommand("help", "hulp", _help),
 ]
@@ -48,13 +73,18 @@ def dispatch(invocation: Invocation, text: str) -> Reply:
     if not subcommand.allowed(invocation.scope.actor):
         return help_reply(invocation, SUBCOMMANDS, intro_key="help.not_allowed")
     return subcommand.run(
-        Invocation(invocation.scope, args.strip(), invocation.client, invocation.channel_id)
+        Invocation(
+            invocation.scope, args.strip(), invocation.client, invocation.channel_id, invocation.trigger_id
+        )
     )
 
 
 def handle_stage(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     with request_scope(context) as scope:
-        answer = dispatch(Invocation(scope, "", client, command.get("channel_id")), command.get("text") or "")
+        answer = dispatch(
+            Invocation(scope, "", client, command.get("channel_id"), command.get("trigger_id")),
+            command.get("text") or "",
+        )
     ack(**answer)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.placement_details import school_people
 from bot.views.contacts import contacts_blocks
 from handlers.commands.registry import Invocation, Reply, reply
 from models.people import Person, Role, Student, people_with_role, supervisors_of
@@ -22,4 +23,7 @@ def run(invocation: Invocation) -> Reply:
             entries.append((t("contacts.supervisor"), supervisors["general"]))
     entries += [(t("contacts.coordinator"), p) for p in people_with_role(session, Role.COORDINATOR)]
     entries += [(t("contacts.counsellor"), p) for p in people_with_role(session, Role.COUNSELLOR)]
-    return reply(contacts_blocks(t, entries), t("contacts.header"))
+    blocks = contacts_blocks(t, entries)
+    if actor.is_student:
+        blocks += school_people(session, t, actor.person_id)
+    return reply(blocks, t("contacts.header"))

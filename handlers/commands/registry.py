@@ -20,6 +20,7 @@ class Invocation:
     args: str
     client: WebClient
     channel_id: str | None
+    trigger_id: str | None = None  # for subcommands that open a modal (views.open)
 
 
 @dataclass(frozen=True)

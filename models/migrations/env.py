@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from models.db import make_engine
+from models.migrate import include_object
 
 config = context.config
 engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url") or "")
@@ -17,6 +18,7 @@ with engine.connect() as connection:
         target_metadata=SQLModel.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

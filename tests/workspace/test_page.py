@@ -33,9 +33,10 @@ def post(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 def test_page_is_served_with_test_ids(ws: Workspace) -> None:
     status, html = get(ws.url + "/")
     assert status == 200 and "Local workspace: a stand-in for Slack, not Slack" in html
-    for test_id in ("person-select", "composer", "send", "conversation", "home-tab", "home"):
+    for test_id in ("person-select", "composer", "send", "conversation", "sidebar", "home", "file-input"):
         assert f'data-testid="{test_id}"' in html
     assert get(ws.url + "/static/page.js")[0] == 200
+    assert get(ws.url + "/static/render.js")[0] == 200
 
 
 def test_state_shows_only_what_this_person_sees(ws: Workspace, client: WebClient) -> None:

@@ -1,0 +1,332 @@
+"""Step 2 between Slack and the models: fetch an upload after the ack, check it, store it, send it to review.
+
+The slow part (files.info, the download) runs on the background pool with its own session. A transient
+failure is retried; if it keeps failing the student is told and nothing is stored: the store writes whole
+files only, and the database row is written after the content is safely on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session, col, select
+
+from bot.i18n import Translator, translator
+from bot.notifier import send_dm
+from bot.services import Services
+from bot.views import documents as views
+from models import documents
+from models.document_checks import Refusal, check
+from models.document_store import DocumentStore, default_root
+from models.documents import Document, DocumentLine, InternshipWindow
+from models.people import Person, Role, people_with_role, supervisors_of
+
+logger = logging.getLogger(__name__)
+
+RETRY_DELAYS: tuple[float, ...] = (0.5, 2.0)  # waits between the attempts (three in all)
+DOWNLOAD_TIMEOUT = 30.0
+PERMANENT_ERRORS = frozenset(
+    {"file_not_found", "file_deleted", "not_authed", "invalid_auth", "missing_scope", "access_denied"}
+)
+
+
+def store_of(services: Services) -> DocumentStore:
+    settings = services.settings
+    return DocumentStore(default_root(settings.documents_dir, settings.database_url))
+
+
+def config() -> documents.DocumentConfig:
+    return documents.load_document_config()
+
+
+def person_translator(person: Person, services: Services) -> Translator:
+    return translator(person.language, person.slack_locale, services.settings.timezone)
+
+
+# --- fetching from Slack ---------------------------------------------------------------------------------
+
+
+class FetchFailed(Exception):
+    """`reason`: gone (Slack no longer has it), not_yours, too_large, or failed (kept failing)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Transient(Exception):
+    pass
+
+
+def _with_retries(attempt: Any) -> Any:
+    for wait in (*RETRY_DELAYS, None):
+        try:
+            return attempt()
+        except _Transient as error:
+            if wait is None:
+                raise FetchFailed("failed") from error
+            logger.info("retrying after a transient failure: %s", error)
+            time.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def _file_info(client: WebClient, file_id: str) -> dict[str, Any]:
+    def attempt() -> dict[str, Any]:
+        try:
+            return dict(client.files_info(file=file_id)["file"])
+        except SlackApiError as error:
+            code = str(error.response.get("error", ""))
+            if code in PERMANENT_ERRORS:
+                raise FetchFailed("gone") from error
+            raise _Transient(code or "slack error") from error
+        except OSError as error:  # connection refused, timeouts
+            raise _Transient(str(error)) from error
+
+    return _with_retries(attempt)
+
+
+def _download(url: str, token: str, max_bytes: int) -> bytes:
+    def attempt() -> bytes:
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+                content = response.read(max_bytes + 1)
+                expected = response.headers.get("Content-Length")
+        except urllib.error.HTTPError as error:
+            if error.code in (403, 404, 410):
+                raise FetchFailed("gone") from error
+            raise _Transient(f"HTTP {error.code}") from error
+        except (urllib.error.URLError, OSError) as error:
+            raise _Transient(str(error)) from error
+        if len(content) > max_bytes:
+            raise FetchFailed("too_large")
+        if expected is not None and expected.isdigit() and int(expected) != len(content):
+            raise _Transient("the download ended early")
+        return bytes(content)
+
+    return _with_retries(attempt)
+
+
+# --- receiving an upload ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """An upload the student pointed at: which file, as which document, and where to answer."""
+
+    student_id: int
+    actor_id: int
+    type_code: str
+    file_id: str
+    issue_date: date | None = None
+    channel: str | None = None  # the student's DM, where the "checking" message stands
+    message_ts: str | None = None
+    filename: str | None = None  # as the student saw it, until files.info tells
+
+
+def _tell(client: WebClient, slack_id: str, incoming: Incoming, text: str, blocks: list[Any]) -> None:
+    """Replace the "checking" message when there is one, else write a new DM."""
+    try:
+        if incoming.channel and incoming.message_ts:
+            client.chat_update(channel=incoming.channel, ts=incoming.message_ts, text=text, blocks=blocks)
+        else:
+            send_dm(client, slack_id, text, blocks)
+    except SlackApiError as error:
+        logger.warning("could not tell %s about their upload: %s", slack_id, error.response.get("error"))
+
+
+def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
+    """The background job: fetch, check, store, then ask the date or send the version to review."""
+    cfg = config()
+    doctype = cfg.type(incoming.type_code)
+    with services.db.session() as session:
+        student = session.get_one(Person, incoming.student_id)
+    t = person_translator(student, services)
+    if doctype is None:
+        return
+    filename = incoming.filename or incoming.file_id
+    try:
+        info = _file_info(client, incoming.file_id)
+        filename = str(info.get("name") or incoming.file_id)
+        if info.get("user") != student.slack_user_id:
+            raise FetchFailed("not_yours")
+        if int(info.get("size") or 0) > doctype.max_bytes:
+            raise FetchFailed("too_large")
+        url = info.get("url_private_download") or info.get("url_private")
+        if not url:
+            raise FetchFailed("gone")
+        content = _download(str(url), client.token or "", doctype.max_bytes)
+    except FetchFailed as failure:
+        if failure.reason == "too_large":
+            text = views.refused_text(t, Refusal.TOO_LARGE, doctype, filename)
+        else:
+            text = t(f"documents.fetch.{failure.reason}", file=views.escape(filename))
+        _tell(client, student.slack_user_id, incoming, text, [views.section(text)])
+        return
+    result = check(content, doctype.formats, doctype.max_bytes)
+    if not result.ok:
+        assert result.refusal is not None
+        text = views.refused_text(t, result.refusal, doctype, filename)
+        with services.db.session() as session:
+            documents.audit.log(
+                session,
+                services.clock.now(),
+                "document.refused",
+                actor_id=incoming.actor_id,
+                student_id=incoming.student_id,
+                type=doctype.code,
+                reason=result.refusal.value,
+            )
+        _tell(client, student.slack_user_id, incoming, text, [views.section(text)])
+        return
+    assert result.kind is not None
+    digest, _ = store_of(services).put(content)
+    now = services.clock.now()
+    upload = documents.Upload(
+        student_id=incoming.student_id,
+        type_code=doctype.code,
+        sha256=digest,
+        size=len(content),
+        kind=result.kind,
+        filename=filename,
+        slack_file_id=incoming.file_id,
+        academic_year=services.catalogue.academic_year,
+        issue_date=incoming.issue_date,
+        uploaded_by_id=incoming.actor_id,
+    )
+    with services.db.session() as session:
+        outcome = documents.accept(session, cfg, upload, now, InternshipWindow.of(services.catalogue))
+        document = outcome.document
+    if not outcome.new:
+        blocks = views.duplicate(t, doctype, document)
+        _tell(client, student.slack_user_id, incoming, t("documents.duplicate_text"), blocks)
+        return
+    if document.status == documents.DocumentStatus.AWAITING_DATE:
+        blocks = views.ask_issue_date(t, document, doctype)
+        _tell(client, student.slack_user_id, incoming, t("documents.ask_date_text"), blocks)
+        return
+    to_review(services, client, document.id or 0, incoming)
+
+
+def to_review(services: Services, client: WebClient, document_id: int, incoming: Incoming | None) -> None:
+    """DM each reviewer the version with Approve / Send back, remember those messages, tell the student."""
+    cfg = config()
+    with services.db.session() as session:
+        document = session.get_one(Document, document_id)
+        student = session.get_one(Person, document.student_id)
+        doctype = cfg.type(document.type_code)
+        assert doctype is not None
+        line = line_for(session, document, services)
+        posted: list[list[Any]] = []
+        reviewers = reviewers_of(session, cfg, document.student_id)
+        for reviewer in reviewers:
+            rt = person_translator(reviewer, services)
+            blocks = views.review_message(rt, student.slack_user_id, student.name, line)
+            try:
+                channel = client.conversations_open(users=reviewer.slack_user_id)["channel"]["id"]
+                ts = client.chat_postMessage(
+                    channel=channel, text=rt("documents.review.text", name=student.name), blocks=blocks
+                )["ts"]
+                posted.append([channel, str(ts), reviewer.id])
+            except SlackApiError as error:
+                logger.warning(
+                    "review DM to %s refused: %s", reviewer.slack_user_id, error.response.get("error")
+                )
+        document.review_messages = posted
+        session.add(document)
+    t = person_translator(student, services)
+    blocks = views.received(t, doctype, document, [r.slack_user_id for r in reviewers])
+    text = t("documents.received_text")
+    if incoming is None:
+        incoming = Incoming(document.student_id, document.student_id, doctype.code, document.slack_file_id)
+    _tell(client, student.slack_user_id, incoming, text, blocks)
+
+
+def reviewers_of(session: Session, cfg: documents.DocumentConfig, student_id: int) -> list[Person]:
+    """The student's supervisors (each once), or the coordinators when so configured or when none."""
+    people: list[Person] = []
+    if cfg.reviewer is documents.Reviewer.SUPERVISOR:
+        for person in supervisors_of(session, student_id).values():
+            if all(p.id != person.id for p in people):
+                people.append(person)
+    return people or people_with_role(session, Role.COORDINATOR)
+
+
+def line_for(session: Session, document: Document, services: Services) -> DocumentLine:
+    """How one version stands now (for the review message)."""
+    doctype = config().type(document.type_code)
+    assert doctype is not None
+    decided = documents.decisions(session, [document.id or 0])
+    today = services.clock.now().astimezone(ZoneInfo(services.settings.timezone)).date()
+    single = documents.DocumentConfig((doctype,))
+    return documents.lines(single, False, [document], decided, today)[0]
+
+
+# --- after a decision ------------------------------------------------------------------------------------
+
+
+def refresh_review_messages(
+    services: Services, client: WebClient, session: Session, document: Document, decider_slack_id: str | None
+) -> None:
+    """Every reviewer's copy shows the decision (or that a newer version replaced it): no second click."""
+    student = session.get_one(Person, document.student_id)
+    line = line_for(session, document, services)
+    ids = [int(m[2]) for m in document.review_messages if len(m) > 2]
+    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids)))} if ids else {}
+    for channel, ts, *rest in document.review_messages:
+        reviewer = people.get(int(rest[0])) if rest else None
+        rt = person_translator(reviewer, services) if reviewer else person_translator(student, services)
+        blocks = views.review_message(
+            rt,
+            student.slack_user_id,
+            student.name,
+            line,
+            decider_slack_id=decider_slack_id,
+            superseded=document.status == documents.DocumentStatus.SUPERSEDED,
+        )
+        try:
+            client.chat_update(
+                channel=channel, ts=ts, text=rt("documents.review.text", name=student.name), blocks=blocks
+            )
+        except SlackApiError as error:
+            logger.warning("could not update review message %s: %s", ts, error.response.get("error"))
+
+
+def tell_student_decision(
+    services: Services, client: WebClient, session: Session, document: Document, decider_slack_id: str
+) -> None:
+    student = session.get_one(Person, document.student_id)
+    doctype = config().type(document.type_code)
+    decision = documents.decisions(session, [document.id or 0]).get(document.id or 0)
+    assert doctype is not None and decision is not None
+    t = person_translator(student, services)
+    blocks = views.student_decision(t, doctype, document, decision, decider_slack_id)
+    key = "documents.student.approved_text" if decision.approved else "documents.student.rejected_text"
+    try:
+        send_dm(client, student.slack_user_id, t(key, type=doctype.label(t.language)), blocks)
+    except SlackApiError as error:
+        logger.warning("could not tell %s: %s", student.slack_user_id, error.response.get("error"))
+
+
+# --- what the checklist shows ----------------------------------------------------------------------------
+
+
+def student_lines(session: Session, student_id: int, today: date) -> list[DocumentLine]:
+    """The checklist's lines for one student, in one statement."""
+    lio, own, decided = documents.student_documents(session, student_id)
+    return documents.lines(config(), lio, own, decided, today)
+
+
+def step_lines(session: Session, t: Translator, student_id: int) -> list[str]:
+    """STEP_DETAILS for step 2: one line per document (three queries). "Expired" is judged on the real
+    date, since the checklist's providers get no clock."""
+    return views.status_lines(t, student_lines(session, student_id, datetime.now(t.tz).date()))

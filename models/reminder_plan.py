@@ -1,0 +1,239 @@
+"""What is due in one sweep: a pure function of the cohort's state, what was sent, and today.
+
+"Newest due only": every reminder has a series of send days (e.g. 7 and 2 days before a deadline);
+on a sweep only the newest send day on or before today counts, so after downtime one reminder of a
+kind goes out, not the backlog. Its key includes that day, so it goes out once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from models.catalogue import Catalogue, Deadline, ReminderRules
+from models.intake import DueReminder
+from models.progress import FINISHED, Step, StepState
+from models.reminders import Key
+
+ESCALATION_DUE = date(2000, 1, 1)  # an escalation is told once, ever: its key has a fixed due
+
+
+@dataclass(frozen=True)
+class StudentState:
+    student_id: int
+    slack_id: str
+    supervisor_slack_ids: tuple[str, ...]
+    steps: dict[Step, tuple[StepState, datetime]] = field(default_factory=dict)
+
+    def state(self, step: Step) -> StepState:
+        return self.steps[step][0] if step in self.steps else StepState.NOT_STARTED
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to tell one recipient; `key` is what makes it once-only."""
+
+    recipient: str
+    kind: str
+    subject: str
+    due: date
+    student_slack_id: str | None = None
+    step: Step | None = None
+    deadline: Deadline | None = None
+    since: date | None = None
+    meeting: DueReminder | None = None
+
+    @property
+    def key(self) -> Key:
+        return (self.recipient, self.kind, self.subject, self.due)
+
+
+def newest_on_or_before(days: Iterable[date], today: date) -> date | None:
+    return max((d for d in days if d <= today), default=None)
+
+
+def repeating(first: date, every: int, rules: ReminderRules, today: date) -> date | None:
+    """`first`, then every `every` working days after it: the newest such day up to today."""
+    if first > today:
+        return None
+    day = first
+    while (following := rules.add_working_days(day, every)) <= today:
+        day = following
+    return day
+
+
+def _deadline_send_days(deadline: Deadline, rules: ReminderRules) -> list[date]:
+    if deadline.period_start is not None:
+        return [deadline.period_start - timedelta(days=k) for k in rules.planning_days_before]
+    return [deadline.due - timedelta(days=k) for k in rules.deadline_days_before]
+
+
+def student_items(catalogue: Catalogue, student: StudentState, today: date) -> list[Item]:
+    rules = catalogue.reminders
+    items = []
+    for deadline in catalogue.all_deadlines():
+        if deadline.due < today or student.state(Step(deadline.step)) in FINISHED:
+            continue
+        send_day = newest_on_or_before(_deadline_send_days(deadline, rules), today)
+        if send_day is not None:
+            subject = f"{deadline.code}:{deadline.due.isoformat()}"
+            items.append(
+                Item(
+                    student.slack_id,
+                    "deadline",
+                    subject,
+                    send_day,
+                    step=Step(deadline.step),
+                    deadline=deadline,
+                )
+            )
+    for step, (state, changed) in student.steps.items():
+        if state != StepState.SENT_BACK:
+            continue
+        since = changed.date()
+        send_day = repeating(
+            rules.add_working_days(since, rules.resubmit_after_working_days),
+            rules.resubmit_after_working_days,
+            rules,
+            today,
+        )
+        if send_day is not None:
+            subject = f"step:{int(step)}:{since.isoformat()}"
+            items.append(Item(student.slack_id, "resubmit", subject, send_day, step=step, since=since))
+    return items
+
+
+def approval_items(student: StudentState, rules: ReminderRules, today: date) -> list[Item]:
+    items = []
+    for step, (state, changed) in student.steps.items():
+        if state != StepState.AWAITING_REVIEW:
+            continue
+        since = changed.date()
+        first = rules.add_working_days(since, rules.approval_after_working_days)
+        send_day = repeating(first, rules.approval_after_working_days, rules, today)
+        if send_day is None:
+            continue
+        subject = f"student:{student.student_id}:step:{int(step)}:{since.isoformat()}"
+        for supervisor in student.supervisor_slack_ids:
+            items.append(
+                Item(
+                    supervisor,
+                    "approval",
+                    subject,
+                    send_day,
+                    student_slack_id=student.slack_id,
+                    step=step,
+                    since=since,
+                )
+            )
+    return items
+
+
+def escalation_items(
+    student: StudentState, items: list[Item], sent_counts: Counter[tuple[str, str, str]], rules: ReminderRules
+) -> list[Item]:
+    """A student who ignored `escalate_after` reminders of one thing: their supervisors are told, once."""
+    escalations = []
+    for item in items:
+        if sent_counts[(item.recipient, item.kind, item.subject)] < rules.escalate_after:
+            continue
+        subject = f"{student.slack_id}:{item.kind}:{item.subject}"
+        for supervisor in student.supervisor_slack_ids:
+            escalations.append(
+                Item(
+                    supervisor,
+                    "escalation",
+                    subject,
+                    ESCALATION_DUE,
+                    student_slack_id=student.slack_id,
+                    step=item.step,
+                    deadline=item.deadline,
+                )
+            )
+    return escalations
+
+
+def channel_items(catalogue: Catalogue, channel: str, today: date) -> list[Item]:
+    rules = catalogue.reminders
+    items = []
+    for start in catalogue.period_starts():
+        if start < today:
+            continue
+        send_day = newest_on_or_before(
+            [start - timedelta(days=k) for k in rules.announce_days_before_period], today
+        )
+        if send_day is not None:
+            items.append(Item(channel, "announce_period", start.isoformat(), send_day, since=start))
+    for deadline in catalogue.all_deadlines():
+        if deadline.due < today:
+            continue
+        days = [deadline.due - timedelta(days=k) for k in rules.announce_days_before_deadline]
+        send_day = newest_on_or_before(days, today)
+        if send_day is not None:
+            subject = f"{deadline.code}:{deadline.due.isoformat()}"
+            items.append(Item(channel, "announce_deadline", subject, send_day, deadline=deadline))
+    return items
+
+
+def meeting_items(meetings: list[DueReminder], rules: ReminderRules, today: date) -> list[Item]:
+    """Intake meetings up to the next working day: both people hear of it the working day before."""
+    until = rules.add_working_days(today, 1)
+    items = []
+    for meeting in meetings:
+        if today < meeting.due <= until:
+            subject = f"intake:{meeting.booking_id}"
+            for recipient in (meeting.student_slack_id, meeting.supervisor_slack_id):
+                items.append(
+                    Item(
+                        recipient,
+                        "intake",
+                        subject,
+                        meeting.due,
+                        student_slack_id=meeting.student_slack_id,
+                        meeting=meeting,
+                    )
+                )
+    return items
+
+
+def digest_items(coordinators: list[str], rules: ReminderRules, today: date) -> list[Item]:
+    """The coordinator's weekly digest, on the first working day of the week."""
+    monday = today - timedelta(days=today.weekday())
+    first = monday if rules.is_working_day(monday) else rules.add_working_days(monday, 1)
+    if first > today or first - monday >= timedelta(days=7):
+        return []
+    return [Item(c, "digest", "cohort", first) for c in coordinators]
+
+
+def plan(
+    catalogue: Catalogue,
+    students: list[StudentState],
+    coordinators: list[str],
+    channel: str | None,
+    sent: set[Key],
+    snoozed: dict[str, date],
+    today: date,
+    meetings: list[DueReminder] = (),  # type: ignore[assignment]
+) -> list[Item]:
+    """Everything that should go out now and has not gone out yet; nothing on a day off."""
+    rules = catalogue.reminders
+    if not rules.is_working_day(today):
+        return []
+    sent_counts = Counter((r, k, s) for r, k, s, _ in sent)
+    due: list[Item] = []
+    for student in students:
+        own = student_items(catalogue, student, today)
+        due += own
+        due += approval_items(student, rules, today)
+        due += escalation_items(student, own, sent_counts, rules)
+    due += meeting_items(list(meetings), rules, today)
+    due += digest_items(coordinators, rules, today)
+    if channel:
+        due += channel_items(catalogue, channel, today)
+    return [
+        item
+        for item in due
+        if item.key not in sent and not (item.recipient in snoozed and snoozed[item.recipient] > today)
+    ]

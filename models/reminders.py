@@ -1,0 +1,78 @@
+"""Reminders sent, and snoozes: the memory that makes the scheduler nag once, never twice.
+
+A reminder row is keyed by (recipient, kind, subject, due) and written only once Slack accepted the
+message, so a restart, a retried sweep or a second scheduler sends nothing twice and a failed call is
+simply tried again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.db import AwareDateTime
+
+SWEEP_DONE = "sweep"
+
+
+class Reminder(SQLModel, table=True):
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("recipient", "kind", "subject", "due", name="uq_reminder_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=64, description="a Slack user id, or the announcements channel")
+    kind: str = Field(max_length=32)
+    subject: str = Field(max_length=128)
+    due: date = Field(index=True)
+    sent_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Snooze(SQLModel, table=True):
+    __tablename__ = "snooze"
+
+    recipient: str = Field(primary_key=True, max_length=64)
+    until: date
+
+
+Key = tuple[str, str, str, date]
+
+
+def sent_keys(session: Session, since: date, *, always: tuple[str, ...] = ()) -> set[Key]:
+    """Every reminder key sent on or after `since`, and of the `always` kinds whenever (one query)."""
+    rows = session.exec(
+        select(Reminder.recipient, Reminder.kind, Reminder.subject, Reminder.due).where(
+            (col(Reminder.due) >= since) | col(Reminder.kind).in_(always)
+        )
+    )
+    return {(r, k, s, d) for r, k, s, d in rows}
+
+
+def record_sent(session: Session, keys: list[Key], now: datetime) -> None:
+    """Write what Slack accepted; a key another scheduler wrote first is left as it is."""
+    for recipient, kind, subject, due in keys:
+        try:
+            with session.begin_nested():
+                session.add(Reminder(recipient=recipient, kind=kind, subject=subject, due=due, sent_at=now))
+        except IntegrityError:
+            continue
+    session.commit()
+
+
+def snoozes(session: Session, today: date) -> dict[str, date]:
+    return {s.recipient: s.until for s in session.exec(select(Snooze).where(col(Snooze.until) > today))}
+
+
+def snooze(session: Session, recipient: str, until: date) -> None:
+    row = session.get(Snooze, recipient) or Snooze(recipient=recipient, until=until)
+    row.until = until
+    session.add(row)
+
+
+def sweep_done(session: Session, day: date) -> bool:
+    return (
+        session.exec(select(Reminder.id).where(Reminder.kind == SWEEP_DONE, Reminder.due == day)).first()
+        is not None
+    )

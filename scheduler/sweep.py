@@ -1,0 +1,187 @@
+"""The daily sweep: read the cohort in a fixed number of queries, plan, send one DM per person, record.
+
+A message counts as sent only once Slack accepted it; its reminder rows are written right then, so a
+crash mid-sweep re-sends nothing that went out and loses nothing that did not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session, select
+
+from bot.i18n import Translator, translator
+from bot.notifier import send_dm
+from bot.services import Services
+from bot.views import reminders as views
+from models import intake, progress, reminders
+from models.people import Person, PersonRole, Role, Student
+from models.progress import Step, StepProgress, StepState
+from models.reminder_plan import Item, StudentState, plan
+
+logger = logging.getLogger(__name__)
+MEMORY = timedelta(days=120)
+SWEEP_RECIPIENT = "*"
+
+
+@dataclass
+class Snapshot:
+    students: list[StudentState]
+    people: dict[str, Person]
+    coordinators: list[str]
+    sent: set[reminders.Key]
+    snoozed: dict[str, date]
+
+
+def read_snapshot(session: Session, today: date) -> Snapshot:
+    """Six queries for any cohort size."""
+    people = list(session.exec(select(Person)))
+    slack_of = {p.id: p.slack_user_id for p in people}
+    steps: dict[int, dict[Step, tuple[StepState, datetime]]] = defaultdict(dict)
+    for row in session.exec(select(StepProgress)):
+        steps[row.student_id][Step(row.step)] = (StepState(row.state), row.updated_at)
+    students = [
+        StudentState(
+            s.person_id,
+            slack_of[s.person_id],
+            tuple(
+                dict.fromkeys(
+                    slack_of[i] for i in (s.supervisor_x_id, s.supervisor_y_id, s.supervisor_id) if i
+                )
+            ),
+            steps.get(s.person_id, {}),
+        )
+        for s in session.exec(select(Student))
+    ]
+    coordinator_ids = session.exec(
+        select(PersonRole.person_id).where(PersonRole.role == Role.COORDINATOR.value)
+    )
+    return Snapshot(
+        students=students,
+        people={p.slack_user_id: p for p in people},
+        coordinators=sorted(slack_of[i] for i in coordinator_ids),
+        sent=reminders.sent_keys(session, today - MEMORY, always=("escalation",)),
+        snoozed=reminders.snoozes(session, today),
+    )
+
+
+def due_now(services: Services, session: Session, today: date) -> tuple[list[Item], Snapshot]:
+    snapshot = read_snapshot(session, today)
+    channel = services.settings.channel
+    tz = Translator(timezone=services.settings.timezone).tz
+    next_working = services.catalogue.reminders.add_working_days(today, 1)
+    noon = datetime.combine(today, time(12), tz)
+    meetings = [
+        meeting
+        for ahead in range(1, (next_working - today).days + 1)
+        for meeting in intake.due_reminders(session, noon + timedelta(days=ahead - 1), tz)
+    ]
+    items = plan(
+        services.catalogue,
+        snapshot.students,
+        snapshot.coordinators,
+        channel,
+        snapshot.sent,
+        snapshot.snoozed,
+        today,
+        meetings,
+    )
+    return items, snapshot
+
+
+def _translator_for(services: Services, snapshot: Snapshot, recipient: str) -> Translator:
+    person = snapshot.people.get(recipient)
+    if person is None:  # the channel speaks the programme's language
+        return Translator("nl", services.settings.timezone)
+    return translator(person.language, person.slack_locale, services.settings.timezone)
+
+
+def render(
+    services: Services, session: Session, snapshot: Snapshot, recipient: str, items: list[Item], today: date
+) -> tuple[list[dict[str, Any]], str]:
+    t = _translator_for(services, snapshot, recipient)
+    student_ids = {s.slack_id for s in snapshot.students}
+    if recipient not in snapshot.people:
+        return views.announcement(t, items, today)
+    kinds = {i.kind for i in items}
+    if recipient in student_ids:
+        return views.student_reminder(t, items, today)
+    blocks, text = views.staff_reminder(t, [i for i in items if i.kind != "digest"], today)
+    if "digest" in kinds:
+        total, counts = progress.step_counts(session)
+        blocked = [
+            s.slack_id
+            for s in snapshot.students
+            if any(state == StepState.SENT_BACK for state, _ in s.steps.values())
+        ]
+        digest_blocks, digest_text = views.digest(t, total, counts, blocked)
+        blocks, text = (blocks + digest_blocks if blocks else digest_blocks), (text or digest_text)
+    return blocks, text
+
+
+def run_sweep(services: Services, client: WebClient, now: datetime) -> tuple[int, int]:
+    """Send what is due; returns (messages sent, messages that failed and will be tried again)."""
+    today = now.astimezone(Translator(timezone=services.settings.timezone).tz).date()
+    sent = failed = 0
+    with services.db.session() as session:
+        items, snapshot = due_now(services, session, today)
+        by_recipient: dict[str, list[Item]] = defaultdict(list)
+        for item in items:
+            by_recipient[item.recipient].append(item)
+        for recipient, own in by_recipient.items():
+            blocks, text = render(services, session, snapshot, recipient, own, today)
+            try:
+                if recipient in snapshot.people:
+                    send_dm(client, recipient, text, blocks)
+                else:
+                    client.chat_postMessage(channel=recipient, text=text, blocks=blocks)
+            except SlackApiError as error:
+                failed += 1
+                logger.warning(
+                    "reminder to %s not sent (%s): tried again next tick",
+                    recipient,
+                    error.response.get("error"),
+                )
+                continue
+            reminders.record_sent(session, [i.key for i in own], now)
+            sent += 1
+        if not failed:
+            reminders.record_sent(session, [(SWEEP_RECIPIENT, reminders.SWEEP_DONE, "", today)], now)
+    return sent, failed
+
+
+def sweep_is_due(services: Services, now: datetime) -> bool:
+    rules = services.catalogue.reminders
+    local = now.astimezone(Translator(timezone=services.settings.timezone).tz)
+    if not rules.is_working_day(local.date()) or local.time() < rules.sweep_time:
+        return False
+    with services.db.session() as session:
+        return not reminders.sweep_done(session, local.date())
+
+
+def dry_run(services: Services, now: datetime) -> list[str]:
+    """What a sweep would send now, to whom and why: one line per item, nothing sent or written."""
+    today = now.astimezone(Translator(timezone=services.settings.timezone).tz).date()
+    with services.db.session() as session:
+        items, snapshot = due_now(services, session, today)
+    names = {p.slack_user_id: p.name for p in snapshot.people.values()}
+    lines = []
+    for item in sorted(items, key=lambda i: (i.recipient, i.kind, i.subject)):
+        who = names.get(item.recipient, item.recipient)
+        about = (
+            f" about {names.get(item.student_slack_id or '', item.student_slack_id)}"
+            if item.student_slack_id
+            else ""
+        )
+        lines.append(
+            f"{who} ({item.recipient}): {item.kind} {item.subject}{about}, due {item.due.isoformat()}"
+        )
+    if not services.catalogue.reminders.is_working_day(today):
+        lines.append(f"{today.isoformat()} is not a working day: no sweep.")
+    return lines

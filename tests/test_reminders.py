@@ -1,0 +1,224 @@
+"""The sweep through the wire: DMs and channel posts sent once, recorded when accepted, retried when not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from bot.app import web_client
+from bot.cli import main
+from models.people import Role
+from models.progress import StepState
+from models.reminders import Reminder, Snooze
+from scheduler.runner import Runner
+from scheduler.sweep import dry_run, run_sweep
+from tests import factories
+from tests.blocktext import text_of
+from tests.conftest import Stack
+
+# Friday 22 January 2027, 09:30 in Brussels: 7 days before the documents and agreement deadlines.
+MORNING = datetime(2027, 1, 22, 8, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def cohort(wire: Stack) -> Iterator[Stack]:
+    with wire.session() as s:
+        factories.person(s, "U0COORD", "Hilde Claes", Role.COORDINATOR)
+        sup = factories.person(s, "U0SUP", "Els Wouters", Role.SUPERVISOR)
+        anna = factories.student(s, "U0ANNA", "Anna De Smet", supervisor=sup)
+        lotte = factories.student(s, "U0LOTTE", "Lotte Peeters", supervisor=sup, language="en")
+        factories.progress(s, anna, DOCUMENTS=StepState.DONE)
+        factories.progress(s, lotte, DOCUMENTS=StepState.DONE, AGREEMENT=StepState.DONE)
+    wire.sync_users()
+    wire.services.clock.freeze(MORNING)
+    settings = wire.services.settings
+    wire.services.settings = settings.model_copy(update={"channel": "C0ANNOUNCE"})
+    yield wire
+    wire.services.settings = settings
+
+
+def _dm(wire: Stack, user: str) -> list[str]:
+    channel = wire.ws.dm_channel(user)
+    return [text_of(m.blocks) for m in wire.ws.messages(channel) if m.ephemeral_to is None]
+
+
+def test_the_sweep_tells_each_student_what_is_open_once(cohort: Stack) -> None:
+    client = web_client(cohort.services)
+    _, failed = run_sweep(cohort.services, client, MORNING)
+    assert failed == 0
+    anna = _dm(cohort, "U0ANNA")
+    assert len(anna) == 1
+    assert "Stageovereenkomst in orde voor semester 2*: uiterlijk 29 januari 2027 (nog 7 dagen)" in anna[0]
+    assert "Documenten" not in anna[0]  # her documents are in order
+    assert _dm(cohort, "U0LOTTE") == []  # nothing of hers is due today
+    channel = [text_of(m.blocks) for m in cohort.ws.messages("C0ANNOUNCE")]
+    assert len(channel) == 1 and "29 januari 2027" in channel[0]
+    assert "Anna" not in channel[0] and "U0ANNA" not in channel[0]
+    # A second sweep, a restart (a new runner) or a second scheduler send nothing again.
+    assert run_sweep(cohort.services, client, MORNING + timedelta(minutes=5)) == (0, 0)
+    assert Runner(cohort.services, client, "restarted").tick() is True
+    assert len(_dm(cohort, "U0ANNA")) == 1
+    with cohort.session() as s:
+        keys = {(r.recipient, r.kind) for r in s.exec(select(Reminder))}
+    assert ("U0ANNA", "deadline") in keys and ("C0ANNOUNCE", "announce_deadline") in keys
+
+
+def test_two_schedulers_send_nothing_twice(cohort: Stack) -> None:
+    client = web_client(cohort.services)
+    first, second = Runner(cohort.services, client, "one"), Runner(cohort.services, client, "two")
+    assert first.tick() is True
+    assert second.tick() is False
+    assert len(_dm(cohort, "U0ANNA")) == 1
+
+
+def test_a_failed_web_api_call_is_not_recorded_and_goes_out_on_the_next_tick(cohort: Stack) -> None:
+    client = web_client(cohort.services)
+    cohort.ws.fail_next("chat.postMessage", error="internal_error", status=200)
+    _, failed = run_sweep(cohort.services, client, MORNING)
+    assert failed == 1
+    with cohort.session() as s:
+        assert s.exec(select(Reminder).where(Reminder.kind == "sweep")).all() == []
+    runner = Runner(cohort.services, client, "one")
+    cohort.services.clock.freeze(MORNING + timedelta(minutes=1))
+    assert runner.tick() is True
+    assert len(_dm(cohort, "U0ANNA")) == 1
+    assert len(cohort.ws.messages("C0ANNOUNCE")) == 1
+
+
+def test_a_rate_limit_is_retried_by_the_client(cohort: Stack) -> None:
+    cohort.ws.fail_next("chat.postMessage", error="ratelimited", status=429, retry_after=0)
+    assert run_sweep(cohort.services, web_client(cohort.services), MORNING)[1] == 0
+    assert len(_dm(cohort, "U0ANNA")) == 1
+
+
+def test_snooze_skips_the_next_days(cohort: Stack) -> None:
+    client = web_client(cohort.services)
+    run_sweep(cohort.services, client, MORNING)
+    reminder = cohort.ws.messages(cohort.ws.dm_channel("U0ANNA"))[0]
+    cohort.ws.click("U0ANNA", "reminder_snooze_3", "3", message=reminder)
+    assert "22 januari" not in text_of(cohort.ws.ephemerals("U0ANNA")[-1].blocks)
+    assert "25 januari 2027" in text_of(cohort.ws.ephemerals("U0ANNA")[-1].blocks)
+    with cohort.session() as s:
+        assert s.get(Snooze, "U0ANNA") is not None
+    # Wednesday 27 January: the 2-days-before reminder is due, but she snoozed until the 25th only.
+    wednesday = MORNING + timedelta(days=5)
+    run_sweep(cohort.services, client, wednesday)
+    assert len(_dm(cohort, "U0ANNA")) == 2
+
+
+def test_nothing_before_the_sweep_time_or_on_a_closure_day(cohort: Stack) -> None:
+    client = web_client(cohort.services)
+    runner = Runner(cohort.services, client, "one")
+    cohort.services.clock.freeze(datetime(2027, 1, 22, 7, 30, tzinfo=UTC))  # 08:30 in Brussels
+    runner.tick()
+    assert _dm(cohort, "U0ANNA") == []
+    cohort.services.clock.freeze(datetime(2026, 12, 22, 9, 30, tzinfo=UTC))  # Christmas holiday
+    runner.tick()
+    assert _dm(cohort, "U0ANNA") == []
+
+
+def test_the_reminder_speaks_the_students_language_and_offers_buttons(cohort: Stack) -> None:
+    with cohort.session() as s:
+        from models.progress import Step, record
+
+        lotte = s.exec(select(factories.Person).where(factories.Person.slack_user_id == "U0LOTTE")).one()
+        record(s, lotte.id, Step.AGREEMENT, StepState.IN_PROGRESS, MORNING)
+    run_sweep(cohort.services, web_client(cohort.services), MORNING)
+    message = cohort.ws.messages(cohort.ws.dm_channel("U0LOTTE"))[0]
+    assert "Internship agreement in order for semester 2*: by 29 January 2027 (7 days left)" in text_of(
+        message.blocks
+    )
+    actions = [e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert actions == ["reminder_status", "reminder_snooze_1", "reminder_snooze_3"]
+    cohort.ws.click("U0LOTTE", "reminder_status", "status", message=message)
+    assert "Your internship: where you stand" in text_of(cohort.ws.ephemerals("U0LOTTE")[-1].blocks)
+
+
+def test_dry_run_prints_who_and_why_and_sends_nothing(
+    cohort: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = dry_run(cohort.services, MORNING)
+    assert any(line.startswith("Anna De Smet (U0ANNA): deadline agreement_sem2:2027-01-29") for line in lines)
+    assert any("C0ANNOUNCE" in line and "announce_deadline" in line for line in lines)
+    assert cohort.ws.calls("chat.postMessage") == []
+
+
+def test_the_sweep_reads_the_cohort_in_a_fixed_number_of_statements(cohort: Stack) -> None:
+    def statements_for_plan() -> int:
+        seen: list[str] = []
+        engine = cohort.services.db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            dry_run(cohort.services, MORNING)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    small = statements_for_plan()
+    with cohort.session() as s:
+        for i in range(150):
+            factories.student(s, f"U0MANY{i:03d}", f"Student {i:03d}")
+    assert statements_for_plan() == small
+
+
+def test_the_cli_dry_run(
+    cohort: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", cohort.services.db.url)
+    monkeypatch.setenv("STAGEBOT_CHANNEL", "C0ANNOUNCE")
+    assert main(["remind", "--dry-run", "--at", "2027-01-22T09:30"]) == 0
+    out = capsys.readouterr().out
+    assert "Anna De Smet (U0ANNA): deadline agreement_sem2:2027-01-29" in out
+    assert main(["remind", "--dry-run", "--at", "2027-01-23T09:30"]) == 0
+    assert "2027-01-23 is not a working day: no sweep." in capsys.readouterr().out
+
+
+def test_supervisors_hear_of_waiting_approvals_and_the_coordinator_gets_the_digest(cohort: Stack) -> None:
+    monday = datetime(2027, 1, 25, 8, 30, tzinfo=UTC)
+    with cohort.session() as s:
+        from models.progress import Step, record
+
+        anna = s.exec(select(factories.Person).where(factories.Person.slack_user_id == "U0ANNA")).one()
+        record(s, anna.id, Step.MATCHING, StepState.AWAITING_REVIEW, datetime(2027, 1, 20, 12, tzinfo=UTC))
+        record(s, anna.id, Step.INTAKE, StepState.SENT_BACK, datetime(2027, 1, 20, 12, tzinfo=UTC))
+    run_sweep(cohort.services, web_client(cohort.services), monday)
+    supervisor = _dm(cohort, "U0SUP")
+    assert len(supervisor) == 1
+    assert "<@U0ANNA>: *3. Stagematching* wacht al 5 dagen op je goedkeuring" in supervisor[0]
+    coordinator = _dm(cohort, "U0COORD")
+    assert len(coordinator) == 1
+    assert "Weekoverzicht van de cohorte (2 studenten)" in coordinator[0]
+    assert "Geblokkeerd (iets werd teruggestuurd): <@U0ANNA>" in coordinator[0]
+    student = _dm(cohort, "U0ANNA")
+    assert "*1. Intakegesprek* werd teruggestuurd" in student[0]
+
+
+def test_both_people_hear_of_an_intake_meeting_the_working_day_before(cohort: Stack) -> None:
+    from models.intake import IntakeBooking, IntakeSlot
+
+    with cohort.session() as s:
+        sup = s.exec(select(factories.Person).where(factories.Person.slack_user_id == "U0SUP")).one()
+        anna = s.exec(select(factories.Person).where(factories.Person.slack_user_id == "U0ANNA")).one()
+        # Monday 25 January 2027, 14:00 in Brussels; the sweep on Friday the 22nd announces it.
+        slot = IntakeSlot(
+            supervisor_id=sup.id,
+            starts_at=datetime(2027, 1, 25, 13, tzinfo=UTC),
+            ends_at=datetime(2027, 1, 25, 13, 20, tzinfo=UTC),
+            place="lokaal B.204",
+        )
+        s.add(slot)
+        s.flush()
+        s.add(IntakeBooking(slot_id=slot.id, student_id=anna.id, booked_at=MORNING - timedelta(days=3)))
+    run_sweep(cohort.services, web_client(cohort.services), MORNING)
+    student = _dm(cohort, "U0ANNA")[0]
+    supervisor = _dm(cohort, "U0SUP")[0]
+    assert "Intakegesprek op maandag 25 januari 2027 om 14:00 (lokaal B.204) met <@U0SUP>" in student
+    assert "Intakegesprek op maandag 25 januari 2027 om 14:00 (lokaal B.204) met <@U0ANNA>" in supervisor
+    # Not again on Monday morning itself.
+    run_sweep(cohort.services, web_client(cohort.services), MORNING + timedelta(days=3))
+    assert sum("Intakegesprek op" in m for m in _dm(cohort, "U0ANNA")) == 1
