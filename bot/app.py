@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 import handlers
+from bot.document_download import PATH, open_document
 from bot.middleware import scope_middleware
 from bot.services import Services
 
@@ -40,7 +41,8 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     return app
 
 
-def create_http_app(app: App) -> Flask:
+def create_http_app(app: App, services: Services | None = None) -> Flask:
+    """`/slack/events` for Slack; with the services, also the private downloads the bot links to."""
     web = Flask("stagebot")
     slack = SlackRequestHandler(app)
 
@@ -51,5 +53,12 @@ def create_http_app(app: App) -> Flask:
     @web.get("/healthz")
     def health() -> Response:
         return Response("ok", mimetype="text/plain")
+
+    if services is not None:
+
+        @web.get(PATH + "<token>")
+        def document(token: str) -> Response:
+            download = open_document(services, token)
+            return Response(download.body, status=download.status, headers=download.headers)
 
     return web

@@ -57,9 +57,10 @@ def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
     from bot.app import create_app, create_http_app
 
     settings.require_http()
-    app = create_app(_services(settings))
+    services = _services(settings)
+    app = create_app(services)
     log.info("Stagebot listens on port %s, path /slack/events", settings.port)
-    waitress.serve(create_http_app(app), host="0.0.0.0", port=settings.port, threads=8)
+    waitress.serve(create_http_app(app, services), host="0.0.0.0", port=settings.port, threads=8)
     return 0
 
 

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     catalogue_path: Path = Field(DEFAULT_CATALOGUE, validation_alias=_env("STAGEBOT_CATALOGUE"))
     # Where document contents are kept (default: a `documents` directory beside the SQLite file, else here).
     documents_dir: Path | None = Field(None, validation_alias=_env("STAGEBOT_DOCUMENTS_DIR"))
+    public_url: str | None = Field(None, validation_alias=_env("STAGEBOT_PUBLIC_URL"))
 
     @field_validator("timezone")
     @classmethod

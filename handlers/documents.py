@@ -19,11 +19,12 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
 from bot import document_flow as flow
+from bot.document_download import link_for
 from bot.middleware import Scope, request_scope
 from bot.views import documents as views
 from bot.views.blocks import section
 from models import audit, documents
-from models.access import may_review
+from models.access import may_get_document, may_review
 from models.document_dates import issue_date_problem, parse_typed_date
 from models.documents import Document, DocumentStatus, InternshipWindow
 from models.people import Person
@@ -115,6 +116,41 @@ def on_upload_again(ack: Ack, body: dict[str, Any], action: dict[str, Any], cont
             open_upload_modal(
                 scope, context.client, body["trigger_id"], str(action.get("value") or "") or None
             )
+
+
+def on_open(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """A link that opens the file, for the person who clicked and only if they may; refusals are logged."""
+    ack()
+    try:
+        document_id = int(action.get("value") or 0)
+    except ValueError:
+        document_id = 0
+    with request_scope(context) as scope:
+        document = scope.session.get(Document, document_id)
+        if document is None or not may_get_document(scope.session, scope.actor, document.student_id):
+            if document is not None:
+                audit.log(
+                    scope.session,
+                    scope.now,
+                    "document.open_refused",
+                    actor_id=scope.actor.person_id,
+                    student_id=document.student_id,
+                    subject=document.subject,
+                )
+            text = scope.t("documents.open.not_allowed")
+        elif (url := link_for(scope.services, scope.actor, document)) is None:
+            text = scope.t("documents.open.no_public_url")
+        else:
+            audit.log(
+                scope.session,
+                scope.now,
+                "document.link_given",
+                actor_id=scope.actor.person_id,
+                student_id=document.student_id,
+                subject=document.subject,
+            )
+            text = views.open_link(scope.t, url, document.filename)
+    respond(response_type="ephemeral", replace_original=False, text=text, blocks=[section(text)])
 
 
 def _selected(values: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -381,6 +417,7 @@ def register(app: App) -> None:
     app.action(re.compile(f"^{views.PICK_ACTION}:"))(on_pick_type)
     app.action(views.DATE_ACTION)(on_date_picked)
     app.action(views.UPLOAD_AGAIN_ACTION)(on_upload_again)
+    app.action(views.OPEN_ACTION)(on_open)
     app.action(views.APPROVE_ACTION)(on_approve)
     app.action(views.REJECT_ACTION)(on_reject)
     app.view(views.UPLOAD_CALLBACK)(on_upload_submit)

@@ -110,10 +110,12 @@ def stack(migrated_database: Database) -> Iterator[Stack]:
     )
     services = Services(settings, migrated_database, load_catalogue())
     server = waitress.create_server(
-        create_http_app(create_app(services)), host="127.0.0.1", port=0, threads=4
+        create_http_app(create_app(services), services), host="127.0.0.1", port=0, threads=4
     )
     threading.Thread(target=server.run, daemon=True).start()
-    ws.bot_url = f"http://127.0.0.1:{server.effective_port}/slack/events"  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    ws.bot_url = base + "/slack/events"
+    services.settings = settings.model_copy(update={"public_url": base})
     yield Stack(ws, services, ws.bot_url)
     server.close()
     page.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot import document_flow
+from bot.app import web_client
 from models.audit import AuditEntry
 from models.document_store import DocumentStore
 from models.documents import (
@@ -388,3 +389,62 @@ def test_purge_deletes_contents_past_retention_and_keeps_decisions_and_hashes(
     assert len(_audit(wire, "document.purged")) == 1
     listed = text_of(wire.ws.slash_command("U0ANNA", "/stage", "documenten").json["blocks"])
     assert "inhoud gewist" in listed
+
+
+# --- opening a document -----------------------------------------------------------------------------------
+
+
+def _link(wire: Stack, user: str) -> str:
+    text = wire.ws.ephemerals(user)[-1].text
+    return text.split("<", 1)[1].split("|", 1)[0]
+
+
+def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def test_the_supervisor_opens_the_file_with_a_link_only_they_get(wire: Stack, store: DocumentStore) -> None:
+    ids = _people(wire)
+    _both_uploaded(wire)
+    first, _ = _rows(wire)
+    wire.ws.click("U0SUP", "documents_open", str(first.id), message=_review_message(wire, "U0SUP", first.id))
+    url = _link(wire, "U0SUP")
+    assert "tien minuten geldig en enkel voor jou" in wire.ws.ephemerals("U0SUP")[-1].text
+    status, body, headers = _get(url)
+    assert status == 200 and body == pdf()
+    assert headers["Content-Type"] == "application/pdf" and headers["Cache-Control"] == "no-store"
+    assert [e.student_id for e in _audit(wire, "document.opened")] == [ids["anna"]]
+    # The link is signed: changed by one character it opens nothing; after ten minutes it has expired.
+    assert _get(url[:-1] + ("A" if url[-1] != "A" else "B"))[0] == 403
+    wire.services.clock.advance(timedelta(minutes=11))
+    assert _get(url)[0] == 403
+    assert len(_audit(wire, "document.opened")) == 1
+
+
+def test_another_supervisor_gets_no_link_and_a_link_stops_working_when_access_ends(
+    wire: Stack, store: DocumentStore
+) -> None:
+    ids = _people(wire)
+    _both_uploaded(wire)
+    first, _ = _rows(wire)
+    review = _review_message(wire, "U0SUP", first.id)
+    # A forged click: Bart is not Anna's supervisor.
+    web_client(wire.services).chat_postMessage(channel="U0OTHER", text="x", blocks=review.blocks)
+    wire.ws.click("U0OTHER", "documents_open", str(first.id))
+    assert "kan je niet openen" in wire.ws.ephemerals("U0OTHER")[-1].text
+    assert [e.actor_id for e in _audit(wire, "document.open_refused")] != []
+    # Els gets a link, then stops being Anna's supervisor before she opens it.
+    wire.ws.click("U0SUP", "documents_open", str(first.id), message=review)
+    url = _link(wire, "U0SUP")
+    with wire.session() as s:
+        student = s.get(factories.Student, ids["anna"])
+        student.supervisor_x_id = student.supervisor_y_id = None
+        s.add(student)
+    assert _get(url)[0] == 403

@@ -31,6 +31,7 @@ DATE_BLOCK = "documents_date_"  # + document id
 APPROVE_ACTION = "documents_approve"
 REJECT_ACTION = "documents_reject"
 UPLOAD_AGAIN_ACTION = "documents_upload_again"
+OPEN_ACTION = "documents_open"
 TYPE_BLOCK, TYPE_INPUT = "doc_type", "type"
 FILE_BLOCK, FILE_INPUT = "doc_file", "file"
 ISSUE_BLOCK, ISSUE_INPUT = "doc_issue_date", "date"
@@ -218,7 +219,10 @@ def review_message(
         ),
         *_issue_lines(t, line),
     ]
-    blocks: list[Block] = [header(t("documents.review.header")), section("\n".join(facts))]
+    blocks: list[Block] = [
+        header(t("documents.review.header")),
+        section("\n".join(facts), accessory=open_button(t, document)),
+    ]
     if decision is not None and decider_slack_id is not None:
         blocks.append(
             decided(
@@ -234,6 +238,17 @@ def review_message(
     else:
         blocks.append(review_buttons(t, APPROVE_ACTION, REJECT_ACTION, str(document.id)))
     return blocks
+
+
+def open_button(t: Translator, document: Document) -> Block | None:
+    """Opens the file for whoever clicks, if they may: a short-lived link only they receive."""
+    if document.purged_at is not None or document.id is None:
+        return None
+    return button(t("documents.open"), OPEN_ACTION, str(document.id))
+
+
+def open_link(t: Translator, url: str, filename: str) -> str:
+    return t("documents.open.link", url=url, file=escape(filename))
 
 
 def reject_modal(t: Translator, document_id: int, type_label: str, student_name: str) -> dict[str, Any]:
@@ -321,6 +336,12 @@ def documents_overview(
     """A student's documents and every version with its decision (for the student and their staff)."""
     blocks: list[Block] = [header(t("documents.overview.header", name=student_name))]
     blocks.append(section("\n".join(status_lines(t, lines)) or t("documents.overview.none")))
+    for line in lines:
+        if line.document is not None and line.document.purged_at is None:
+            label = t(
+                "documents.open.line", type=line.type.label(t.language), file=escape(line.document.filename)
+            )
+            blocks.append(section(label, accessory=open_button(t, line.document)))
     rows = []
     for document, decision, decider in history[-40:]:
         row = t(
