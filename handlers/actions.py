@@ -16,15 +16,13 @@ from bot.views.home import home_view
 from bot.views.status import PAGE_ACTION
 from bot.views.student_detail import DETAIL_ACTION, LIST_PAGE_ACTION
 from handlers.commands.students import students_blocks
+from handlers.values import number
 from models import audit
 from models.access import may_see_student
 
 
 def _number(action: dict[str, Any]) -> int:
-    try:
-        return max(0, int(action.get("value", "0")))
-    except ValueError:
-        return 0
+    return number(action.get("value")) or 0
 
 
 def page_status(

@@ -14,7 +14,8 @@ from bot.middleware import Scope, request_scope
 from bot.views import agreements as views
 from bot.views.blocks import Block, section
 from bot.views.placements import errors_reply, school_name
-from handlers.placements import _day, _number, _own_school, notify, person_t
+from handlers.placements import _day, _own_school, notify, person_t
+from handlers.values import number
 from models import agreements, audit, placement_steps, placements
 from models.access import may_manage_agreements
 from models.agreements import PARTIES, AgreementError, FrameworkEvent
@@ -109,7 +110,7 @@ def start(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respo
     with request_scope(context) as scope:
         if not _coordinator_only(scope, respond):
             return
-        school = scope.session.get(Institution, _number(action.get("value")) or 0)
+        school = scope.session.get(Institution, number(action.get("value")) or 0)
         if school is None or school.id is None:
             respond(
                 response_type="ephemeral",
@@ -144,7 +145,7 @@ def track(
     with request_scope(context) as scope:
         if not _coordinator_only(scope, respond):
             return
-        agreement = scope.session.get(agreements.FrameworkAgreement, _number(agreement_part) or 0)
+        agreement = scope.session.get(agreements.FrameworkAgreement, number(agreement_part) or 0)
         if agreement is None or event_part not in {e.value for e in FrameworkEvent}:
             respond(
                 response_type="ephemeral",

@@ -23,6 +23,7 @@ from bot.document_download import link_for
 from bot.middleware import Scope, request_scope
 from bot.views import documents as views
 from bot.views.blocks import section
+from handlers.values import number
 from models import audit, documents
 from models.access import may_get_document, may_review
 from models.document_dates import issue_date_problem, parse_typed_date
@@ -121,10 +122,7 @@ def on_upload_again(ack: Ack, body: dict[str, Any], action: dict[str, Any], cont
 def on_open(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     """A link that opens the file, for the person who clicked and only if they may; refusals are logged."""
     ack()
-    try:
-        document_id = int(action.get("value") or 0)
-    except ValueError:
-        document_id = 0
+    document_id = number(action.get("value")) or 0
     with request_scope(context) as scope:
         document = scope.session.get(Document, document_id)
         if document is None or not may_get_document(scope.session, scope.actor, document.student_id):

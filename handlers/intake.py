@@ -21,6 +21,7 @@ from bot.intake_notices import supervisors_by_id as supervisors_of_slots
 from bot.middleware import Scope, request_scope
 from bot.views import intake as views
 from bot.views.blocks import Block, actions, button, section
+from handlers.values import number
 from models import audit, intake
 from models.access import may_manage_slot, may_review
 from models.intake import IntakeError
@@ -31,10 +32,7 @@ OFFER_AGAIN = {"taken", "slot_gone", "too_late", "not_your_supervisor"}
 
 
 def _number(text: str | None) -> int:
-    try:
-        return max(0, int(text or "0"))
-    except ValueError:
-        return 0
+    return number(text) or 0
 
 
 def _offer(scope: Scope, intro: str, action: str = views.BOOK, extra: tuple[Block, ...] = ()) -> list[Block]:

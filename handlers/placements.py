@@ -21,6 +21,7 @@ from bot.views import placements as views
 from bot.views.agreements import start_request, uncovered_for_student
 from bot.views.blocks import Block, section
 from bot.views.preferences import summary_lines
+from handlers.values import number
 from models import agreements, audit, placement_steps, placements, preferences, school_contacts
 from models.access import may_place
 from models.people import Person, Role, Student, people_with_role, supervisors_of
@@ -57,13 +58,6 @@ def notify(client: WebClient, person: Person, text: str, blocks: list[Block]) ->
         send_dm(client, person.slack_user_id, text, blocks)
     except SlackApiError as error:
         log.warning("DM to %s refused: %s", person.slack_user_id, error.response.get("error"))
-
-
-def _number(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
 
 
 def _value(values: dict[str, Any], block: str) -> dict[str, Any]:
@@ -171,8 +165,8 @@ def _proposals(
     if not by_course:
         errors[views.ACTIVITIES] = [Refusal("placements.check.no_activities")]
     level = _selected(values, views.LEVEL) or ""
-    grade = _number(_selected(values, views.GRADE))
-    semester = _number(_selected(values, views.SEMESTER))
+    grade = number(_selected(values, views.GRADE))
+    semester = number(_selected(values, views.SEMESTER))
     proposals = []
     for code, kinds in by_course.items():
         course = catalogue.course(code)
@@ -309,7 +303,7 @@ def _avoid(session: Session, student_id: int) -> tuple[set[int], set[int]]:
 
 
 def _placement_for_staff(scope: Scope, value: str | None) -> Placement | None:
-    placement = placements.get(scope.session, _number(value) or 0)
+    placement = placements.get(scope.session, number(value) or 0)
     if placement is None or not may_place(scope.session, scope.actor, placement.student_id):
         audit.log(scope.session, scope.now, "placement.refused_not_allowed", actor_id=scope.actor.person_id,
                   subject=f"placement:{value}")  # fmt: skip
@@ -380,11 +374,11 @@ def place_again(
     ack()
     student_part, _, placement_part = str(action.get("value", "")).partition(":")
     with request_scope(context) as scope:
-        student_id = _number(student_part) or 0
+        student_id = number(student_part) or 0
         if not may_place(scope.session, scope.actor, student_id):
             respond(response_type="ephemeral", replace_original=False, text=scope.t("placements.not_allowed"))
             return
-        refused = placements.get(scope.session, _number(placement_part) or 0)
+        refused = placements.get(scope.session, number(placement_part) or 0)
         prefill = refused if refused is not None and refused.student_id == student_id else None
         modal = assign_view(scope, student_id, prefill=prefill)
     client.views_open(trigger_id=body["trigger_id"], view=modal)
@@ -395,7 +389,7 @@ def place_again(
 
 def _own_school(scope: Scope, value: str | None, *, pending: bool) -> Institution | None:
     """The institution of one of the acting student's placements (still waiting for an answer if asked)."""
-    institution_id = _number(value) or 0
+    institution_id = number(value) or 0
     mine = placements.of_student(scope.session, scope.actor.person_id)
     ok = [
         p

@@ -19,6 +19,7 @@ from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.views import preferences as views
 from bot.views.blocks import section
+from handlers.values import number
 from models import access, audit, preferences
 from models import preference_answers as answers
 from models.people import Person
@@ -370,9 +371,8 @@ def reopen(
 ) -> None:
     """Only the student's supervisor or the coordinator; a refusal is logged, an open lock left alone."""
     ack()
-    try:
-        student_id = int(action.get("value", ""))
-    except ValueError:
+    student_id = number(action.get("value"))
+    if student_id is None:
         return
     student_slack_id, student_text = None, ""
     with request_scope(context) as scope:
