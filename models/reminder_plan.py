@@ -32,6 +32,15 @@ class StudentState:
 
 
 @dataclass(frozen=True)
+class AgreementToDraft:
+    """A school where students are placed with no valid agreement and none drafted yet."""
+
+    institution_id: int
+    name: str
+    students: int
+
+
+@dataclass(frozen=True)
 class Item:
     """One thing to tell one recipient; `key` is what makes it once-only."""
 
@@ -44,6 +53,7 @@ class Item:
     deadline: Deadline | None = None
     since: date | None = None
     meeting: DueReminder | None = None
+    school: AgreementToDraft | None = None
 
     @property
     def key(self) -> Key:
@@ -198,6 +208,15 @@ def meeting_items(meetings: list[DueReminder], rules: ReminderRules, today: date
     return items
 
 
+def agreement_items(coordinators: list[str], schools: list[AgreementToDraft]) -> list[Item]:
+    """Each school is told to the coordinators once; drafting the agreement is theirs to start."""
+    return [
+        Item(c, "agreement_to_draft", f"institution:{s.institution_id}", ESCALATION_DUE, school=s)
+        for s in schools
+        for c in coordinators
+    ]
+
+
 def digest_items(coordinators: list[str], rules: ReminderRules, today: date) -> list[Item]:
     """The coordinator's weekly digest, on the first working day of the week."""
     monday = today - timedelta(days=today.weekday())
@@ -216,6 +235,7 @@ def plan(
     snoozed: dict[str, date],
     today: date,
     meetings: list[DueReminder] = (),  # type: ignore[assignment]
+    schools: list[AgreementToDraft] = (),  # type: ignore[assignment]
 ) -> list[Item]:
     """Everything that should go out now and has not gone out yet; nothing on a day off."""
     rules = catalogue.reminders
@@ -229,6 +249,7 @@ def plan(
         due += approval_items(student, rules, today)
         due += escalation_items(student, own, sent_counts, rules)
     due += meeting_items(list(meetings), rules, today)
+    due += agreement_items(coordinators, list(schools))
     due += digest_items(coordinators, rules, today)
     if channel:
         due += channel_items(catalogue, channel, today)

@@ -14,16 +14,17 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.i18n import Translator, translator
 from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import reminders as views
-from models import intake, progress, reminders
+from models import agreements, intake, progress, reminders
 from models.people import Person, PersonRole, Role, Student
 from models.progress import Step, StepProgress, StepState
-from models.reminder_plan import Item, StudentState, plan
+from models.reminder_plan import AgreementToDraft, Item, StudentState, plan
+from models.schools import Institution
 
 logger = logging.getLogger(__name__)
 MEMORY = timedelta(days=120)
@@ -66,7 +67,7 @@ def read_snapshot(session: Session, today: date) -> Snapshot:
         students=students,
         people={p.slack_user_id: p for p in people},
         coordinators=sorted(slack_of[i] for i in coordinator_ids),
-        sent=reminders.sent_keys(session, today - MEMORY, always=("escalation",)),
+        sent=reminders.sent_keys(session, today - MEMORY, always=("escalation", "agreement_to_draft")),
         snoozed=reminders.snoozes(session, today),
     )
 
@@ -82,6 +83,15 @@ def due_now(services: Services, session: Session, today: date) -> tuple[list[Ite
         for ahead in range(1, (next_working - today).days + 1)
         for meeting in intake.due_reminders(session, noon + timedelta(days=ahead - 1), tz)
     ]
+    uncovered = [u for u in agreements.uncovered_institutions(session) if u.pending_framework is None]
+    wanted = [u.institution_id for u in uncovered]
+    names = dict(
+        session.exec(select(Institution.id, Institution.name).where(col(Institution.id).in_(wanted))).all()
+    )
+    schools = [
+        AgreementToDraft(u.institution_id, names.get(u.institution_id, "?"), len(u.student_ids))
+        for u in uncovered
+    ]
     items = plan(
         services.catalogue,
         snapshot.students,
@@ -91,6 +101,7 @@ def due_now(services: Services, session: Session, today: date) -> tuple[list[Ite
         snapshot.snoozed,
         today,
         meetings,
+        schools,
     )
     return items, snapshot
 

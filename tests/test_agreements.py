@@ -150,3 +150,28 @@ def test_the_csv_import_reports_every_bad_row_and_imports_nothing(wire: Stack) -
         again = import_agreements(s, "institution,valid_from,valid_until\nATH,2026-09-01,2031-08-31\n")
         assert (again.created, again.updated) == (0, 0)
         assert s.exec(select(FrameworkAgreement)).one().status == "signed"
+
+
+def test_the_sweep_tells_the_coordinator_once_of_a_school_with_no_agreement_started(wire: Stack) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.app import web_client
+    from scheduler.sweep import run_sweep
+
+    ids = setup(wire)
+    _place_and_request(wire, ids)
+    _accept(wire, ids["atheneum"])
+    monday = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
+    client = web_client(wire.services)
+
+    def told() -> list[str]:
+        return [
+            text_of(m.blocks)
+            for m in wire.ws.messages("U0COORD")
+            if "zonder geldige overeenkomst" in text_of(m.blocks)
+        ]
+
+    run_sweep(wire.services, client, monday)
+    assert len(told()) == 1 and "Atheneum" in told()[0] and "1 student(en) geplaatst" in told()[0]
+    run_sweep(wire.services, client, monday + timedelta(days=1))
+    assert len(told()) == 1

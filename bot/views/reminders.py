@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, fields_section, header, mention, section
+from bot.views.blocks import Block, actions, button, context, escape, fields_section, header, mention, section
 from bot.views.status import STATE_ICONS, deadline_name
 from models.progress import Step, StepCounts, StepState
 from models.reminder_plan import Item
@@ -71,6 +71,9 @@ def _staff_line(t: Translator, item: Item, today: date) -> str:
     student = mention(item.student_slack_id or "")
     if item.kind == "intake":
         return _meeting_line(t, item)
+    if item.kind == "agreement_to_draft":
+        assert item.school is not None
+        return t("reminders.staff.agreement", school=escape(item.school.name), count=item.school.students)
     if item.kind == "approval":
         assert item.since is not None
         return t(
