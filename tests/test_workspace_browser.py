@@ -239,3 +239,28 @@ def test_reset_puts_the_demo_back(local: LocalWorkspace, browser_page: Any) -> N
 
         ids = {p.slack_user_id for p in session.exec(select(Person)).all()}
     assert STUDENT in ids and not any(i.startswith("U0EXTRA") for i in ids)
+
+
+def test_the_bots_own_modal_shows_an_error_under_the_field_then_succeeds(
+    local: LocalWorkspace, browser_page: Any
+) -> None:
+    """The intake-slots form of the real bot: an end before the start, then a good range and its preview."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    open_as(page, local, SUPERVISOR)
+    type_in_composer(page, "/stage intake slots")
+    form = page.get_by_test_id("modal")
+    expect(page.get_by_test_id("modal-title")).to_be_visible()
+    day = (local.services.clock.now() + timedelta(days=10)).date().isoformat()
+    form.locator('[data-block="date"] input').fill(day)
+    form.locator('[data-block="start"] input').fill("14:00")
+    form.locator('[data-block="end"] input').fill("13:00")
+    page.get_by_test_id("modal-submit").click()
+    error = form.locator('[data-block="end"]').get_by_test_id("field-error")
+    expect(error).to_be_visible()
+    expect(form.locator('[data-block="date"] input')).to_have_value(day)
+    form.locator('[data-block="end"] input').fill("15:00")
+    page.get_by_test_id("modal-submit").click()
+    expect(form.locator('[data-block="end"]')).to_have_count(0)  # the form became the preview
+    expect(form).to_contain_text("14:40")  # three slots of 20 minutes: 14:00, 14:20, 14:40
