@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 import handlers
+from bot import calendar_feed
 from bot.document_download import PATH, open_document
 from bot.middleware import scope_middleware
 from bot.services import Services
@@ -61,4 +62,6 @@ def create_http_app(app: App, services: Services | None = None) -> Flask:
             download = open_document(services, token)
             return Response(download.body, status=download.status, headers=download.headers)
 
+    if services is not None:
+        calendar_feed.add_route(web, services)  # the planning's private calendar feed
     return web

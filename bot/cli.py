@@ -113,6 +113,7 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 def _importer(kind: str):
     from models.agreements_csv import export_agreements, import_agreements
+    from models.capacity_csv import export_capacity, import_capacity
     from models.people_csv import export_people, import_people
     from models.schools_csv import export_schools, import_schools
 
@@ -120,6 +121,7 @@ def _importer(kind: str):
         "people": (import_people, export_people),
         "schools": (import_schools, export_schools),
         "agreements": (import_agreements, export_agreements),
+        "capacity": (import_capacity, export_capacity),
     }[kind]
 
 
@@ -177,7 +179,7 @@ def parser() -> argparse.ArgumentParser:
     )
     for name, help_text in (("import", "import a CSV file"), ("export", "export to CSV")):
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("kind", choices=["people", "schools", "agreements"])
+        sub.add_argument("kind", choices=["people", "schools", "agreements", "capacity"])
         if name == "import":
             sub.add_argument("file")
         else:

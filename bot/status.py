@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot import document_flow, intake_details, placement_details
+from bot import document_flow, intake_details, lio_details, placement_details, planning_details
 from bot.i18n import Translator
 from bot.middleware import Scope
 from bot.views.blocks import Block, section
@@ -29,6 +29,11 @@ STEP_DETAILS: dict[progress.Step, StepDetails] = {
     progress.Step.REQUEST: placement_details.request_lines,
     progress.Step.AGREEMENT: placement_details.agreement_lines,
     progress.Step.CONTACT: placement_details.contact_lines,
+    # the planning's own lines first, then the LIO outcome
+    progress.Step.PLANNING: lambda s, t, sid: (
+        planning_details.planning_lines(s, t, sid) + lio_details.step_lines(s, t, sid)
+    ),
+    progress.Step.APPROVAL: planning_details.start_lines,
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot import intake_details, placement_details, preferences_details
+from bot import intake_details, placement_details, planning_details, preferences_details
 from bot.i18n import Translator
 from bot.views.blocks import Block
 from bot.views.student_detail import student_header
@@ -22,6 +22,7 @@ DETAIL_SECTIONS: list[DetailSection] = [
     preferences_details.detail_section,
     intake_details.detail_section,
     placement_details.detail_section,
+    planning_details.detail_section,
 ]
 
 

@@ -11,7 +11,10 @@ from handlers import (
     documents,
     events,
     intake,
+    lio,
+    matching,
     placements,
+    planning,
     preferences,
     reminders,
 )
@@ -24,7 +27,10 @@ def register(app: App) -> None:
     reminders.register(app)
     preferences.register(app)
     intake.register(app)
+    planning.register(app)  # before documents: its .xlsx/.csv file listener must match first
     documents.register(app)
     placements.register(app)
     agreements.register(app)
+    lio.register(app)
+    matching.register(app)
     events.register_fallbacks(app)

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot import start_notice
 from bot.middleware import Scope, request_scope
 from bot.views import agreements as views
 from bot.views.blocks import Block, section
@@ -94,6 +95,7 @@ def submit_contract(ack: Ack, view: dict[str, Any], context: BoltContext, client
     ack()
     text = t("agreements.contract.saved")
     notify(client, me, text, [section(text), section("\n".join(lines))])
+    start_notice.clear_starts(scope.services, client, scope.actor.person_id)  # step 8 may now be clear
 
 
 def _coordinator_only(scope: Scope, respond: Respond) -> bool:
@@ -164,6 +166,7 @@ def track(
     respond(replace_original=True, text=scope.t("agreements.framework.tracking_text"), blocks=blocks)
     for person, text, shown in messages:
         notify(client, person, text, shown)
+        start_notice.clear_starts(scope.services, client, person.id or 0)  # step 8 may now be clear
 
 
 def _now_covered(scope: Scope, school: Institution) -> list[tuple[Person, str, list[Block]]]:

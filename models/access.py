@@ -51,3 +51,13 @@ def may_manage_agreements(actor: Actor) -> bool:
 def may_get_document(session: Session, actor: Actor, student_id: int) -> bool:
     """A student's step-2 documents (sensitive): the student, their supervisors and the coordinator only."""
     return actor.person_id == student_id or may_review(session, actor, student_id)
+
+
+def may_decide_lio(actor: Actor) -> bool:
+    """LIO applications and internship reductions: the study-path counsellor decides (domain.md)."""
+    return actor.has(Role.COUNSELLOR)
+
+
+def may_see_lio_overview(actor: Actor) -> bool:
+    """All LIO students and open LIO requests: the study-path counsellor and the placement coordinator."""
+    return actor.has(Role.COUNSELLOR, *ANYONE_ROLES)

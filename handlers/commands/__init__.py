@@ -16,6 +16,9 @@ from handlers.commands import (
     documents,
     intake,
     language,
+    lio,
+    match,
+    planning,
     preferences,
     problem,
     request,
@@ -33,6 +36,7 @@ STAFF_WITH_STUDENTS = frozenset(
 )
 PLACERS = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
 AGREEMENT_KEEPERS = frozenset({Role.COORDINATOR, Role.ADMIN})
+LIO_ROLES = frozenset({Role.STUDENT, Role.COUNSELLOR, Role.COORDINATOR, Role.ADMIN})
 
 
 def _help(invocation: Invocation) -> Reply:
@@ -51,9 +55,12 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("audit", "logboek", audit.run, roles=frozenset({Role.COORDINATOR, Role.ADMIN})),
     Subcommand("assign", "plaats", assign.run, roles=PLACERS),
     Subcommand("request", "aanvraag", request.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("planning", "planning", planning.run, aliases=("stagerooster", "rooster")),
     Subcommand("agreement", "overeenkomst", agreement.run, roles=frozenset({Role.STUDENT})),
     Subcommand("agreements", "overeenkomsten", agreement.run_overview, roles=AGREEMENT_KEEPERS),
+    Subcommand("lio", "lio", lio.run, aliases=("lio-traject",), roles=LIO_ROLES),
     Subcommand("language", "taal", language.run, aliases=("lang",)),
+    Subcommand("match", "matchen", match.run, roles=PLACERS),
     Subcommand("help", "hulp", _help),
 ]
 

@@ -1,0 +1,369 @@
+"""Block Kit for the LIO track: the application and reduction modals, the outcome with its reasons, the
+counsellor's review message, the decision as the student and supervisors read it, and the overview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.i18n import Translator
+from bot.views.blocks import Block, context, divider, escape, header, mention, section
+from bot.views.decision import decided, review_buttons
+from models.catalogue import Catalogue
+from models.documents import Document
+from models.lio import (
+    Level,
+    LioApplication,
+    Outcome,
+    Overview,
+    Problem,
+    ReductionRequest,
+    RequestStatus,
+)
+
+APPLY_FORM = "lio_apply"
+REDUCTION_FORM = "lio_reduction"
+REJECT_FORM = "lio_reject_reason"
+APPROVE = "lio_approve"
+REJECT = "lio_reject"
+INPUT = "value"  # the one action id of every input in the LIO modals (its block id names the field)
+FIELDS = ("employer", "level", "teacher_hours", "grades_2_3_hours", "subject_x_hours", "subject_y_hours")
+START, END, PROOF, MOTIVATION, REASON = "start", "end", "proof", "motivation", "reason"
+PROOF_TYPE = "lio_proof"  # the document type of catalogues/documents.yaml that proves the job
+OVERVIEW_LIMIT = 40  # one section per row plus a header: under Slack's 50 blocks
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150], "emoji": True}
+
+
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
+) -> Block:
+    element = {"action_id": INPUT, **element}
+    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    if optional:
+        block["optional"] = True
+    if hint:
+        block["hint"] = _plain(hint)
+    return block
+
+
+def _text_input(initial: str | None, *, multiline: bool = False, max_length: int = 200) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "max_length": max_length, "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def _date_input(initial: str | None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker"}
+    if initial:
+        element["initial_date"] = initial
+    return element
+
+
+def _modal(
+    callback_id: str, title: str, submit: str, blocks: list[Block], metadata: str = ""
+) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(title[:24]),
+        "submit": _plain(submit),
+        "close": _plain("✕"),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
+
+
+# --- applying ------------------------------------------------------------------------------------------
+
+
+def apply_modal(
+    t: Translator, subjects: tuple[str, str], earlier: LioApplication | None, proof: Document | None
+) -> dict[str, Any]:
+    """The job as the student describes it; the proof is required unless one is already on file."""
+    level_options = [{"text": _plain(t(f"lio.level.{level.value}")), "value": level.value} for level in Level]
+    level: dict[str, Any] = {"type": "static_select", "options": level_options}
+    if earlier is not None:
+        level["initial_option"] = next(o for o in level_options if o["value"] == earlier.level)
+
+    def hours(name: str, label: str, hint: str = "") -> Block:
+        value = str(getattr(earlier, name)) if earlier is not None else None
+        return _input(name, label, _text_input(value, max_length=5), hint=hint)
+
+    proof_hint = (
+        t("lio.form.proof_on_file", file=proof.filename) if proof is not None else t("lio.form.proof_hint")
+    )
+    blocks: list[Block] = [
+        section(t("lio.form.intro")),
+        _input("employer", t("lio.form.employer"), _text_input(earlier.employer if earlier else None)),
+        _input("level", t("lio.form.level"), level),
+        hours("teacher_hours", t("lio.form.teacher_hours"), t("lio.form.teacher_hours_hint")),
+        hours("grades_2_3_hours", t("lio.form.grades_2_3_hours")),
+        hours("subject_x_hours", t("lio.form.subject_hours", subject=subjects[0])),
+        hours("subject_y_hours", t("lio.form.subject_hours", subject=subjects[1])),
+        _input(START, t("lio.form.start"), _date_input(earlier.job_start.isoformat() if earlier else None)),
+        _input(END, t("lio.form.end"), _date_input(earlier.job_end.isoformat() if earlier else None)),
+        _input(
+            PROOF,
+            t("lio.form.proof"),
+            {"type": "file_input", "filetypes": ["pdf", "jpg", "jpeg", "png"], "max_files": 1},
+            optional=proof is not None,
+            hint=proof_hint,
+        ),
+    ]
+    return _modal(APPLY_FORM, t("lio.form.title"), t("lio.form.submit"), blocks)
+
+
+def problem_text(t: Translator, problem: Problem) -> str:
+    return t(f"lio.problem.{problem.value}")
+
+
+# --- the outcome and its reasons -----------------------------------------------------------------------
+
+
+def reason_lines(t: Translator, outcome: Outcome) -> list[str]:
+    """One line per threshold: the student's number, the threshold, met or not."""
+    return [
+        ("✅ " if r.met else "❌ ")
+        + t(f"lio.criterion.{r.criterion.value}", actual=r.actual, threshold=r.threshold)
+        for r in outcome.reasons
+    ]
+
+
+def outcome_text(t: Translator, outcome: Outcome, catalogue: Catalogue) -> str:
+    """What the rules say: not eligible, fully exempt, or which extra hours (and whether a reduction can be
+    requested), then the reasons."""
+    if not outcome.eligible:
+        head = t("lio.outcome.not_eligible")
+    elif outcome.exempt:
+        head = t("lio.outcome.exempt")
+    else:
+        extra = [
+            t(
+                "lio.outcome.extra_line",
+                course=_course_name(t, catalogue, e.course),
+                activity=t(f"lio.activity.{e.activity.value}"),
+                hours=e.hours,
+            )
+            for e in outcome.extra
+        ]
+        head = t("lio.outcome.extra", hours=sum(e.hours for e in outcome.extra)) + "\n" + "\n".join(extra)
+        if outcome.may_request_reduction:
+            head += "\n" + t("lio.outcome.reduction_possible")
+    return head + "\n" + "\n".join(reason_lines(t, outcome))
+
+
+def _course_name(t: Translator, catalogue: Catalogue, code: str) -> str:
+    course = catalogue.course(code)
+    return course.name.get(t.language, code) if course else code
+
+
+def job_text(t: Translator, application: LioApplication, subjects: tuple[str, str]) -> str:
+    return t(
+        "lio.job",
+        employer=escape(application.employer),
+        level=t(f"lio.level.{application.level}"),
+        hours=application.teacher_hours,
+        grades=application.grades_2_3_hours,
+        subject_x=escape(subjects[0]),
+        hours_x=application.subject_x_hours,
+        subject_y=escape(subjects[1]),
+        hours_y=application.subject_y_hours,
+        start=t.date(application.job_start, "medium"),
+        end=t.date(application.job_end, "medium"),
+    )
+
+
+def proof_text(t: Translator, proof: Document | None) -> str:
+    if proof is None:
+        return t("lio.proof.missing")
+    return t(
+        "lio.proof.line",
+        file=escape(proof.filename),
+        version=proof.version,
+        state=t(f"documents.state.{proof.status}") if proof.status != "superseded" else proof.status,
+    )
+
+
+def submitted(t: Translator, outcome: Outcome, catalogue: Catalogue) -> list[Block]:
+    """What the student reads after applying."""
+    return [section(t("lio.submitted")), section(outcome_text(t, outcome, catalogue))]
+
+
+# --- the counsellor's review ---------------------------------------------------------------------------
+
+
+def review_value(kind: str, request_id: int) -> str:
+    return f"{kind}:{request_id}"
+
+
+def application_review(
+    t: Translator,
+    student_slack_id: str,
+    student_name: str,
+    subjects: tuple[str, str],
+    application: LioApplication,
+    outcome: Outcome,
+    catalogue: Catalogue,
+    proof: Document | None,
+    decider_slack_id: str | None = None,
+) -> list[Block]:
+    """The application as the counsellor sees it; the buttons while it is open, else what became of it."""
+    blocks = [
+        header(t("lio.review.header", name=student_name)),
+        section(t("lio.review.intro", who=mention(student_slack_id))),
+        section(job_text(t, application, subjects)),
+        section(proof_text(t, proof)),
+        section(outcome_text(t, outcome, catalogue)),
+    ]
+    return [*blocks, _state_block(t, application, "application", decider_slack_id)]
+
+
+def reduction_review(
+    t: Translator,
+    student_slack_id: str,
+    student_name: str,
+    subjects: tuple[str, str],
+    request: ReductionRequest,
+    application: LioApplication,
+    outcome: Outcome,
+    catalogue: Catalogue,
+    decider_slack_id: str | None = None,
+) -> list[Block]:
+    blocks = [
+        header(t("lio.reduction.review.header", name=student_name)),
+        section(t("lio.reduction.review.intro", who=mention(student_slack_id))),
+        section(t("lio.reduction.motivation", text=escape(request.motivation))),
+        section(job_text(t, application, subjects)),
+        section(outcome_text(t, outcome, catalogue)),
+    ]
+    return [*blocks, _state_block(t, request, "reduction", decider_slack_id)]
+
+
+def _state_block(
+    t: Translator, request: LioApplication | ReductionRequest, kind: str, decider_slack_id: str | None
+) -> Block:
+    if request.status == RequestStatus.PENDING:
+        return review_buttons(t, APPROVE, REJECT, review_value(kind, request.id or 0))
+    if request.status == RequestStatus.SUPERSEDED or request.decided_at is None:
+        return context(t("lio.review.superseded"))
+    return decided(
+        t,
+        approved=request.status == RequestStatus.APPROVED,
+        by_slack_id=decider_slack_id or "",
+        at=request.decided_at,
+        reason=request.reason,
+    )
+
+
+def reject_modal(t: Translator, value: str) -> dict[str, Any]:
+    blocks = [_input(REASON, t("lio.reject.reason"), _text_input(None, multiline=True, max_length=1000))]
+    return _modal(REJECT_FORM, t("lio.reject.title"), t("lio.reject.submit"), blocks, metadata=value)
+
+
+# --- the decision as the student and supervisors read it ------------------------------------------------
+
+
+def decision_for_student(
+    t: Translator,
+    kind: str,
+    approved: bool,
+    reason: str | None,
+    decider_slack_id: str,
+    at: datetime,
+    outcome: Outcome | None,
+    catalogue: Catalogue,
+) -> list[Block]:
+    key = f"lio.{kind}.{'approved' if approved else 'rejected'}"
+    blocks = [section(t(key, who=mention(decider_slack_id), when=t.datetime(at, "short")))]
+    if reason:
+        blocks.append(section(t("decision.reason", reason=escape(reason))))
+    if approved and outcome is not None:
+        blocks.append(section(outcome_text(t, outcome, catalogue)))
+    return blocks
+
+
+def decision_for_supervisor(
+    t: Translator,
+    kind: str,
+    approved: bool,
+    student_slack_id: str,
+    student_name: str,
+    outcome: Outcome | None,
+    catalogue: Catalogue,
+) -> list[Block]:
+    key = f"lio.{kind}.supervisor.{'approved' if approved else 'rejected'}"
+    blocks = [section(t(key, who=mention(student_slack_id), name=escape(student_name)))]
+    if approved and outcome is not None:
+        blocks.append(section(outcome_text(t, outcome, catalogue)))
+    return blocks
+
+
+# --- reduction -------------------------------------------------------------------------------------------
+
+
+def reduction_modal(t: Translator, subjects: list[str]) -> dict[str, Any]:
+    blocks = [
+        section(t("lio.reduction.form.intro", subjects=", ".join(escape(s) for s in subjects))),
+        _input(
+            MOTIVATION, t("lio.reduction.form.motivation"), _text_input(None, multiline=True, max_length=1000)
+        ),
+    ]
+    return _modal(REDUCTION_FORM, t("lio.reduction.form.title"), t("lio.form.submit"), blocks)
+
+
+# --- overview and checklist ------------------------------------------------------------------------------
+
+
+def overview_blocks(t: Translator, found: Overview, people: dict[int, tuple[str, str]]) -> list[Block]:
+    """All LIO students and open requests for the counsellor and the coordinator (open ones first)."""
+    blocks: list[Block] = [
+        header(t("lio.overview.header", count=len(found.rows))),
+        context(
+            t("lio.overview.open", applications=found.open_applications, reductions=found.open_reductions)
+        ),
+    ]
+    if not found.rows:
+        blocks.append(section(t("lio.overview.empty")))
+        return blocks
+    blocks.append(divider())
+    for row in found.rows[:OVERVIEW_LIMIT]:
+        slack_id, name = people.get(row.student_id, ("", "?"))
+        parts = [f"*{escape(name)}* ({mention(slack_id)})" if slack_id else f"*{escape(name)}*"]
+        if row.application is None:
+            parts.append(t("lio.overview.no_application"))
+        else:
+            parts.append(
+                t(f"lio.overview.application.{row.application.status}", hours=row.application.teacher_hours)
+            )
+        if row.reduction is not None:
+            parts.append(t(f"lio.overview.reduction.{row.reduction.status}"))
+        blocks.append(section(" · ".join(parts)))
+    return blocks
+
+
+def checklist_lines(
+    t: Translator,
+    latest: LioApplication | None,
+    outcome: Outcome | None,
+    reduced: bool,
+    pending_reduction: bool,
+) -> list[str]:
+    """What the student's checklist shows under the planning step: their LIO situation in one or two lines."""
+    lines: list[str] = []
+    if latest is not None and latest.status == RequestStatus.PENDING:
+        lines.append(t("lio.status.pending"))
+    elif latest is not None and latest.status == RequestStatus.REJECTED and outcome is None:
+        lines.append(t("lio.status.rejected"))
+    if outcome is not None:
+        if outcome.exempt:
+            lines.append(t("lio.status.exempt"))
+        else:
+            hours = sum(e.hours for e in outcome.extra)
+            lines.append(t("lio.status.extra_reduced" if reduced else "lio.status.extra", hours=hours))
+    if pending_reduction:
+        lines.append(t("lio.status.reduction_pending"))
+    return lines

@@ -1,0 +1,143 @@
+"""The matching proposal as a reviewable DM: per student where each course goes, which preference that
+meets and why not a better one; buttons to accept all, accept one student, or exclude an institution.
+
+Pages of STUDENTS_PER_PAGE students (two blocks each) keep a message well under Slack's 50 blocks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from bot.i18n import Translator
+from bot.views.blocks import Block, actions, button, context, escape, section
+from bot.views.placements import activity_name, course_name, level_name, school_name
+from models.catalogue import Catalogue
+from models.matching_runs import MatchProposal, MatchRun, ProposalStatus
+from models.people import Person, Student
+from models.schools import Institution
+
+ACCEPT_ALL = "match_accept_all"
+ACCEPT_ONE = "match_accept_one"
+EXCLUDE = "match_exclude"
+PAGE = "match_page"
+STUDENTS_PER_PAGE = 20
+MAX_EXCLUDE_BUTTONS = 4
+
+
+def conflict_line(t: Translator, conflict: dict[str, object]) -> str:
+    params = {k: escape(str(v)) for k, v in dict(conflict["params"]).items()}  # type: ignore[call-overload]
+    if "activity" in params:
+        params["activity"] = activity_name(t, params["activity"])
+    return t(str(conflict["key"]), **params)
+
+
+def preference_met(t: Translator, p: MatchProposal) -> str:
+    if p.rank is not None:
+        return t("matching.met.rank", rank=p.rank)
+    return t("matching.met.region") if p.region else t("matching.met.none")
+
+
+def proposal_line(
+    t: Translator, catalogue: Catalogue, p: MatchProposal, school: Institution | None, student: Student | None
+) -> str:
+    where = (
+        t("placements.line.grade", level=level_name(t, p.level), grade=p.grade)
+        if p.grade
+        else level_name(t, p.level)
+    )
+    line = t(
+        "matching.line",
+        course=escape(course_name(t, catalogue, p.course_code, student)),
+        activities=", ".join(activity_name(t, a) for a in p.activities),
+        semester=p.semester,
+        school=school_name(school),
+        level=where,
+        met=preference_met(t, p),
+    )
+    if p.status == ProposalStatus.ACCEPTED:
+        line += " · " + t("matching.accepted")
+    elif p.status == ProposalStatus.REFUSED:
+        line += " · " + t("matching.refused")
+    return line
+
+
+def why_lines(
+    t: Translator, catalogue: Catalogue, p: MatchProposal, schools: dict[int, Institution]
+) -> list[str]:
+    lines = []
+    for reason in p.why_not:
+        params = {k: str(v) for k, v in reason.get("params", {}).items()}
+        if params.get("course"):
+            params["course"] = escape(course_name(t, catalogue, params["course"]))
+        if "activity" in params:
+            params["activity"] = activity_name(t, params["activity"])
+        if "subject" in params:
+            params["subject"] = escape(params["subject"])
+        because = t(str(reason["key"]), **params)
+        school = school_name(schools.get(int(reason["institution_id"])))
+        lines.append(t("matching.why", rank=reason["rank"], school=school, because=because))
+    return lines
+
+
+def proposal_blocks(
+    t: Translator,
+    catalogue: Catalogue,
+    run: MatchRun,
+    proposals: Sequence[MatchProposal],
+    people: dict[int, Person],
+    students: dict[int, Student],
+    schools: dict[int, Institution],
+    offset: int = 0,
+) -> list[Block]:
+    by_student: dict[int, list[MatchProposal]] = defaultdict(list)
+    for p in proposals:
+        by_student[p.student_id].append(p)
+    order = sorted(by_student, key=lambda sid: (people[sid].name.casefold(), sid))
+    open_count = sum(1 for p in proposals if p.status == ProposalStatus.OPEN)
+    intro = t("matching.intro", students=len(order), seconds=f"{run.seconds or 0:.1f}")
+    if run.optimal:
+        intro += " " + t("matching.optimal")
+    blocks: list[Block] = [section(intro)]
+    if run.conflicts:
+        text = (
+            t("matching.conflicts") + "\n" + "\n".join(f"• {conflict_line(t, c)}" for c in run.conflicts[:15])
+        )
+        blocks.append(section(text))
+    if open_count:
+        blocks.append(
+            actions(
+                button(t("matching.accept_all", count=open_count), ACCEPT_ALL, str(run.id), style="primary")
+            )
+        )
+    page = order[offset : offset + STUDENTS_PER_PAGE]
+    for sid in page:
+        items = by_student[sid]
+        first = items[0]
+        lines = [f"*{escape(people[sid].name)}*"]
+        lines += [
+            f"• {proposal_line(t, catalogue, p, schools.get(p.institution_id), students.get(sid))}"
+            for p in items
+        ]
+        lines += [f"  _{w}_" for w in why_lines(t, catalogue, first, schools)]
+        blocks.append(section("\n".join(lines)))
+        buttons = []
+        if any(p.status == ProposalStatus.OPEN for p in items):
+            buttons.append(button(t("matching.accept_one"), ACCEPT_ONE, f"{run.id}:{sid}", style="primary"))
+        used = sorted({p.institution_id for p in items if p.status == ProposalStatus.OPEN})
+        for inst in used[:MAX_EXCLUDE_BUTTONS]:
+            school = schools.get(inst)
+            label = t("matching.exclude", school=school.code if school else str(inst))
+            buttons.append(button(label, EXCLUDE, f"{run.id}:{inst}"))
+        if buttons:
+            blocks.append(actions(*buttons, block_id=f"match_{run.id}_{sid}"))
+    nav = []
+    if offset > 0:
+        nav.append(button(t("matching.previous"), PAGE, f"{run.id}:{max(0, offset - STUDENTS_PER_PAGE)}"))
+    if offset + STUDENTS_PER_PAGE < len(order):
+        nav.append(button(t("matching.next"), PAGE, f"{run.id}:{offset + STUDENTS_PER_PAGE}"))
+    if nav:
+        blocks.append(actions(*nav))
+        blocks.append(
+            context(t("matching.page", first=offset + 1, last=offset + len(page), total=len(order)))
+        )
+    return blocks

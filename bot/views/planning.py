@@ -1,0 +1,335 @@
+"""Block Kit for steps 7 and 8: the student's planning per placement, the preview of read lines, the
+supervisor's review message, the reason modal and the lesson modal. Pure functions: data in, blocks out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from bot.i18n import Translator
+from bot.views.blocks import Block, actions, button, context, divider, escape, header, section
+from bot.views.decision import review_buttons
+from bot.views.placements import activity_name, course_name, school_name
+from models.catalogue import Catalogue
+from models.lesson_text import LineReading
+from models.placements import Placement
+from models.planning import Blocker, PlannedLesson, PlanningVersion, Problem, VersionStatus, lesson_hours
+from models.schools import Institution
+
+TYPE_ACTION = "planning_type"
+ADD_ACTION = "planning_add"
+DELETE_ACTION = "planning_delete"
+SUBMIT_ACTION = "planning_submit"
+SAVE_ACTION = "planning_save"
+CANCEL_ACTION = "planning_cancel"
+APPROVE_ACTION = "planning_approve"
+CHANGES_ACTION = "planning_changes"
+CHANGES_CALLBACK = "planning_changes_reason"
+LESSON_CALLBACK = "planning_lesson"
+REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
+LESSON_BLOCKS = ("day", "start", "end", "activity", "class_name", "room", "topic", "mentor")
+PREVIEW_LINES = 40  # lines shown one by one in a preview; the rest are counted
+LIST_LESSONS = 15  # lessons listed per version in /stage planning
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150], "emoji": True}
+
+
+def hours_text(hours: float) -> str:
+    return f"{hours:g}"
+
+
+def time_text(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def problem_text(t: Translator, problem: Problem) -> str:
+    params = dict(problem.params)
+    for key, value in list(params.items()):
+        if isinstance(value, date):
+            params[key] = t.date(value, "medium")
+        elif isinstance(value, time):
+            params[key] = time_text(value)
+        elif isinstance(value, float):
+            params[key] = hours_text(value)
+    if "activity" in params:
+        params["activity"] = activity_name(t, str(params["activity"])) if params["activity"] else "?"
+    if "allowed" in params:
+        params["allowed"] = ", ".join(activity_name(t, a) for a in params["allowed"])
+    return t(problem.key, **params)
+
+
+def reading_problem_text(t: Translator, reading: LineReading) -> str:
+    params: dict[str, Any] = {}
+    if reading.problem == "weekday_mismatch":
+        params = {
+            "date": t.date(reading.detail["day"], "full"),
+            "weekday": t(f"planning.weekday.{reading.detail['weekday']}"),
+        }
+    elif reading.problem in ("unknown_period", "no_bell_schedule"):
+        params = {"period": reading.detail.get("period", "?")}
+    return t(f"planning.line.{reading.problem}", **params)
+
+
+def lesson_text(t: Translator, lesson: PlannedLesson | dict[str, Any]) -> str:
+    get = lesson.get if isinstance(lesson, dict) else lambda k: getattr(lesson, k)
+    day = get("day")
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    start, end = get("start"), get("end")
+    start = time.fromisoformat(start) if isinstance(start, str) else start
+    end = time.fromisoformat(end) if isinstance(end, str) else end
+    parts = [f"{t.date(day, 'EEE d MMM')} {time_text(start)}–{time_text(end)}"]
+    activity = get("activity")
+    parts.append(activity_name(t, activity) if activity else t("planning.no_activity"))
+    if get("class_name"):
+        parts.append(escape(str(get("class_name"))))
+    if get("room"):
+        parts.append(t("planning.room", room=escape(str(get("room")))))
+    if get("topic"):
+        parts.append(f"_{escape(str(get('topic')))}_")
+    return " · ".join(parts)
+
+
+def totals_text(t: Translator, required: dict[str, int], lessons: list[PlannedLesson]) -> str:
+    planned: dict[str, float] = {}
+    for x in lessons:
+        planned[x.activity] = planned.get(x.activity, 0) + lesson_hours(x.start, x.end)
+    return "  ".join(
+        t("planning.total", activity=activity_name(t, a), planned=hours_text(planned.get(a, 0)), required=h)
+        for a, h in required.items()
+    )
+
+
+def version_status_text(t: Translator, version: PlanningVersion) -> str:
+    text = t(f"planning.version.{version.status}", number=version.number)
+    if version.late:
+        text += " " + t("planning.version.late")
+    if version.status == VersionStatus.CHANGES_REQUESTED and version.reason:
+        text += "\n" + t("decision.reason", reason=escape(version.reason))
+    return text
+
+
+def student_planning(
+    t: Translator,
+    catalogue: Catalogue,
+    rows: list[tuple[Placement, Institution | None, PlanningVersion | None, PlanningVersion | None]],
+    lessons: dict[int, list[PlannedLesson]],
+    required: dict[int, dict[str, int]],
+    deadline: dict[int, date],
+) -> list[Block]:
+    """Per placement: the approved version (while a change waits) and the current one, with totals."""
+    blocks: list[Block] = [header(t("planning.header"))]
+    if not rows:
+        return [*blocks, section(t("planning.no_placements"))]
+    for placement, school, head, approved in rows:
+        pid = str(placement.id)
+        title = t(
+            "planning.placement",
+            course=escape(course_name(t, catalogue, placement.course_code)),
+            school=school_name(school),
+            due=t.date(deadline[placement.id or 0], "medium"),
+        )
+        blocks += [divider(), section(title)]
+        shown = [v for v in (approved, head) if v is not None]
+        if head is not None and approved is not None and head.id == approved.id:
+            shown = [head]
+        if not shown:
+            blocks.append(context(t("planning.empty")))
+        for version in shown:
+            own = lessons.get(version.id or 0, [])
+            lines = [f"• {lesson_text(t, x)}" for x in own[:LIST_LESSONS]]
+            if len(own) > LIST_LESSONS:
+                lines.append(t("planning.more", count=len(own) - LIST_LESSONS))
+            body = (
+                version_status_text(t, version)
+                + "\n"
+                + ("\n".join(lines) if lines else t("planning.no_lessons"))
+            )
+            blocks.append(section(body))
+            blocks.append(context(totals_text(t, required.get(placement.id or 0, {}), own)))
+        buttons = [button(t("planning.button.type"), TYPE_ACTION, pid, style="primary")]
+        buttons.append(button(t("planning.button.add"), ADD_ACTION, pid))
+        if head is not None and head.status == VersionStatus.DRAFT:
+            buttons.append(button(t("planning.button.submit"), SUBMIT_ACTION, pid))
+        blocks.append(actions(*buttons, block_id=f"planning:{pid}"))
+    blocks.append(context(t("planning.hint")))
+    return blocks[:50]
+
+
+def preview(
+    t: Translator,
+    readings: list[LineReading],
+    lesson_problems: dict[int, list[str]],
+    saveable: int,
+    preview_id: int,
+) -> list[Block]:
+    """Each line's reading or its problem; Save only what was read without problems."""
+    lines = []
+    for reading in readings[:PREVIEW_LINES]:
+        head = f"`{reading.number}` {escape(reading.line[:80])}"
+        if reading.lesson is None:
+            lines.append(f"{head}\n   :x: {reading_problem_text(t, reading)}")
+            continue
+        problems = lesson_problems.get(reading.number, [])
+        mark = ":warning:" if problems else ":white_check_mark:"
+        text = f"{head}\n   {mark} {lesson_reading_text(t, reading)}"
+        for p in problems:
+            text += f"\n   :warning: {p}"
+        lines.append(text)
+    if len(readings) > PREVIEW_LINES:
+        lines.append(t("planning.more_lines", count=len(readings) - PREVIEW_LINES))
+    blocks: list[Block] = [section(t("planning.preview.title", lines=len(readings), ok=saveable))]
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > 2800:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    buttons = [button(t("planning.button.cancel"), CANCEL_ACTION, str(preview_id))]
+    if saveable:
+        buttons.insert(
+            0,
+            button(t("planning.button.save", count=saveable), SAVE_ACTION, str(preview_id), style="primary"),
+        )
+    blocks.append(actions(*buttons, block_id="preview"))
+    return blocks[:50]
+
+
+def lesson_reading_text(t: Translator, reading: LineReading) -> str:
+    lesson = reading.lesson
+    assert lesson is not None
+    return lesson_text(
+        t,
+        {
+            "day": lesson.day,
+            "start": lesson.start,
+            "end": lesson.end,
+            "activity": lesson.activity,
+            "class_name": lesson.class_name,
+            "room": lesson.room,
+            "topic": lesson.topic,
+        },
+    )
+
+
+def review_message(
+    t: Translator,
+    catalogue: Catalogue,
+    student_slack_id: str,
+    placement: Placement,
+    school: Institution | None,
+    version: PlanningVersion,
+    lessons: list[PlannedLesson],
+    required: dict[str, int],
+) -> list[Block]:
+    """The supervisor's DM: the summary and Approve / Request changes."""
+    intro = t(
+        "planning.review.intro",
+        student=f"<@{student_slack_id}>",
+        course=escape(course_name(t, catalogue, placement.course_code)),
+        school=school_name(school),
+        count=len(lessons),
+    )
+    blocks: list[Block] = [section(intro)]
+    if version.late:
+        blocks.append(section(t("planning.review.late", first=t.date(min(x.day for x in lessons), "long"))))
+    listed = [f"• {lesson_text(t, x)}" for x in lessons[:30]]
+    if len(lessons) > 30:
+        listed.append(t("planning.more", count=len(lessons) - 30))
+    blocks.append(section("\n".join(listed)))
+    blocks.append(context(totals_text(t, required, lessons)))
+    blocks.append(review_buttons(t, APPROVE_ACTION, CHANGES_ACTION, str(version.id)))
+    return blocks
+
+
+def changes_modal(t: Translator, version_id: int, metadata: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": CHANGES_CALLBACK,
+        "private_metadata": metadata,
+        "title": _plain(t("planning.changes.title")),
+        "submit": _plain(t("planning.changes.submit")),
+        "close": _plain(t("planning.modal.close")),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": _plain(t("planning.changes.reason")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REASON_INPUT,
+                    "multiline": True,
+                    "max_length": 1000,
+                },
+            }
+        ],
+    }
+
+
+def lesson_modal(
+    t: Translator, placement_id: int, activities: list[str], lessons: list[PlannedLesson]
+) -> dict[str, Any]:
+    """Add a lesson (and delete one of the draft's lessons with its button)."""
+
+    def text_input(block: str, optional: bool = True, placeholder: str | None = None) -> Block:
+        element: Block = {"type": "plain_text_input", "action_id": block}
+        if placeholder:
+            element["placeholder"] = _plain(placeholder)
+        return {
+            "type": "input",
+            "block_id": block,
+            "optional": optional,
+            "label": _plain(t(f"planning.modal.{block}")),
+            "element": element,
+        }
+
+    options = [{"text": _plain(activity_name(t, a)), "value": a} for a in activities]
+    blocks: list[Block] = [
+        {
+            "type": "input",
+            "block_id": "day",
+            "label": _plain(t("planning.modal.day")),
+            "element": {"type": "datepicker", "action_id": "day"},
+        },
+        text_input("start", False, "10:00"),
+        text_input("end", False, "10:50"),
+        {
+            "type": "input",
+            "block_id": "activity",
+            "label": _plain(t("planning.modal.activity")),
+            "element": {
+                "type": "static_select",
+                "action_id": "activity",
+                "options": options,
+                "initial_option": options[0],
+            },
+        },
+        text_input("class_name", True, "5B"),
+        text_input("room"),
+        text_input("topic"),
+        text_input("mentor"),
+    ]
+    for lesson in lessons[:20]:
+        blocks.append(
+            section(
+                lesson_text(t, lesson),
+                accessory=button(t("planning.button.delete"), DELETE_ACTION, f"{placement_id}:{lesson.id}"),
+            )
+        )
+    return {
+        "type": "modal",
+        "callback_id": LESSON_CALLBACK,
+        "private_metadata": str(placement_id),
+        "title": _plain(t("planning.modal.title")),
+        "submit": _plain(t("planning.modal.submit")),
+        "close": _plain(t("planning.modal.close")),
+        "blocks": blocks,
+    }
+
+
+def blocker_lines(t: Translator, blockers: list[Blocker]) -> list[str]:
+    return [t(f"planning.blocker.{b.value}") for b in blockers]

@@ -1,0 +1,26 @@
+"""`/stage match propose` (matchen voorstellen): a proposed placement for the caller's students (the
+coordinator: the cohort), solved after the ack and sent as a DM to review."""
+
+from __future__ import annotations
+
+from bot.views.blocks import section
+from handlers.commands.registry import Invocation, Reply, reply
+from handlers.matching import propose_job
+from models.people import Role
+
+PROPOSE_WORDS = ("propose", "voorstel", "voorstellen")
+
+
+def run(invocation: Invocation) -> Reply:
+    scope = invocation.scope
+    t = scope.t
+    word = invocation.args.split()[0].lower() if invocation.args.split() else ""
+    if word not in PROPOSE_WORDS:
+        text = t("matching.usage")
+        return reply([section(text)], text)
+    cohort = scope.actor.has(Role.COORDINATOR, Role.ADMIN)
+    scope.services.background.submit(
+        propose_job, scope.services, invocation.client, scope.actor.person_id, cohort, []
+    )
+    text = t("matching.started_cohort") if cohort else t("matching.started")
+    return reply([section(text)], text)

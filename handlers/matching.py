@@ -1,0 +1,230 @@
+"""Matching suggestions: solving after the ack, the proposal DM, and its buttons (accept all, accept one
+student, exclude an institution and propose again). Accepting goes through the placements feature's own
+checks and messages; every click is checked with models.access."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session, col, select
+
+from bot.i18n import Translator, translator
+from bot.middleware import Scope, request_scope
+from bot.services import Services
+from bot.views import matching as views
+from bot.views import placements as placement_views
+from bot.views.blocks import Block, section
+from handlers.placements import notify
+from models import audit, matching, matching_runs, placement_steps, placements, preferences
+from models.access import may_place
+from models.matching_runs import MatchProposal, MatchRun, ProposalStatus
+from models.people import Person, Role, Student
+from models.schools import Institution
+
+log = logging.getLogger(__name__)
+TIME_LIMIT = 20.0
+
+
+def _t(services: Services, person: Person) -> Translator:
+    return translator(person.language, person.slack_locale, services.settings.timezone)
+
+
+def propose_job(
+    services: Services, client: WebClient, requester_id: int, cohort: bool, excluded: list[int]
+) -> None:
+    """Build, solve and store a proposal, then DM it to the requester (runs after the ack)."""
+    with services.db.session() as session:
+        requester = session.get_one(Person, requester_id)
+        run = matching_runs.start(session, requester_id, cohort, set(excluded), services.clock.now())
+        ids = matching_runs.students_in_scope(session, requester_id, cohort)
+        instance = matching_runs.load_instance(session, services.catalogue, ids, set(excluded))
+        instance.students = [s for s in instance.students if s.units]
+        result = matching.solve(instance, time_limit=TIME_LIMIT)
+        matching_runs.store(session, run, result)
+        audit.log(session, services.clock.now(), "matching.proposed", actor_id=requester_id,
+                  subject=f"match_run:{run.id}", students=len(instance.students))  # fmt: skip
+        session.commit()
+        t = _t(services, requester)
+        blocks = render(session, services, t, run, 0)
+    notify(client, requester, t("matching.dm_text"), blocks)
+
+
+def render(session: Session, services: Services, t: Translator, run: MatchRun, offset: int) -> list[Block]:
+    assert run.id is not None
+    proposals = matching_runs.proposals_of(session, run.id)
+    ids = sorted({p.student_id for p in proposals})
+    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids)))} if ids else {}
+    students = (
+        {s.person_id: s for s in session.exec(select(Student).where(col(Student.person_id).in_(ids)))}
+        if ids
+        else {}
+    )
+    wanted = {p.institution_id for p in proposals} | {
+        int(w["institution_id"]) for p in proposals for w in p.why_not
+    }
+    schools = placements.institutions(session, wanted)
+    if not proposals and not run.conflicts:
+        return [section(t("matching.nothing_open"))]
+    return views.proposal_blocks(t, services.catalogue, run, proposals, people, students, schools, offset)  # type: ignore[arg-type]
+
+
+def accept(
+    scope: Scope, proposals: list[MatchProposal]
+) -> tuple[int, int, list[tuple[Person, str, list[Block]]]]:
+    """Place the open proposals the actor may place, student by student, through the placements checks.
+
+    Returns (accepted, refused, messages to send after the commit)."""
+    session, catalogue = scope.session, scope.services.catalogue
+    by_student: dict[int, list[MatchProposal]] = {}
+    for p in proposals:
+        if p.status == ProposalStatus.OPEN:
+            by_student.setdefault(p.student_id, []).append(p)
+    accepted = refused = 0
+    messages: list[tuple[Person, str, list[Block]]] = []
+    actor = session.get_one(Person, scope.actor.person_id)
+    for student_id, items in sorted(by_student.items()):
+        if not may_place(session, scope.actor, student_id):
+            continue
+        person = session.get_one(Person, student_id)
+        student = session.get_one(Student, student_id)
+        held = placements.held_of(placements.of_student(session, student_id))
+        former = placements.former_school_ids(session, student_id)
+        latest = preferences.latest(session, student_id)
+        conflicts = set(latest.relative_school_ids) if latest else set()
+        former |= set(latest.former_school_ids) if latest else set()
+        created: dict[int, list[placements.Placement]] = {}
+        for p in items:
+            school = session.get_one(Institution, p.institution_id)
+            proposal = placements.Proposal(p.course_code, tuple(p.activities), p.semester, p.level, p.grade)
+            found = placements.check_placement(
+                catalogue, proposal, school, held, former_school_ids=former, conflict_ids=conflicts
+            )
+            if found:
+                p.status = ProposalStatus.REFUSED.value
+                refused += 1
+            else:
+                placement = placements.place(
+                    session,
+                    catalogue,
+                    student_id,
+                    school,
+                    proposal,
+                    actor_id=scope.actor.person_id,
+                    now=scope.now,
+                )
+                held.append(
+                    placements.Held(p.course_code, tuple(p.activities), placement.hours, p.level, p.grade)
+                )
+                p.status, p.placement_id = ProposalStatus.ACCEPTED.value, placement.id
+                created.setdefault(school.id or 0, []).append(placement)
+                accepted += 1
+            session.add(p)
+        placement_steps.refresh(session, catalogue, student_id, scope.now)
+        st = _t(scope.services, person)
+        for school_id, made in created.items():
+            school = session.get_one(Institution, school_id)
+            blocks = placement_views.placed_for_student(
+                st, catalogue, made, school, student, actor.slack_user_id
+            )
+            messages.append((person, st("placements.dm.placed_text"), blocks))
+    if accepted or refused:
+        audit.log(session, scope.now, "matching.accepted", actor_id=scope.actor.person_id,
+                  accepted=accepted, refused=refused)  # fmt: skip
+    return accepted, refused, messages
+
+
+def _parts(action: dict[str, Any]) -> tuple[int, int]:
+    first, _, second = str(action.get("value", "")).partition(":")
+    try:
+        return int(first), int(second or 0)
+    except ValueError:
+        return 0, 0
+
+
+def _run_for(scope: Scope, run_id: int) -> MatchRun | None:
+    """A run its requester (or the coordinator) may act on."""
+    run = scope.session.get(MatchRun, run_id)
+    if run is None:
+        return None
+    if run.requested_by_id != scope.actor.person_id and not scope.actor.has(Role.COORDINATOR, Role.ADMIN):
+        return None
+    return run
+
+
+def _accept(
+    ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond, one: bool
+) -> None:
+    ack()
+    run_id, student_id = _parts(action)
+    with request_scope(context) as scope:
+        t = scope.t
+        run = _run_for(scope, run_id)
+        if run is None or (one and not may_place(scope.session, scope.actor, student_id)):
+            respond(response_type="ephemeral", replace_original=False, text=t("matching.not_allowed"))
+            return
+        proposals = matching_runs.proposals_of(scope.session, run_id, open_only=True)
+        if one:
+            proposals = [p for p in proposals if p.student_id == student_id]
+        accepted, refused, messages = accept(scope, proposals)
+        scope.session.flush()
+        blocks = render(scope.session, scope.services, t, run, 0)
+        note = t("matching.accept_done", accepted=accepted, refused=refused)
+    respond(replace_original=True, text=note, blocks=[section(note), *blocks][:50])
+    for person, text, dm_blocks in messages:
+        notify(client, person, text, dm_blocks)
+
+
+def accept_all(
+    ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+) -> None:
+    _accept(ack, action, context, client, respond, one=False)
+
+
+def accept_one(
+    ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+) -> None:
+    _accept(ack, action, context, client, respond, one=True)
+
+
+def exclude(
+    ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+) -> None:
+    """Exclude an institution and propose again (the earlier exclusions stay)."""
+    ack()
+    run_id, institution_id = _parts(action)
+    with request_scope(context) as scope:
+        t = scope.t
+        run = _run_for(scope, run_id)
+        if run is None or scope.session.get(Institution, institution_id) is None:
+            respond(response_type="ephemeral", replace_original=False, text=t("matching.not_allowed"))
+            return
+        excluded = sorted({*run.excluded_ids, institution_id})
+        cohort, requester = run.cohort, scope.actor.person_id
+        if not scope.actor.has(Role.COORDINATOR, Role.ADMIN):
+            cohort = False
+        services = scope.services
+    respond(replace_original=True, text=t("matching.again"), blocks=[section(t("matching.again"))])
+    services.background.submit(propose_job, services, client, requester, cohort, excluded)
+
+
+def page(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    run_id, offset = _parts(action)
+    with request_scope(context) as scope:
+        run = _run_for(scope, run_id)
+        if run is None:
+            respond(response_type="ephemeral", replace_original=False, text=scope.t("matching.not_allowed"))
+            return
+        blocks = render(scope.session, scope.services, scope.t, run, max(0, offset))
+        text = scope.t("matching.dm_text")
+    respond(replace_original=True, text=text, blocks=blocks)
+
+
+def register(app: App) -> None:
+    app.action(views.ACCEPT_ALL)(accept_all)
+    app.action(views.ACCEPT_ONE)(accept_one)
+    app.action(views.EXCLUDE)(exclude)
+    app.action(views.PAGE)(page)

@@ -1,0 +1,50 @@
+"""`stagebot import capacity`: every row checked first, all or nothing; importing again updates."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from models.capacity import InstitutionCapacity
+from models.capacity_csv import export_capacity, import_capacity
+from models.csv_import import ImportRefused
+from models.schools import Institution
+from tests.conftest import NOW
+
+GOOD = """school;subject;semester;activity;places;levels;grades
+ATH;Wiskunde;2;guided;3;aso;2;3
+ATH;;1;tutoring;5;aso;tso;1;2;3
+"""
+
+
+def test_capacity_import_creates_then_updates(db) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        s.add(Institution(code="ATH", name="Atheneum", city="Gent", levels=["aso", "tso"], grades=[1, 2, 3]))
+    good = GOOD.replace("aso;2;3", '"aso";"2;3"').replace("aso;tso;1;2;3", '"aso;tso";"1;2;3"')
+    with db.session() as s:
+        assert import_capacity(s, good, NOW).created == 2
+    with db.session() as s:
+        rows = s.exec(select(InstitutionCapacity).order_by(InstitutionCapacity.semester)).all()
+        assert [(r.subject, r.semester, r.activity, r.places, r.grades) for r in rows] == [
+            ("", 1, "tutoring", 5, [1, 2, 3]),
+            ("Wiskunde", 2, "guided", 3, [2, 3]),
+        ]
+        again = import_capacity(s, good.replace(";3;", ";4;", 1), NOW)
+        assert (again.created, again.updated) == (0, 1)
+        assert "ATH,Wiskunde,2,guided,4,aso,2;3" in export_capacity(s)
+
+
+def test_a_bad_file_imports_nothing_and_names_every_line(db) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        s.add(Institution(code="ATH", name="Atheneum", city="Gent", levels=["aso"], grades=[1, 2, 3]))
+    bad = 'school;subject;semester;activity;places;levels;grades\nXXX;Wiskunde;2;guided;3;aso;"2;3"\n' \
+          'ATH;Wiskunde;3;swimming;many;aso;\n'  # fmt: skip
+    with db.session() as s, pytest.raises(ImportRefused) as refused:
+        import_capacity(s, bad, NOW)
+    keys = [(p.line, p.key) for p in refused.value.problems]
+    assert (2, "capacity.import.unknown_school") in keys
+    assert (3, "capacity.import.number") in keys
+    assert (3, "capacity.error.semester") in keys and (3, "capacity.error.activity") in keys
+    assert (3, "capacity.error.grades_required") in keys
+    with db.session() as s:
+        assert s.exec(select(InstitutionCapacity)).all() == []

@@ -1,0 +1,78 @@
+"""The planning rules as pure functions: each failure is one problem with what the student needs to know."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from models.planning import LessonFacts, is_late, lesson_hours, lesson_problems, planning_problems
+
+PERIOD = (date(2027, 2, 15), date(2027, 4, 2))
+TODAY = date(2026, 11, 28)
+
+
+def lesson(
+    day: date, start: str, end: str, activity: str = "guided", level: str = "aso", grade: int | None = 3
+) -> LessonFacts:
+    return LessonFacts(day, time.fromisoformat(start), time.fromisoformat(end), activity, level, grade)
+
+
+def keys(problems: list) -> list[str]:
+    return [p.key for p in problems]
+
+
+def test_a_lesson_hour_is_fifty_minutes_counted_to_the_half_hour() -> None:
+    assert lesson_hours(time(10), time(10, 50)) == 1
+    assert lesson_hours(time(10), time(11, 40)) == 2
+    assert lesson_hours(time(10), time(11, 15)) == 1.5
+
+
+def test_a_lesson_outside_the_period_in_the_past_or_overlapping_is_flagged() -> None:
+    ok = lesson(date(2027, 2, 15), "10:00", "10:50")
+    assert lesson_problems(ok, PERIOD, ["guided"], [], TODAY) == []
+    late = lesson(date(2027, 4, 5), "10:00", "10:50")
+    assert keys(lesson_problems(late, PERIOD, ["guided"], [], TODAY)) == ["planning.rule.outside_period"]
+    past = lesson(date(2026, 11, 20), "10:00", "10:50")
+    assert "planning.rule.past" in keys(lesson_problems(past, PERIOD, ["guided"], [], TODAY))
+    other = lesson(date(2027, 2, 15), "10:30", "11:20")
+    assert keys(lesson_problems(ok, PERIOD, ["guided"], [other], TODAY)) == ["planning.rule.overlap"]
+    after = lesson(date(2027, 2, 15), "10:50", "11:40")  # back to back is no overlap
+    assert lesson_problems(ok, PERIOD, ["guided"], [after], TODAY) == []
+    wrong = lesson(date(2027, 2, 15), "10:00", "10:50", activity="tutoring")
+    assert keys(lesson_problems(wrong, PERIOD, ["guided"], [], TODAY)) == ["planning.rule.activity"]
+
+
+def _hours(n: int, activity: str, **kw: object) -> list[LessonFacts]:
+    return [lesson(date(2027, 2, 15 + i), "10:00", "10:50", activity, **kw) for i in range(n)]  # type: ignore[arg-type]
+
+
+def test_required_hours_per_activity() -> None:
+    required = {"co_teaching": 2, "guided": 7}
+    enough = _hours(2, "co_teaching") + _hours(7, "guided")
+    assert planning_problems(required, enough, [], 100, None) == []
+    short = planning_problems(required, _hours(2, "co_teaching") + _hours(5, "guided"), [], 100, None)
+    assert [(p.key, p.params["activity"], p.params["planned"]) for p in short] == [
+        ("planning.rule.hours", "guided", 5)
+    ]
+
+
+def test_twelve_hours_in_grades_two_and_three_over_the_internship() -> None:
+    low = _hours(9, "guided", grade=1)
+    assert keys(planning_problems({}, low, [], 11, None)) == ["planning.rule.upper_grades"]
+    assert planning_problems({}, low, [], 12, None) == []  # still reachable with what is not planned yet
+    assert planning_problems({}, _hours(6, "guided"), _hours(6, "guided"), 0, None) == []
+
+
+def test_at_most_ten_alternative_hours() -> None:
+    museum = _hours(11, "guided", level="alternative", grade=None)
+    problems = planning_problems({}, museum, [], 100, None)
+    assert keys(problems) == ["planning.rule.alternative"] and problems[0].params["hours"] == 11
+
+
+def test_as_many_hours_for_x_as_for_y() -> None:
+    assert keys(planning_problems({}, [], [], 100, (9.0, 8.0))) == ["planning.rule.x_equals_y"]
+    assert planning_problems({}, [], [], 100, (9.0, 9.0)) == []
+
+
+def test_fourteen_days_before_the_first_lesson_or_late() -> None:
+    assert not is_late(date(2027, 2, 15), date(2027, 2, 1), 14)
+    assert is_late(date(2027, 2, 15), date(2027, 2, 2), 14)
