@@ -64,7 +64,11 @@ def _serve(services: Services, session: Session, grant: signed_links.Grant) -> D
     document = session.get(Document, grant.ident)
     person = session.get(Person, grant.person_id)
     actor = resolve_actor(session, person.slack_user_id) if person else None
-    if document is None or actor is None or not may_get_document(session, actor, document.student_id):
+    if (
+        document is None
+        or actor is None
+        or not may_get_document(session, actor, document.student_id, document.type_code)
+    ):
         if document is not None:
             audit.log(
                 session,

@@ -125,7 +125,9 @@ def on_open(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Res
     document_id = number(action.get("value")) or 0
     with request_scope(context) as scope:
         document = scope.session.get(Document, document_id)
-        if document is None or not may_get_document(scope.session, scope.actor, document.student_id):
+        if document is None or not may_get_document(
+            scope.session, scope.actor, document.student_id, document.type_code
+        ):
             if document is not None:
                 audit.log(
                     scope.session,

@@ -48,8 +48,14 @@ def may_manage_agreements(actor: Actor) -> bool:
     return actor.has(*ANYONE_ROLES)
 
 
-def may_get_document(session: Session, actor: Actor, student_id: int) -> bool:
-    """A student's step-2 documents (sensitive): the student, their supervisors and the coordinator only."""
+COUNSELLOR_DOCUMENTS = frozenset({"lio_proof"})
+
+
+def may_get_document(session: Session, actor: Actor, student_id: int, type_code: str | None = None) -> bool:
+    """A student's documents (sensitive): the student, their supervisors and the coordinator; the proof of
+    an LIO job also the study-path counsellor, who decides on the LIO application."""
+    if type_code in COUNSELLOR_DOCUMENTS and actor.has(Role.COUNSELLOR):
+        return True
     return actor.person_id == student_id or may_review(session, actor, student_id)
 
 

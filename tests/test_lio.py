@@ -308,3 +308,32 @@ def test_a_reduction_round_trip(wire: Stack, people: dict[str, int]) -> None:
     assert "LIO met stagevermindering: 12 uur extra stage" in status
     again = wire.ws.slash_command("U0ANNA", "/stage", "lio vermindering").json
     assert "al goedgekeurd" in text_of(again["blocks"])
+
+
+def test_the_counsellor_opens_the_proof_and_a_stranger_may_not(wire: Stack, people: dict[str, int]) -> None:
+    import urllib.error
+    import urllib.request
+
+    apply(wire, form() | proof(wire))
+    (row,) = applications(wire)
+    message = review(wire, "U0STB", f"application:{row.id}")
+    with wire.session() as s:
+        (document,) = s.exec(select(Document)).all()
+    wire.ws.click("U0STB", "documents_open", str(document.id), message=message)
+    link = wire.ws.ephemerals("U0STB")[-1].text.split("<", 1)[1].split("|", 1)[0]
+    with urllib.request.urlopen(link, timeout=5) as response:
+        assert response.status == 200 and response.read().startswith(b"%PDF")
+    # The counsellor's right covers the LIO proof only: Anna's other documents stay private.
+    with wire.session() as s:
+        from models.access import may_get_document
+        from models.people import resolve_actor
+
+        counsellor = resolve_actor(s, "U0STB")
+        assert counsellor is not None
+        assert may_get_document(s, counsellor, people["anna"], "lio_proof")
+        assert not may_get_document(s, counsellor, people["anna"], "criminal_record")
+    try:
+        urllib.request.urlopen(link.replace("/documents/", "/documents/x"), timeout=5)
+        raise AssertionError("a damaged link must not open")
+    except urllib.error.HTTPError as error:
+        assert error.code == 403

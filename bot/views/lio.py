@@ -9,6 +9,7 @@ from typing import Any
 from bot.i18n import Translator
 from bot.views.blocks import Block, context, divider, escape, header, mention, section
 from bot.views.decision import decided, review_buttons
+from bot.views.documents import open_button
 from models.catalogue import Catalogue
 from models.documents import Document
 from models.lio import (
@@ -216,7 +217,7 @@ def application_review(
         header(t("lio.review.header", name=student_name)),
         section(t("lio.review.intro", who=mention(student_slack_id))),
         section(job_text(t, application, subjects)),
-        section(proof_text(t, proof)),
+        section(proof_text(t, proof), accessory=open_button(t, proof) if proof is not None else None),
         section(outcome_text(t, outcome, catalogue)),
     ]
     return [*blocks, _state_block(t, application, "application", decider_slack_id)]
