@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -27,7 +27,7 @@ from bot.views.decision import decided, with_decision
 from bot.views.placements import course_name
 from models import bell_schedules, placements, planning, planning_sheet
 from models.access import may_review
-from models.lesson_text import LineReading, parse_lessons
+from models.lesson_text import LineReading, parse_clock, parse_lessons
 from models.people import Person, supervisors_of
 from models.planning import PlanningError, PlanningPreview, PlanningVersion, VersionStatus
 
@@ -221,13 +221,18 @@ def on_save(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Res
                 count = planning.add_lessons(scope.session, version, preview.lessons)
                 preview.used = True
                 scope.session.add(preview)
-                planning.record_steps(
-                    scope.session, scope.services.catalogue, scope.actor.person_id, scope.now
-                )
                 text = t("planning.preview.saved", count=count)
+                text = "\n\n".join([text, *_record_and_starts(scope)])
             except PlanningError as error:
                 text = t(error.key, **error.params)
     respond(replace_original=True, text=text, blocks=[section(text)])
+
+
+def _record_and_starts(scope: Scope) -> list[str]:
+    """Record steps 7 and 8 in this transaction; "you may start" for any placement that just cleared."""
+    services = scope.services
+    cleared = planning.record_steps(scope.session, services.catalogue, scope.actor.person_id, scope.now)
+    return start_notice.texts(scope.session, services, scope.t, cleared)
 
 
 def on_cancel(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -281,16 +286,6 @@ def _value(values: dict[str, Any], block: str) -> Any:
     return element.get("value")
 
 
-def _clock(raw: Any) -> time | None:
-    from models.slot_text import _time
-
-    text = str(raw or "").strip().lower().replace("u", ":").replace("h", ":").replace(".", ":")
-    hour, _, minute = text.partition(":")
-    if not hour.isdigit() or (minute and not minute.isdigit()):
-        return None
-    return _time(int(hour), int(minute or 0), None)
-
-
 def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     """Add one lesson to the draft; each problem is shown at its field and nothing is saved."""
     values = view.get("state", {}).get("values", {})
@@ -300,7 +295,8 @@ def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         if placement is None:
             ack(response_action="errors", errors={"day": t("planning.not_yours")})
             return
-        start, end = _clock(_value(values, "start")), _clock(_value(values, "end"))
+        start = parse_clock(str(_value(values, "start") or ""))
+        end = parse_clock(str(_value(values, "end") or ""))
         errors: dict[str, str] = {}
         if start is None:
             errors["start"] = t("planning.modal.bad_time")
@@ -343,8 +339,7 @@ def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
             scope.session.rollback()
             return
         planning.add_lessons(scope.session, draft, [lesson])
-        planning.record_steps(scope.session, scope.services.catalogue, scope.actor.person_id, scope.now)
-        text = t("planning.preview.saved", count=1)
+        text = "\n\n".join([t("planning.preview.saved", count=1), *_record_and_starts(scope)])
         slack_id = scope.actor.slack_user_id
     ack()
     send_dm(context.client, slack_id, text, [section(text)])

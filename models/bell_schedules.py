@@ -12,7 +12,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from models import audit
 from models.lesson_text import BellSchedule
-from models.slot_text import _time_range
+from models.slot_text import find_time_range
 
 _PERIOD_LINE = re.compile(
     r"^\s*(?P<n>\d{1,2})\s*(?:e|de|ste|st|nd|rd|th)?\s*(?:lesuur|period|lesson)?\s*[:.)-]?\s*"
@@ -43,7 +43,7 @@ def parse_schedule(text: str) -> tuple[BellSchedule, list[int]]:
         if not raw.strip():
             continue
         head = _PERIOD_LINE.match(raw)
-        found = _time_range(raw[head.end() :]) if head else None
+        found = find_time_range(raw[head.end() :]) if head else None
         if head is None or found is None or found[1] is None or found[2] is None or found[2] <= found[1]:
             bad.append(number)
             continue

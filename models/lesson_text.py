@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from models.slot_text import LineProblem, _date, _time_range
+from models.slot_text import LineProblem, clock_time, find_time_range, read_date
 
 # "3e lesuur", "3de lesuur", "lesuur 3", "3rd period", "period 3", "lesson 3"
 _PERIOD = re.compile(
@@ -98,7 +98,7 @@ def parse_lessons(text: str, today: date, bells: BellSchedule | None = None) -> 
 
 
 def parse_lesson(line: str, today: date, bells: BellSchedule, number: int = 1) -> LineReading:
-    found = _time_range(line)
+    found = find_time_range(line)
     period: int | None = None
     if found is not None:
         match, start, end = found
@@ -121,7 +121,7 @@ def parse_lesson(line: str, today: date, bells: BellSchedule, number: int = 1) -
     details, before = _take_details(before)
     more, after = _take_details(after)
     details = {k: details.get(k) or more.get(k) for k in set(details) | set(more)}
-    day = _date(before, today)
+    day = read_date(before, today)
     if isinstance(day, LineProblem):
         return LineReading(number, line, None, day.code, dict(day.detail))
     topic = _TOPIC_PREFIX.sub("", re.sub(r"\s*[,;]\s*(?=[,;]|$)", "", after)).strip(" ,;.")
@@ -165,3 +165,12 @@ def _take_details(text: str) -> tuple[dict[str, Any], str]:
         text = text[: match.start()] + " , " + text[match.end() :]
         break
     return found, text
+
+
+def parse_clock(text: str) -> time | None:
+    """One time of day as typed in a form or a spreadsheet cell: "10:00", "10u50", "10.50", "10u", "14h"."""
+    cleaned = re.sub(r"\s+", "", text.lower())
+    match = re.fullmatch(r"(\d{1,2})(?:[:.uh](\d{2})?)?(?:uur)?", cleaned)
+    if match is None:
+        return None
+    return clock_time(int(match[1]), int(match[2] or 0), None)

@@ -16,8 +16,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from models.lesson_text import ACTIVITY_WORDS, BellSchedule, LessonReading, LineReading
-from models.slot_text import LineProblem, _date, _time_range
+from models.lesson_text import ACTIVITY_WORDS, BellSchedule, LessonReading, LineReading, parse_clock
+from models.slot_text import LineProblem, read_date
 
 # column -> the names a header may use (Dutch first, as in the template)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -128,7 +128,7 @@ def _reading(number: int, values: dict[str, Any], today: date) -> LineReading:
     elif isinstance(raw_day, date):
         day = raw_day
     else:
-        day = _date(_cell_text(raw_day), today)
+        day = read_date(_cell_text(raw_day), today)
     if isinstance(day, LineProblem):
         return LineReading(number, line, None, day.code, dict(day.detail))
     start, end = _cell_time(values.get("start")), _cell_time(values.get("end"))
@@ -165,6 +165,4 @@ def _cell_time(value: Any) -> time | None:
         return value.time().replace(second=0, microsecond=0)
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
-    text = _cell_text(value)
-    found = _time_range(f"{text}-{text}") if text else None
-    return found[1] if found else None
+    return parse_clock(_cell_text(value))

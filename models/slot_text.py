@@ -87,7 +87,7 @@ def parse_slots(text: str, today: date) -> tuple[list[SlotRange], list[LineProbl
 
 
 def parse_line(line: str, today: date) -> SlotRange | LineProblem:
-    found = _time_range(line)
+    found = find_time_range(line)
     if found is None:
         return LineProblem(line, "no_time")
     match, start, end = found
@@ -104,13 +104,13 @@ def parse_line(line: str, today: date) -> SlotRange | LineProblem:
         between, place = "", rest_after
     if not place.strip(" ,;") and between.strip(" ,;"):
         place = between  # "14u-16u in lokaal B.204, 20 min": the place came before the length
-    day = _date(rest_before, today)
+    day = read_date(rest_before, today)
     if isinstance(day, LineProblem):
         return LineProblem(line, day.code, day.detail)
     return SlotRange(day, start, end, int(length.group("n")), _PLACE_PREFIX.sub("", place).strip(" ,;"))
 
 
-def _time_range(line: str) -> tuple[re.Match[str], time | None, time | None] | None:
+def find_time_range(line: str) -> tuple[re.Match[str], time | None, time | None] | None:
     """The "from-to" pair: the first one with a clear time of day (14u, 10:00, 2pm), else a bare pair
     of hours after the date ("8/12 14-16"); a bare pair at the start may be a date ("8-12")."""
     bare = None
@@ -132,7 +132,7 @@ def _times(match: re.Match[str]) -> tuple[time | None, time | None]:
     if ap1 is None and ap2 is not None:
         # "2-4pm" is 14:00-16:00, "11-1pm" is 11:00-13:00.
         ap1 = ap2 if _clock(h1, ap2) * 60 + m1 < _clock(h2, ap2) * 60 + m2 else ("a" if ap2 == "p" else "p")
-    return _time(h1, m1, ap1), _time(h2, m2, ap2)
+    return clock_time(h1, m1, ap1), clock_time(h2, m2, ap2)
 
 
 def _clock(hour: int, meridiem: str | None) -> int:
@@ -141,7 +141,7 @@ def _clock(hour: int, meridiem: str | None) -> int:
     return hour % 12 + (12 if meridiem == "p" else 0)
 
 
-def _time(hour: int, minute: int, meridiem: str | None) -> time | None:
+def clock_time(hour: int, minute: int, meridiem: str | None) -> time | None:
     if meridiem is not None and not 1 <= hour <= 12:
         return None
     hour = _clock(hour, meridiem)
@@ -150,7 +150,7 @@ def _time(hour: int, minute: int, meridiem: str | None) -> time | None:
     return time(hour, minute)
 
 
-def _date(text: str, today: date) -> date | LineProblem:
+def read_date(text: str, today: date) -> date | LineProblem:
     words = [w for w in re.split(r"[\s,]+", text.lower().strip(" ,;:-")) if w]
     words = [w.rstrip(".") for w in words if w not in _FILLER]
     if not words:

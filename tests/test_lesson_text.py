@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from models.lesson_text import grade_of_year, parse_lesson, parse_lessons
+from models.lesson_text import grade_of_year, parse_clock, parse_lesson, parse_lessons
 
 TODAY = date(2026, 11, 28)  # a Saturday
 BELLS = {1: (time(8, 25), time(9, 15)), 3: (time(10, 0), time(10, 50))}
@@ -103,3 +103,13 @@ def test_class_year_gives_the_grade_and_the_level() -> None:
     lesson = parse_lesson("ma 15/2 10u-10u50 6ASO-b", TODAY, {}).lesson
     assert lesson is not None and (lesson.year, lesson.level) == (6, "aso")
     assert [grade_of_year(y) for y in (1, 2, 3, 4, 5, 6, 7, None)] == [1, 1, 2, 2, 3, 3, 3, None]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("10:00", time(10)), ("10u50", time(10, 50)), ("10.50", time(10, 50)), ("10u", time(10)),
+     ("14h", time(14)), ("9", time(9)), ("10 u 50", time(10, 50)), ("25:00", None), ("10:75", None),
+     ("tien", None), ("", None)],
+)  # fmt: skip
+def test_a_single_time_in_a_form_or_a_cell(typed: str, expected: time | None) -> None:
+    assert parse_clock(typed) == expected

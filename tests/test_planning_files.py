@@ -65,7 +65,7 @@ def test_a_filled_xlsx_is_previewed_per_row_and_saved_on_confirmation(wire: Stac
     wire.services.background.drain()
     preview = wire.ws.messages("U0ANNA")[-1]
     shown = text_of(preview.blocks)
-    assert "Ik las 4 regels; 2 lessen kunnen bewaard worden" in shown
+    assert "Ik las 4 regels; 2 daarvan kunnen als les bewaard worden" in shown
     assert "`4` " in shown and "Geen datum gevonden" in shown  # row 4: 30 February does not exist
     assert "`5` " in shown and "Buiten de stageperiode" in shown
     assert "welk document" not in shown.lower()  # the step-2 file listener did not take it
@@ -84,7 +84,7 @@ def test_a_csv_with_semicolons_works_and_a_file_without_the_header_is_refused(wi
     good = b"datum;van;tot;activiteit;klas\n15/02/2027;10:00;10:50;begeleid;3A\n"
     wire.ws.upload_file("U0ANNA", "rooster.csv", good, "text/csv")
     wire.services.background.drain()
-    assert "1 lessen kunnen bewaard worden" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
+    assert "1 daarvan kunnen als les bewaard worden" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     wire.ws.upload_file("U0ANNA", "rooster.csv", b"a;b\n1;2\n", "text/csv")
     wire.services.background.drain()
     assert "De eerste rij moet de kolommen" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
