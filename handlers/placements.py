@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -399,37 +400,20 @@ def _own_school(scope: Scope, value: str | None, *, pending: bool) -> Institutio
     return scope.session.get(Institution, institution_id) if ok else None
 
 
-def open_request(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    _open_student_modal(ack, body, action, context, client, respond, "request")
+def student_modal_opener(kind: str) -> Callable[..., None]:
+    """The listener for one of the student's forms (request, answer, contacts): one body, three buttons."""
 
+    def open_form(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        _open_student_modal(ack, body, action, context, client, respond, kind)
 
-def open_answer(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    _open_student_modal(ack, body, action, context, client, respond, "answer")
-
-
-def open_contacts(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    respond: Respond,
-) -> None:
-    _open_student_modal(ack, body, action, context, client, respond, "contacts")
+    return open_form
 
 
 def _open_student_modal(
@@ -639,9 +623,9 @@ def register(app: App) -> None:
     app.action(views.WITHDRAW_ACTION)(withdraw)
     app.action(views.CHANGE_ACTION)(change)
     app.action(views.AGAIN_ACTION)(place_again)
-    app.action(views.REQUEST_ACTION)(open_request)
-    app.action(views.ANSWER_ACTION)(open_answer)
-    app.action(views.CONTACTS_ACTION)(open_contacts)
+    app.action(views.REQUEST_ACTION)(student_modal_opener("request"))
+    app.action(views.ANSWER_ACTION)(student_modal_opener("answer"))
+    app.action(views.CONTACTS_ACTION)(student_modal_opener("contacts"))
     app.view(views.REQUEST_CALLBACK)(submit_request)
     app.view(views.ANSWER_CALLBACK)(submit_answer)
     app.view(views.CONTACTS_CALLBACK)(submit_contacts)
