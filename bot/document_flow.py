@@ -217,7 +217,14 @@ def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
     to_review(services, client, document.id or 0, incoming)
 
 
-def to_review(services: Services, client: WebClient, document_id: int, incoming: Incoming | None) -> None:
+def to_review(
+    services: Services,
+    client: WebClient,
+    document_id: int,
+    incoming: Incoming | None,
+    *,
+    tell_student: bool = True,
+) -> None:
     """DM each reviewer the version with Approve / Send back, remember those messages, tell the student."""
     cfg = config()
     with services.db.session() as session:
@@ -243,6 +250,8 @@ def to_review(services: Services, client: WebClient, document_id: int, incoming:
                 )
         document.review_messages = posted
         session.add(document)
+    if not tell_student:
+        return
     t = person_translator(student, services)
     blocks = views.received(t, doctype, document, [r.slack_user_id for r in reviewers])
     text = t("documents.received_text")

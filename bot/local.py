@@ -24,6 +24,7 @@ from sqlmodel import SQLModel, select
 
 import models  # noqa: F401  (registers every table, so a reset empties them all)
 from bot.app import create_app, create_http_app, web_client
+from bot.demo_progress import seed_progress
 from bot.services import Services
 from bot.settings import Settings
 from models.migrate import upgrade
@@ -48,6 +49,7 @@ def load_demo_data(services: Services) -> None:
     with services.db.session() as session:
         import_schools(session, (DEMO / "schools.csv").read_text(encoding="utf-8"))
         import_people(session, (DEMO / "people.csv").read_text(encoding="utf-8"))
+    seed_progress(services, services.clock.now())  # the cohort in mid-year (once per database)
 
 
 def _title(roles: list[str], student: Student | None) -> str:
@@ -129,8 +131,9 @@ class LocalWorkspace:
         with self.runner.lock, self.services.db.engine.begin() as connection:
             for table in reversed(SQLModel.metadata.sorted_tables):
                 connection.execute(table.delete())
+        self.services.clock.release()  # before the demo data: its history is dated from real time
         load_demo_data(self.services)
-        self.services.clock.release()
+        self.runner.tick()  # what the demo has waiting for review reaches the reviewers' DMs now
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
@@ -179,6 +182,7 @@ def start_local(
     scheduler = BackgroundScheduler(timezone=services.settings.timezone)
     schedule(scheduler, runner)
     scheduler.start()
+    runner.tick()  # at once, not in a minute: pending review messages, and a sweep if one is due
     local = LocalWorkspace(ws, services, runner, scheduler, page, bot_server, own_database)
     ws.on_clock_moved = local.move_clock
     ws.on_reset = local.reset_demo if own_database else None

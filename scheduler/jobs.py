@@ -6,10 +6,13 @@ import logging
 from datetime import datetime
 
 from slack_sdk import WebClient
+from sqlmodel import select
 
+from bot import document_flow
 from bot.problem_delivery import deliver
 from bot.services import Services
 from models import problems
+from models.documents import Document, DocumentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +28,18 @@ def deliver_pending_problems(services: Services, client: WebClient, now: datetim
     if delivered:
         logger.info("delivered %d pending problem report(s)", delivered)
     return delivered
+
+
+def deliver_pending_reviews(services: Services, client: WebClient, now: datetime) -> int:
+    """Documents waiting for review whose review DM never reached anyone (Slack refused it, or they were
+    stored without Slack): post them now; returns how many."""
+    with services.db.session() as session:
+        waiting = session.exec(
+            select(Document).where(Document.status == DocumentStatus.AWAITING_REVIEW.value)
+        )
+        pending = [d.id for d in waiting if not d.review_messages and d.id is not None]
+    for document_id in pending:
+        document_flow.to_review(services, client, document_id, None, tell_student=False)
+    if pending:
+        logger.info("posted %d pending review message(s)", len(pending))
+    return len(pending)

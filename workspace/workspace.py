@@ -322,13 +322,14 @@ class Workspace:
         return self.move_clock(when - self.now())
 
     def reset_demo(self) -> None:
-        """Fresh demo data (through `on_reset`) and a fresh workspace: no messages, real time again."""
+        """A fresh workspace (no messages, real time again), then fresh demo data through `on_reset`,
+        which may already post messages (e.g. what waits for review)."""
         if self.on_reset is None:
             raise RuntimeError("this workspace was started without demo data to reset")
-        self.on_reset()
         with self.state.lock:
             self.clock_offset = 0.0
             self.reset()
+        self.on_reset()
 
     def post_raw(self, body: bytes, headers: dict[str, str]) -> Delivery:
         """POST exactly these bytes and headers to the bot (for signature tests)."""
