@@ -332,6 +332,10 @@ def test_a_file_picked_in_the_dm_is_downloadable_by_the_bot_only(
     page.get_by_test_id("person-select").select_option(STUDENT)
     page.get_by_test_id("file-input").set_input_files(str(extract))
     expect(page.get_by_test_id("file")).to_contain_text("uittreksel.pdf")
+    # The page shows the file as soon as it is stored; the bot's download may still be under way.
+    deadline = time.monotonic() + 5
+    while not downloads and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert downloads == [extract.read_bytes()]
     (stored,) = ws.state.files.values()
     anonymous = urllib.request.Request(f"{ws.url}/files/{stored.id}/{stored.name}")
