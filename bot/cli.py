@@ -30,7 +30,7 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
     if settings.slack_app_token:
         return cmd_socket(settings)
     if settings.slack_bot_token or settings.slack_signing_secret:
-        return cmd_serve(settings, _)
+        return serve_http(settings, with_scheduler=True)
     from bot.local import run_local
 
     return run_local(settings)
@@ -52,13 +52,21 @@ def cmd_socket(settings: Settings) -> int:
 
 
 def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
+    """HTTP only: the web process beside a `stagebot scheduler` process."""
+    return serve_http(settings, with_scheduler=False)
+
+
+def serve_http(settings: Settings, *, with_scheduler: bool) -> int:
     import waitress
 
-    from bot.app import create_app, create_http_app
+    from bot.app import create_app, create_http_app, web_client
+    from scheduler.runner import start_in_process
 
     settings.require_http()
     services = _services(settings)
     app = create_app(services)
+    if with_scheduler:  # single-process mode; the database lease keeps any other scheduler idle
+        start_in_process(services, web_client(services))
     log.info("Stagebot listens on port %s, path /slack/events", settings.port)
     waitress.serve(create_http_app(app, services), host="0.0.0.0", port=settings.port, threads=8)
     return 0
