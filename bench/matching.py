@@ -5,7 +5,7 @@ didactics per student, five ranked preferences skewed towards popular schools in
 a former school each). Places are declared at about 1.25 times the demand per subject, semester and
 activity, so a complete proposal exists but the popular schools are over-asked. Run by hand:
 
-    PYTHONPATH=. .venv/bin/python -m bench.matching [--sizes 100 1000 3000] [--time-limit 60]
+    PYTHONPATH=. .venv/bin/python -m bench.matching [--sizes 100 1000 3000] [--time-limit 8]
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 3000])
     parser.add_argument("--institutions", type=int, default=300)
     parser.add_argument("--seed", type=int, default=20261128)
-    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--time-limit", type=float, default=8.0)
     parser.add_argument("--no-json", action="store_true")
     args = parser.parse_args()
     rows = run(args.sizes, args.institutions, args.seed, args.time_limit)

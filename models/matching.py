@@ -4,9 +4,10 @@ An ``Instance`` is plain data (students with their open courses, preferences and
 institutions with the places they declared), so the solver can be tested and benchmarked without a
 database; ``load_instance`` builds one from the database.
 
-Solver: OR-Tools CP-SAT. The model is a 0/1 assignment with side constraints (hours in grades 2-3, hours
-in alternative settings, "kept together" indicators); CP-SAT proves optimality on instances of this
-size in seconds on two cores, needs no commercial licence, and ships as one wheel.
+Solver: OR-Tools CP-SAT (no commercial licence, one wheel). The model is a 0/1 assignment with side
+constraints (hours in grades 2-3, hours in alternative settings, "kept together" indicators), solved in
+two stages (see ``solve``): the groups of students that share none of their asked-for institutions are
+independent and solved exactly in parallel, then the leftovers over every institution.
 
 Hard constraints: declared places; levels and grades the institution offers for that activity; no former
 school or declared conflict; every open course placed once, all its open activities at one institution
@@ -23,12 +24,14 @@ name or import order; the model is built in that hashed order too.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from models.catalogue import ActivityKind, Catalogue
 from models.placements import ALTERNATIVE_MAX_HOURS, UPPER_GRADE_HOURS, UPPER_GRADES, Slot
@@ -41,19 +44,41 @@ INSTITUTION_COST = 400  # one more institution for a student costs about 20 hour
 TIE_RANGE = 10  # the fair tie-break: 0..9 on each (student, institution) pair used
 UNPLACED_COST = 10_000_000
 UPPER_SHORT_COST = 100_000  # per missing hour in grades 2-3
-FALLBACK = 10  # institutions beyond the preferences and regions considered per course
+FALLBACK = 4  # institutions outside the preferences and regions considered per course and semester
+NEARBY = 3  # institutions in the student's regions (not ranked) considered per course and semester
 SEED = "stagebot-matching"
+STAGE2_FALLBACK = 3 * FALLBACK  # stage 2 is small: it can look wider
+STAGE1_SHARE = 0.7  # of the time limit, for the first stage
+GAP_LIMIT = 0.001  # stop once proven within 0.1 % of the preference score the best case would give
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.strip().casefold())
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65536)
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{SEED}:{text}".encode()).digest()[:8], "big")
+
+
+def _mix(a: int, b: int) -> int:
+    """A 64-bit mix (splitmix64's finaliser) of two hashes: cheap enough to call per option."""
+    z = (a ^ b) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return z ^ (z >> 31)
+
+
+def pair_hash(student_key: str, school_key: str) -> int:
+    """A reproducible pseudo-random number per (student, institution), from stable ids only."""
+    return _mix(_hash64(f"student:{student_key}"), _hash64(f"school:{school_key}"))
+
+
 def tie(student_key: str, school_key: str) -> int:
     """A fair, reproducible tie-break per (student, institution): independent of names and import order."""
-    digest = hashlib.sha256(f"{SEED}:{student_key}:{school_key}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") % TIE_RANGE
+    return pair_hash(student_key, school_key) % TIE_RANGE
 
 
 def order_key(student_key: str) -> bytes:
@@ -278,56 +303,84 @@ def pick_level(
 
 
 def build_options(
-    instance: Instance,
+    instance: Instance, fallback: int = FALLBACK
 ) -> tuple[dict[int, list[list[Option]]], dict[tuple[int, str, int, str], Offer]]:
-    """Per student, per unit: the options worth a variable (preferences, regions and a fair fallback)."""
+    """Per student, per unit: the options worth a variable (preferences, regions and a fair fallback).
+
+    The fallback is the FALLBACK institutions that follow the student's own point on a hash ring of the
+    institutions (both from stable ids): no institution is everybody's fallback, no student is favoured,
+    and a student's fallbacks for different courses overlap (which helps keeping them at one place).
+    Hosts and levels are computed once per kind of unit and kind of student: this runs for every student
+    of the cohort."""
     offers = {o.key: o for o in instance.offers if o.places > 0}
-    by_unit_key: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    by_unit_key: dict[tuple[str, int, str], set[int]] = defaultdict(set)
     for inst, subject, semester, activity in offers:
-        by_unit_key[(subject, semester, activity)].append(inst)
-    region_schools: dict[str, list[int]] = defaultdict(list)
+        by_unit_key[(subject, semester, activity)].add(inst)
+    region_schools: dict[str, set[int]] = defaultdict(set)
     for school in instance.schools.values():
-        region_schools[fold(school.city)].append(school.id)
+        region_schools[fold(school.city)].add(school.id)
+    school_hash = {i: _hash64(f"school:{s.code}") for i, s in instance.schools.items()}
+    school_region = {i: fold(s.city) for i, s in instance.schools.items()}
+    hosts_of: dict[tuple[str, int, tuple[str, ...]], tuple[set[int], list[int], list[int]]] = {}
+    level_of: dict[tuple[object, ...], tuple[str, int | None] | None] = {}
+    blocked = instance.excluded
     result: dict[int, list[list[Option]]] = {}
     for student in instance.students:
         rank_of = {inst: r for r, inst in enumerate(student.ranked, start=1)}
         regions = {fold(r) for r in student.regions if r.strip()}
-        near = {i for r in regions for i in region_schools.get(r, [])}
+        ranked = set(rank_of)
+        near = {i for r in regions for i in region_schools.get(r, ())}
+        start = _hash64(f"student:{student.key}")
+        profile = (student.alternatives_ok, student.levels, student.grades)
         per_unit: list[list[Option]] = []
         for index, unit in enumerate(student.units):
             options: list[Option] = []
             subject = fold(unit.subject)
             for semester in unit.semesters:
-                keys = [(subject, semester, a) for a in unit.activities]
-                hosts = set(by_unit_key.get(keys[0], []))
-                for key in keys[1:]:
-                    hosts &= set(by_unit_key.get(key, []))
-                hosts -= student.avoid | instance.excluded
-                preferred = [i for i in hosts if i in rank_of or i in near]
-                others = sorted(
-                    (i for i in hosts if i not in rank_of and i not in near),
-                    key=lambda i: (tie(student.key, instance.schools[i].code), instance.schools[i].code),
-                )
-                chosen = preferred + (others if len(others) <= 2 * FALLBACK else others[:FALLBACK])
-                for inst in sorted(chosen, key=lambda i: instance.schools[i].code):
-                    school = instance.schools[inst]
-                    unit_offers = [offers[(inst, *k)] for k in keys]
-                    picked = pick_level(unit_offers, school, student)
+                signature = (subject, semester, unit.activities)
+                if signature not in hosts_of:
+                    common = set(by_unit_key.get((subject, semester, unit.activities[0]), ()))
+                    for activity in unit.activities[1:]:
+                        common &= by_unit_key.get((subject, semester, activity), set())
+                    ring = sorted(common, key=lambda i: school_hash[i])
+                    hosts_of[signature] = (common, ring, [school_hash[i] for i in ring])
+                hosts, ring, ring_hashes = hosts_of[signature]
+                preferred = [i for i in ranked & hosts if i not in student.avoid and i not in blocked]
+                nearby: list[int] = []
+                others: list[int] = []
+                # the fallback: the next institutions on a hash ring from the student's own point
+                at = bisect.bisect_left(ring_hashes, start)
+                for step in range(len(ring)):
+                    i = ring[(at + step) % len(ring)]
+                    if i in ranked or i in student.avoid or i in blocked:
+                        continue
+                    if i in near:
+                        if len(nearby) < NEARBY:
+                            nearby.append(i)
+                    elif len(others) < fallback:
+                        others.append(i)
+                    if len(nearby) == NEARBY and len(others) == fallback:
+                        break
+                preferred += nearby
+                for inst in sorted(preferred + others, key=lambda i: instance.schools[i].code):
+                    keys = tuple((inst, subject, semester, a) for a in unit.activities)
+                    cache_key = (keys, *profile)
+                    if cache_key not in level_of:
+                        unit_offers = [offers[k] for k in keys]
+                        level_of[cache_key] = pick_level(unit_offers, instance.schools[inst], student)
+                    picked = level_of[cache_key]
                     if picked is None:
                         continue
                     options.append(
-                        Option(
-                            student.id, index, inst, semester, picked[0], picked[1],
-                            tuple((inst, *k) for k in keys), rank_of.get(inst),
-                            fold(school.city) in regions,
-                        )
+                        Option(student.id, index, inst, semester, picked[0], picked[1], keys,
+                               rank_of.get(inst), school_region[inst] in regions)
                     )  # fmt: skip
             per_unit.append(options)
         result[student.id] = per_unit
     return result, offers
 
 
-def option_score(option: Option, hours: int) -> int:
+def option_score(option: Option | Choice, hours: int) -> int:
     if option.rank is not None:
         return hours * PREFERENCE_WEIGHT.get(option.rank, 1) * HOUR_SCALE
     return hours * (REGION_WEIGHT if option.region else 0) * HOUR_SCALE
@@ -336,127 +389,349 @@ def option_score(option: Option, hours: int) -> int:
 # --- solving ------------------------------------------------------------------------------------------------
 
 
-def solve(instance: Instance, *, time_limit: float = 30.0, workers: int = 2) -> Result:
-    """The best proposal CP-SAT finds within ``time_limit`` (optimal on the sizes of a real cohort)."""
+OfferKey = tuple[int, str, int, str]
+
+
+@dataclass
+class _Model:
+    """One CP-SAT model and the variables its answer is read from."""
+
+    model: object
+    chosen: list[tuple[object, Option]]
+    unplaced: dict[tuple[int, int], object]
+    together: dict[tuple[int, int], object]
+    short: dict[int, object]
+
+
+def _build_model(
+    students: Sequence[StudentNeed],
+    options: dict[int, list[list[Option]]],
+    places: dict[OfferKey, int],
+    schools: dict[int, School],
+    active: dict[int, set[int]],
+    credit: dict[int, int],
+) -> _Model:
+    """One 0/1 variable per option. The cost of one more institution for a student needs an indicator only
+    where two or more of the student's courses could go to that institution; where only one course can,
+    the cost is folded into that course's options (fewer variables, same optimum)."""
     from ortools.sat.python import cp_model
 
-    started = time.perf_counter()
-    students = sorted(instance.students, key=lambda s: order_key(s.key))
-    options, offers = build_options(instance)
     model = cp_model.CpModel()
-    objective: list[tuple[object, int]] = []
-    chosen_vars: list[tuple[object, Option]] = []
-    unplaced_vars: dict[tuple[int, int], object] = {}
-    use: dict[tuple[int, str, int, str], list[object]] = defaultdict(list)
+    built = _Model(model, [], {}, {}, {})
+    terms: dict[int, object] = {}
+    weight: dict[int, int] = defaultdict(int)
+
+    def gain(var: object, amount: int) -> None:
+        if amount:
+            terms[id(var)] = var
+            weight[id(var)] += amount
+
+    use: dict[OfferKey, list[object]] = defaultdict(list)
     for student in students:
         held_schools = {h.institution_id for h in student.held}
-        together: dict[int, object] = {}
+        per_unit = options[student.id]
+        units_at: dict[int, set[int]] = defaultdict(set)
+        for index, unit_options in enumerate(per_unit):
+            for option in unit_options:
+                units_at[option.institution_id].add(index)
         upper_terms: list[tuple[object, int]] = []
         alternative_terms: list[tuple[object, int]] = []
         for index, unit in enumerate(student.units):
+            if index not in active[student.id]:
+                continue
             unit_vars = []
-            for option in options[student.id][index]:
+            for option in per_unit[index]:
                 var = model.NewBoolVar("")
                 unit_vars.append(var)
-                chosen_vars.append((var, option))
-                objective.append((var, option_score(option, unit.hours)))
+                built.chosen.append((var, option))
+                gain(var, option_score(option, unit.hours))
                 for key in option.offer_keys:
                     use[key].append(var)
                 if option.upper:
                     upper_terms.append((var, unit.hours))
                 if option.alternative:
                     alternative_terms.append((var, unit.hours))
-                if option.institution_id not in held_schools:
-                    if option.institution_id not in together:
-                        together[option.institution_id] = model.NewBoolVar("")
-                    model.AddImplication(var, together[option.institution_id])
+                inst = option.institution_id
+                if inst in held_schools:
+                    continue
+                cost = INSTITUTION_COST + tie(student.key, schools[inst].code)
+                if len(units_at[inst]) == 1:
+                    gain(var, -cost)
+                    continue
+                if (student.id, inst) not in built.together:
+                    indicator = model.NewBoolVar("")
+                    built.together[(student.id, inst)] = indicator
+                    gain(indicator, -cost)
+                model.AddImplication(var, built.together[(student.id, inst)])
             missing = model.NewBoolVar("")
-            unplaced_vars[(student.id, index)] = missing
-            model.Add(sum(unit_vars) + missing == 1)
-            objective.append((missing, -UNPLACED_COST))
-        for inst, var in together.items():
-            code = instance.schools[inst].code
-            objective.append((var, -(INSTITUTION_COST + tie(student.key, code))))
+            built.unplaced[(student.id, index)] = missing
+            model.AddExactlyOne([*unit_vars, missing])
+            gain(missing, -UNPLACED_COST)
         if student.units:
-            held_upper = sum(h.hours for h in student.held if h.upper)
+            held_upper = sum(h.hours for h in student.held if h.upper) + credit.get(student.id, 0)
             need = max(0, UPPER_GRADE_HOURS - held_upper)
             if need:
                 short = model.NewIntVar(0, need, "")
+                built.short[student.id] = short
                 model.Add(sum(v * h for v, h in upper_terms) + short >= need)
-                objective.append((short, -UPPER_SHORT_COST))
+                gain(short, -UPPER_SHORT_COST)
             held_alternative = sum(h.hours for h in student.held if h.alternative)
             if alternative_terms:
                 room = max(0, ALTERNATIVE_MAX_HOURS - held_alternative)
                 model.Add(sum(v * h for v, h in alternative_terms) <= room)
+    # the activities of one course have the same users: one constraint per distinct set of users
+    tightest: dict[tuple[int, ...], tuple[int, list[object]]] = {}
     for key, variables in use.items():
-        if len(variables) > offers[key].places:
-            model.Add(sum(variables) <= offers[key].places)
-    model.Maximize(sum(v * w for v, w in objective if w))
-    _hint(model, instance, students, chosen_vars, unplaced_vars)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = 7
-    status = solver.Solve(model)
-    if status not in (
-        cp_model.OPTIMAL,
-        cp_model.FEASIBLE,
-    ):  # pragma: no cover - the elastic model is feasible
-        raise RuntimeError(f"CP-SAT found no solution ({solver.StatusName(status)})")
+        if len(variables) > places[key]:
+            ident = tuple(sorted(id(v) for v in variables))
+            if ident not in tightest or places[key] < tightest[ident][0]:
+                tightest[ident] = (places[key], variables)
+    for limit, variables in tightest.values():
+        model.Add(sum(variables) <= limit)
+    model.Maximize(sum(terms[k] * w for k, w in weight.items() if w))
+    return built
+
+
+def _hint(built: _Model, students: Sequence[StudentNeed], options: dict[int, list[list[Option]]],
+          places: dict[OfferKey, int], credit: dict[int, int]) -> _Part:  # fmt: skip
+    """Start CP-SAT from the first-come proposal in the fair hashed order, which keeps every hard rule:
+    CP-SAT then starts from a complete solution and only improves it."""
+    from models.matching_greedy import first_come
+
+    chosen, missing = first_come(students, options, places)
+    taken = {id(o) for picked in chosen.values() for o in picked}
+    model = built.model
+    schools_of: dict[int, set[int]] = defaultdict(set)
+    for var, option in built.chosen:
+        on = id(option) in taken
+        model.AddHint(var, on)  # type: ignore[attr-defined]
+        if on:
+            schools_of[option.student].add(option.institution_id)
     by_id = {s.id: s for s in students}
-    choices: dict[int, list[Choice]] = defaultdict(list)
-    for var, option in chosen_vars:
-        if solver.BooleanValue(var):
-            unit = by_id[option.student].units[option.unit_index]
-            choices[option.student].append(
-                Choice(unit, option.institution_id, option.semester, option.level, option.grade,
-                       option.rank, option.region)
-            )  # fmt: skip
-    unplaced = {
-        s.id: [u for i, u in enumerate(s.units) if solver.BooleanValue(unplaced_vars[(s.id, i)])]
+    for (sid, index), var in built.unplaced.items():
+        model.AddHint(var, index in missing.get(sid, []))  # type: ignore[attr-defined]
+    for (sid, inst), var in built.together.items():
+        model.AddHint(var, inst in schools_of[sid])  # type: ignore[attr-defined]
+    short: set[int] = set()
+    for sid, var in built.short.items():
+        student = by_id[sid]
+        reached = (
+            sum(h.hours for h in student.held if h.upper)
+            + credit.get(sid, 0)
+            + sum(student.units[o.unit_index].hours for o in chosen.get(sid, []) if o.upper)
+        )
+        model.AddHint(var, max(0, UPPER_GRADE_HOURS - reached))  # type: ignore[attr-defined]
+        if reached < UPPER_GRADE_HOURS:
+            short.add(sid)
+    return _Part(chosen, missing, short, optimal=False, objective=0)
+
+
+@dataclass
+class _Part:
+    """The answer for one group of students."""
+
+    picked: dict[int, list[Option]]
+    missing: dict[int, list[int]]
+    short: set[int]
+    optimal: bool
+    objective: int
+
+
+def _solve_part(
+    students: Sequence[StudentNeed],
+    options: dict[int, list[list[Option]]],
+    places: dict[OfferKey, int],
+    schools: dict[int, School],
+    seconds: float,
+    active: dict[int, set[int]],
+    credit: dict[int, int],
+) -> _Part:
+    """Solve one group: one CP-SAT worker with the full linear relaxation (the assignment structure makes
+    the LP nearly integral, so this proves optimality far sooner than the default portfolio)."""
+    from ortools.sat.python import cp_model
+
+    built = _build_model(students, options, places, schools, active, credit)
+    start = _hint(built, students, options, places, credit)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.5, seconds)
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2
+    solver.parameters.add_lp_constraints_lazily = False
+    solver.parameters.random_seed = 7
+    # the gap is measured on what can be gained (preferences), not on the penalties of the elastic rows
+    best_case = sum(
+        max((option_score(o, s.units[o.unit_index].hours) for o in options[s.id][i]), default=0)
+        for s in students
+        for i in active[s.id]
+    )
+    solver.parameters.absolute_gap_limit = max(1.0, GAP_LIMIT * best_case)
+    status = solver.Solve(built.model)  # type: ignore[arg-type]
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return start  # out of time before CP-SAT even read the model: the hint is a valid answer
+    picked: dict[int, list[Option]] = defaultdict(list)
+    for var, option in built.chosen:
+        if solver.BooleanValue(var):  # type: ignore[arg-type]
+            picked[option.student].append(option)
+    missing: dict[int, list[int]] = defaultdict(list)
+    for (sid, index), var in built.unplaced.items():
+        if solver.BooleanValue(var):  # type: ignore[arg-type]
+            missing[sid].append(index)
+    short = {sid for sid, var in built.short.items() if solver.Value(var) > 0}  # type: ignore[arg-type]
+    return _Part(dict(picked), dict(missing), short, status == cp_model.OPTIMAL, int(solver.ObjectiveValue()))
+
+
+def _groups(
+    students: Sequence[StudentNeed], options: dict[int, list[list[Option]]]
+) -> list[list[StudentNeed]]:
+    """Students who share no candidate institution do not compete: each connected group is its own
+    problem (in a generated cohort, roughly one per region). Groups come out in the fair hashed order."""
+    parent: dict[object, object] = {}
+
+    def find(x: object) -> object:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for student in students:
+        for unit_options in options[student.id]:
+            for option in unit_options:
+                a, b = find(("s", student.id)), find(("i", option.institution_id))
+                if a != b:
+                    parent[a] = b
+    groups: dict[object, list[StudentNeed]] = defaultdict(list)
+    for student in students:
+        groups[find(("s", student.id))].append(student)
+    return list(groups.values())
+
+
+def solve(instance: Instance, *, time_limit: float = 8.0, workers: int = 2) -> Result:
+    """The best proposal found within about ``time_limit`` seconds of solving, in two stages.
+
+    1. Every student among the institutions they asked for (ranked or in their regions): the groups of
+       students that share none of those institutions are independent problems, solved exactly, in
+       parallel on ``workers`` threads.
+    2. The students left with a course unplaced or short of hours in grades 2-3 are solved again, all
+       their courses free, over every institution with the places the first stage left (the fallback).
+
+    Splitting is exact for stage 1; stage 2 only uses places nobody asked for, or gave back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = time.perf_counter()
+    deadline = started + time_limit
+    students = sorted(instance.students, key=lambda s: order_key(s.key))
+    options, offers = build_options(instance)
+    places = {key: offer.places for key, offer in offers.items()}
+    asked = {
+        s.id: [
+            [o for o in unit_options if o.rank is not None or o.region or o.institution_id in _held(s)]
+            for unit_options in options[s.id]
+        ]
         for s in students
     }
-    used: dict[tuple[int, str, int, str], int] = defaultdict(int)
+    # stage 1: the courses that have an institution the student asked for; the others wait for stage 2
+    # and count as reachable hours in grades 2-3 meanwhile
+    active = {s.id: {i for i, unit_options in enumerate(asked[s.id]) if unit_options} for s in students}
+    credit = {s.id: sum(u.hours for i, u in enumerate(s.units) if i not in active[s.id]) for s in students}
+    groups = _groups(students, asked)
+
+    def run(group: list[StudentNeed]) -> _Part:
+        left = deadline - time.perf_counter()
+        return _solve_part(group, asked, places, instance.schools, left * STAGE1_SHARE, active, credit)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        parts = list(pool.map(run, groups))
+    picked: dict[int, list[Option]] = defaultdict(list)
+    optimal = all(part.optimal for part in parts)
+    for part in parts:
+        for sid, chosen in part.picked.items():
+            picked[sid].extend(chosen)
+    # stage 2: every course still open, over all institutions, with the places stage 1 left; what the
+    # student got in stage 1 is held (its institutions and hours count)
+    left = dict(places)
+    for chosen in picked.values():
+        for option in chosen:
+            for key in option.offer_keys:
+                left[key] -= 1
+    again: list[StudentNeed] = []
+    still: dict[int, set[int]] = {}
+    for student in students:
+        done = {o.unit_index for o in picked.get(student.id, [])}
+        still[student.id] = {i for i in range(len(student.units)) if i not in done}
+        if still[student.id]:
+            kept = tuple(
+                HeldHours(o.institution_id, student.units[o.unit_index].hours, o.upper, o.alternative)
+                for o in picked.get(student.id, [])
+            )
+            again.append(replace(student, held=student.held + kept))
+    if again:
+        rest = Instance(again, instance.schools, [replace(o, places=left[o.key]) for o in offers.values()],
+                        instance.excluded)  # fmt: skip
+        options_2, _ = build_options(rest, STAGE2_FALLBACK)
+        part = _solve_part(
+            again, options_2, left, instance.schools, max(1.0, deadline - time.perf_counter()), still, {}
+        )
+        optimal &= part.optimal
+        for sid, chosen in part.picked.items():
+            picked[sid].extend(chosen)
+    by_id = {s.id: s for s in students}
+    choices: dict[int, list[Choice]] = {}
+    unplaced: dict[int, list[Unit]] = {}
+    for student in students:
+        chosen = sorted(picked.get(student.id, []), key=lambda o: o.unit_index)
+        if chosen:
+            choices[student.id] = [
+                Choice(student.units[o.unit_index], o.institution_id, o.semester, o.level, o.grade,
+                       o.rank, o.region)
+                for o in chosen
+            ]  # fmt: skip
+        done = {o.unit_index for o in chosen}
+        gaps = [u for i, u in enumerate(student.units) if i not in done]
+        if gaps:
+            unplaced[student.id] = gaps
+    used: dict[OfferKey, int] = defaultdict(int)
     for student_choices in choices.values():
         for c in student_choices:
             for a in c.unit.activities:
                 used[(c.institution_id, fold(c.unit.subject), c.semester, a)] += 1
     result = Result(
-        choices=dict(choices),
-        unplaced={k: v for k, v in unplaced.items() if v},
+        choices=choices,
+        unplaced=unplaced,
         why_not={},
         conflicts=[],
         seconds=time.perf_counter() - started,
-        optimal=status == cp_model.OPTIMAL,
-        objective=int(solver.ObjectiveValue()),
+        optimal=optimal,
+        objective=score(by_id, choices, unplaced, instance.schools),
     )
     result.why_not = {s.id: why_not(instance, s, choices.get(s.id, []), offers, used) for s in students}
     result.conflicts = explain(instance, students, result, offers, options)
     return result
 
 
-def _hint(
-    model: object,
-    instance: Instance,
-    students: list[StudentNeed],
-    chosen_vars: list[tuple[object, Option]],
-    unplaced_vars: dict[tuple[int, int], object],
-) -> None:
-    """Start CP-SAT from the first-come proposal (in the fair hashed order): it then only improves."""
-    from models.matching_greedy import solve_greedy
+def _held(student: StudentNeed) -> set[int]:
+    return {h.institution_id for h in student.held}
 
-    ordered = Instance(students, instance.schools, instance.offers, instance.excluded)
-    greedy, missing, _ = solve_greedy(ordered)
-    taken = {
-        (sid, c.unit.course_code, c.institution_id, c.semester) for sid, cs in greedy.items() for c in cs
-    }
-    by_id = {s.id: s for s in students}
-    for var, option in chosen_vars:
-        code = by_id[option.student].units[option.unit_index].course_code
-        model.AddHint(var, (option.student, code, option.institution_id, option.semester) in taken)  # type: ignore[attr-defined]
-    gaps = {(sid, u.course_code) for sid, units in missing.items() for u in units}
-    for (sid, index), var in unplaced_vars.items():
-        model.AddHint(var, (sid, by_id[sid].units[index].course_code) in gaps)  # type: ignore[attr-defined]
+
+def score(
+    students: dict[int, StudentNeed],
+    choices: dict[int, list[Choice]],
+    unplaced: dict[int, list[Unit]],
+    schools: dict[int, School],
+) -> int:
+    """The objective of a whole proposal, as the model counts it (to compare proposals)."""
+    total = 0
+    for sid, student in students.items():
+        mine = choices.get(sid, [])
+        for c in mine:
+            total += option_score(c, c.unit.hours)  # type: ignore[arg-type]
+        for inst in {c.institution_id for c in mine} - _held(student):
+            total -= INSTITUTION_COST + tie(student.key, schools[inst].code)
+        total -= UNPLACED_COST * len(unplaced.get(sid, []))
+        if student.units:
+            reached = sum(h.hours for h in student.held if h.upper)
+            reached += sum(c.unit.hours for c in mine if _upper(c))
+            total -= UPPER_SHORT_COST * max(0, UPPER_GRADE_HOURS - reached)
+    return total
 
 
 # --- explanations ------------------------------------------------------------------------------------------

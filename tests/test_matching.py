@@ -111,3 +111,48 @@ def test_shuffled_import_order_gives_the_same_quality() -> None:
     by_key_1 = {s.key: first.choices[s.id][0].institution_id for s in people}
     by_key_2 = {s.key: second.choices[s.id][0].institution_id for s in renumbered}
     assert by_key_1 == by_key_2
+
+
+def test_first_come_keeps_the_upper_grade_hours_reachable() -> None:
+    # First come would take school 1 (1st choice, 1st grade only) for the 20 tutoring hours; the 4 hours
+    # left could never make 12 hours in grades 2-3, so the baseline (and the solver's hint) must not.
+    from models.matching_greedy import solve_greedy
+
+    small = Unit("VDX1", ("observation", "co_teaching"), 4, "Wiskunde", (1,))
+    inst = Instance(
+        [student(1, (1, 2), units=(LIL, small))],
+        SCHOOLS,
+        offers(1, 5, LIL, grades=(1,)) + offers(2, 5, LIL) + offers(1, 5, small) + offers(2, 5, small),
+    )
+    choices, unplaced, _ = solve_greedy(inst)
+    assert not unplaced
+    upper = sum(c.unit.hours for c in choices[1] if c.grade in (2, 3))
+    assert upper >= 12
+    result = matching.solve(inst)
+    assert sum(c.unit.hours for c in result.choices[1] if c.grade in (2, 3)) >= 12
+    assert not [c for c in result.conflicts if c.key == "matching.conflict.upper_grades"]
+
+
+def test_a_course_nobody_asked_for_is_placed_at_a_fallback_institution() -> None:
+    # Student 1 ranks only school 1, which has no tutoring places: the second stage places the tutoring
+    # internship elsewhere, and keeps the subject didactics at the 1st choice.
+    inst = Instance([student(1, (1,), units=(VD, LIL))], SCHOOLS, offers(1, 2) + offers(3, 2, LIL))
+    result = matching.solve(inst)
+    assert result.complete
+    where = {c.unit.course_code: (c.institution_id, c.rank) for c in result.choices[1]}
+    assert where == {"VDX2": (1, 1), "LIL": (3, None)}
+
+
+def test_independent_groups_are_solved_apart_with_the_same_answer() -> None:
+    # Two regions that share no institution: solving them together equals solving each alone.
+    schools = {**SCHOOLS, 4: School(4, "S4", "School 4", "Brugge", ("aso",))}
+    gent = [student(n, (1, 2), regions=("Gent",)) for n in (1, 2, 3)]
+    brugge = [student(n, (3, 4), regions=("Brugge",)) for n in (4, 5, 6)]
+    offered = offers(1, 2) + offers(2, 2) + offers(3, 2) + offers(4, 2)
+    both = matching.solve(Instance(gent + brugge, schools, offered))
+    alone = [matching.solve(Instance(group, schools, offered)) for group in (gent, brugge)]
+    assert both.complete and both.optimal
+    assert both.objective == alone[0].objective + alone[1].objective
+    assert {sid: c[0].institution_id for sid, c in both.choices.items()} == {
+        sid: c[0].institution_id for part in alone for sid, c in part.choices.items()
+    }
