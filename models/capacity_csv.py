@@ -3,6 +3,7 @@ semester, activity); every row is checked before anything is stored, as for the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session
@@ -46,22 +47,8 @@ def import_capacity(session: Session, text: str, now: datetime | None = None) ->
         if key in seen:
             problems.add(row.line, "capacity.import.duplicate", first_line=seen[key])
         seen.setdefault(key, row.line)
-        numbers = {}
-        for column in ("semester", "places"):
-            value = row.value(column)
-            if not value.isdigit():
-                problems.add(row.line, "capacity.import.number", column=column, value=value)
-            numbers[column] = int(value) if value.isdigit() else 0
-        levels = []
-        for item in split_list(row.value("levels")):
-            level = LEVEL_ALIASES.get(item.strip().lower().replace(" ", "_"))
-            levels.append(level.value if level else item)
-        grades = [int(g) if g.isdigit() else -1 for g in split_list(row.value("grades"))]
-        declared = Declared(
-            school.id if school and school.id else 0, row.value("subject"), numbers["semester"],
-            row.value("activity").strip().lower(), numbers["places"], tuple(levels), tuple(grades),
-        )  # fmt: skip
-        for key_, params in capacity.problems(declared):
+        declared, found = declaration(school.id if school and school.id else 0, row.value)
+        for key_, params in found:
             problems.add(row.line, key_, **params)
         wanted.append(declared)
     problems.raise_if_any()
@@ -75,6 +62,29 @@ def import_capacity(session: Session, text: str, now: datetime | None = None) ->
             updated += existed is not None
         session.flush()
     return ImportResult(created, updated)
+
+
+def declaration(
+    institution_id: int, value: Callable[[str], str]
+) -> tuple[Declared, list[tuple[str, dict[str, str]]]]:
+    """One declaration from its column values (a CSV row, or the coordinator's command), with its problems."""
+    found: list[tuple[str, dict[str, str]]] = []
+    numbers = {}
+    for column in ("semester", "places"):
+        text = value(column).strip()
+        if not text.isdigit():
+            found.append(("capacity.import.number", {"column": column, "value": text}))
+        numbers[column] = int(text) if text.isdigit() else 0
+    levels = []
+    for item in split_list(value("levels")):
+        level = LEVEL_ALIASES.get(item.strip().lower().replace(" ", "_"))
+        levels.append(level.value if level else item)
+    grades = [int(g) if g.isdigit() else -1 for g in split_list(value("grades"))]
+    declared = Declared(
+        institution_id, value("subject").strip(), numbers["semester"], value("activity").strip().lower(),
+        numbers["places"], tuple(levels), tuple(grades),
+    )  # fmt: skip
+    return declared, found + capacity.problems(declared)
 
 
 def export_capacity(session: Session) -> str:

@@ -70,3 +70,24 @@ def test_a_file_that_is_not_utf8_is_refused_kindly(
     bad.write_bytes("slack_id,name,roles\nU0ABC,Ren\xe9e,student\n".encode("latin-1"))
     assert main(["import", "people", str(bad)]) == 1
     assert "UTF-8" in capsys.readouterr().err
+
+
+def test_capacity_import_and_export_through_the_cli(
+    database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "schools", str(DEMO / "schools.csv")]) == 0
+    code = (DEMO / "schools.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    good = tmp_path / "capacity.csv"
+    good.write_text(
+        f"school,subject,semester,activity,places,levels,grades\n{code},Wiskunde,2,guided,3,aso,2|3\n"
+    )
+    capsys.readouterr()
+    assert main(["import", "capacity", str(good)]) == 0
+    assert "1 new, 0 updated." in capsys.readouterr().out
+    assert main(["export", "capacity"]) == 0
+    assert f"{code},Wiskunde,2,guided,3,aso,2;3" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("school,subject,semester,activity,places,levels,grades\nNOPE,Wiskunde,5,guided,x,aso,2\n")
+    assert main(["import", "capacity", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "NOPE" in err and "nothing imported" in err

@@ -48,3 +48,44 @@ def test_a_bad_file_imports_nothing_and_names_every_line(db) -> None:  # type: i
     assert (3, "capacity.error.grades_required") in keys
     with db.session() as s:
         assert s.exec(select(InstitutionCapacity)).all() == []
+
+
+def _coordinator_and_school(wire) -> None:  # type: ignore[no-untyped-def]
+    from models.people import Role
+    from tests import factories
+
+    with wire.session() as s:
+        factories.person(s, "U0COORD", "Hilde Claes", Role.COORDINATOR)
+        factories.person(s, "U0SUP", "Els Wouters", Role.SUPERVISOR)
+        s.add(
+            Institution(code="ATH", name="Atheneum Brussel", city="Brussel", levels=["aso"], grades=[1, 2, 3])
+        )
+    wire.sync_users()
+
+
+def test_the_coordinator_sets_one_schools_places_by_command(wire) -> None:  # type: ignore[no-untyped-def]
+    from tests.blocktext import text_of
+
+    _coordinator_and_school(wire)
+    saved = wire.ws.slash_command("U0COORD", "/stage", "capaciteit ATH 2 guided 3 aso 2;3 Wiskunde")
+    assert "Vastgelegd: Atheneum Brussel, semester 2, guided (Wiskunde): 3 plaats(en)." in saved.json["text"]
+    again = wire.ws.slash_command("U0COORD", "/stage", "capaciteit ATH 2 guided 3 aso 2;3 Wiskunde")
+    assert "Dat stond al zo" in again.json["text"]
+    with wire.session() as s:
+        (row,) = s.exec(select(InstitutionCapacity)).all()
+        assert (row.places, row.levels, row.grades, row.subject) == (3, ["aso"], [2, 3], "Wiskunde")
+    listed = text_of(wire.ws.slash_command("U0COORD", "/stage", "capacity").json["blocks"])
+    assert "*ATH* · semester 2 · guided · Wiskunde: 3 plaats(en)" in listed
+
+
+def test_a_bad_capacity_command_says_why_and_changes_nothing(wire) -> None:  # type: ignore[no-untyped-def]
+    _coordinator_and_school(wire)
+    bad = wire.ws.slash_command("U0COORD", "/stage", "capaciteit ATH 3 juggling veel aso")
+    text = bad.json["text"]
+    assert "semester moet 1 of 2 zijn, niet 3" in text and "juggling" in text and "Regel" not in text
+    unknown = wire.ws.slash_command("U0COORD", "/stage", "capaciteit XYZ 2 guided 3 aso 2")
+    assert "XYZ" in unknown.json["text"]
+    refused = wire.ws.slash_command("U0SUP", "/stage", "capaciteit ATH 2 guided 3 aso 2")
+    assert "niet voor jouw rol" in str(refused.json["blocks"])
+    with wire.session() as s:
+        assert s.exec(select(InstitutionCapacity)).all() == []

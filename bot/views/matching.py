@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, escape, section
 from bot.views.placements import activity_name, course_name, level_name, school_name
+from models.capacity import InstitutionCapacity
 from models.catalogue import Catalogue
 from models.matching_runs import MatchProposal, MatchRun, ProposalStatus
 from models.people import Person, Student
@@ -140,4 +141,32 @@ def proposal_blocks(
         blocks.append(
             context(t("matching.page", first=offset + 1, last=offset + len(page), total=len(order)))
         )
+    return blocks
+
+
+def capacity_overview(
+    t: Translator, rows: list[InstitutionCapacity], codes: dict[int | None, str]
+) -> list[Block]:
+    """What the schools declared, one line each (the first 60), under the command's usage."""
+    lines = [
+        t(
+            "capacity.command.line",
+            school=codes.get(r.institution_id, "?"),
+            semester=r.semester,
+            activity=r.activity,
+            subject=escape(r.subject) or "—",
+            places=r.places,
+        )
+        for r in sorted(
+            rows, key=lambda r: (codes.get(r.institution_id, ""), r.semester, r.activity, r.subject)
+        )
+    ]
+    blocks: list[Block] = [section(t("capacity.command.usage"))]
+    if lines:
+        for start in range(0, min(len(lines), 60), 20):
+            blocks.append(section("\n".join(lines[start : start + 20])))
+        if len(lines) > 60:
+            blocks.append(context(t("capacity.command.more", count=len(lines) - 60)))
+    else:
+        blocks.append(section(t("capacity.command.none")))
     return blocks

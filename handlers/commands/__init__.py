@@ -12,6 +12,7 @@ from handlers.commands import (
     agreement,
     assign,
     audit,
+    capacity,
     contacts,
     documents,
     intake,
@@ -61,6 +62,7 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("lio", "lio", lio.run, aliases=("lio-traject",), roles=LIO_ROLES),
     Subcommand("language", "taal", language.run, aliases=("lang",)),
     Subcommand("match", "matchen", match.run, roles=PLACERS),
+    Subcommand("capacity", "capaciteit", capacity.run, roles=AGREEMENT_KEEPERS),
     Subcommand("help", "hulp", _help),
 ]
 
