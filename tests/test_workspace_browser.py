@@ -266,3 +266,16 @@ def test_the_bots_own_modal_shows_an_error_under_the_field_then_succeeds(
     page.get_by_test_id("modal-submit").click()
     expect(form.locator('[data-block="end"]')).to_have_count(0)  # the form became the preview
     expect(form).to_contain_text("14:40")  # three slots of 20 minutes: 14:00, 14:20, 14:40
+
+
+def test_switching_person_hides_the_previous_persons_modal(local: LocalWorkspace, browser_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    open_as(page, local, STUDENT)
+    type_in_composer(page, "/stage voorkeuren")
+    expect(page.get_by_test_id("modal-title")).to_be_visible()
+    page.get_by_test_id("person-select").select_option(SUPERVISOR)
+    expect(page.get_by_test_id("modal-title")).to_have_count(0)
+    page.get_by_test_id("person-select").select_option(STUDENT)
+    expect(page.get_by_test_id("modal-title")).to_be_visible()  # hers is still open, as in Slack

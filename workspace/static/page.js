@@ -500,7 +500,7 @@ $("person-select").addEventListener("change", (event) => {
   me = event.target.value;
   localStorage.setItem("workspace-user", me);
   where = "";
-  lastHome = lastModal = lastSidebar = "";
+  lastHome = lastModal = lastSidebar = null; // "nothing drawn yet": even an empty state is drawn again
   delete $("conversation").dataset.conversation;
   refresh(true);
 });
