@@ -27,6 +27,7 @@ from bot.app import create_app, create_http_app, web_client
 from bot.demo_progress import seed_progress
 from bot.services import Services
 from bot.settings import Settings
+from models.documents import Document, DocumentStatus
 from models.migrate import upgrade
 from models.people import Person, PersonRole, Role, Student
 from models.people_csv import import_people
@@ -50,6 +51,17 @@ def load_demo_data(services: Services) -> None:
         import_schools(session, (DEMO / "schools.csv").read_text(encoding="utf-8"))
         import_people(session, (DEMO / "people.csv").read_text(encoding="utf-8"))
     seed_progress(services, services.clock.now())  # the cohort in mid-year (once per database)
+
+
+def forget_review_messages(services: Services) -> None:
+    """A new workspace starts with empty conversations: review messages of an earlier run are gone, so the
+    documents still waiting are posted again (by the first tick) instead of waiting for buttons nobody has."""
+    with services.db.session() as session:
+        awaiting = DocumentStatus.AWAITING_REVIEW.value
+        for document in session.exec(select(Document).where(Document.status == awaiting)):
+            if document.review_messages:
+                document.review_messages = []
+                session.add(document)
 
 
 def _title(roles: list[str], student: Student | None) -> str:
@@ -182,6 +194,7 @@ def start_local(
     scheduler = BackgroundScheduler(timezone=services.settings.timezone)
     schedule(scheduler, runner)
     scheduler.start()
+    forget_review_messages(services)
     runner.tick()  # at once, not in a minute: pending review messages, and a sweep if one is due
     local = LocalWorkspace(ws, services, runner, scheduler, page, bot_server, own_database)
     ws.on_clock_moved = local.move_clock

@@ -90,3 +90,23 @@ def test_the_coordinator_sees_the_demo_cohort(local_bot: str, browser_page: Any)
     page.get_by_test_id("composer").fill("/stage stand")
     page.get_by_test_id("send").click()
     expect(page.get_by_test_id("conversation")).to_contain_text("De cohorte: 12 studenten")
+
+
+def test_a_restart_posts_what_waits_for_review_in_the_new_workspace(tmp_path: Path) -> None:
+    """The workspace's conversations live in memory; the reviews in the database must reach the new one."""
+    from bot.local import start_local
+    from bot.settings import load_settings
+
+    database = f"sqlite:///{tmp_path / 'demo.db'}"
+    settings = load_settings(documents_dir=tmp_path / "documents")
+
+    def reviews_for_tom() -> int:
+        local = start_local(settings, demo_database=database, port=0)
+        try:
+            return sum("documents_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOSV02"))
+        finally:
+            local.stop()
+
+    first = reviews_for_tom()
+    assert first > 0
+    assert reviews_for_tom() == first
