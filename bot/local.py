@@ -149,6 +149,7 @@ class LocalWorkspace:
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
+        self.runner.stop()  # release the scheduler's lease: a restart right after may tick at once
         self.page.stop()
         self.bot_server.close()
         self.services.db.dispose()

@@ -110,3 +110,19 @@ def test_a_restart_posts_what_waits_for_review_in_the_new_workspace(tmp_path: Pa
     first = reviews_for_tom()
     assert first > 0
     assert reviews_for_tom() == first
+
+
+def test_stopping_releases_the_schedulers_lease(tmp_path: Path) -> None:
+    from bot.local import start_local
+    from bot.settings import load_settings
+    from models.leases import Lease
+
+    database = f"sqlite:///{tmp_path / 'demo.db'}"
+    local = start_local(load_settings(documents_dir=tmp_path / "documents"), demo_database=database, port=0)
+    with local.services.db.session() as session:
+        assert session.get(Lease, "scheduler") is not None
+    local.stop()
+    from models.db import Database
+
+    with Database(database).session() as session:
+        assert session.get(Lease, "scheduler") is None
