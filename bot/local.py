@@ -27,12 +27,13 @@ from bot.app import create_app, create_http_app, web_client
 from bot.demo_progress import seed_progress
 from bot.services import Services
 from bot.settings import Settings
+from models import leases
 from models.documents import Document, DocumentStatus
 from models.migrate import upgrade
 from models.people import Person, PersonRole, Role, Student
 from models.people_csv import import_people
 from models.schools_csv import import_schools
-from scheduler.runner import Runner, schedule
+from scheduler.runner import LEASE, Runner, schedule
 from workspace import Channel, Server, User, Workspace
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,9 @@ def start_local(
     schedule(scheduler, runner)
     scheduler.start()
     forget_review_messages(services)
+    if own_database:
+        with services.db.session() as session:
+            leases.take_over(session, LEASE)
     runner.tick()  # at once, not in a minute: pending review messages, and a sweep if one is due
     local = LocalWorkspace(ws, services, runner, scheduler, page, bot_server, own_database)
     ws.on_clock_moved = local.move_clock

@@ -43,6 +43,15 @@ def acquire(session: Session, name: str, holder: str, now: datetime, ttl: timede
     return True
 
 
+def take_over(session: Session, name: str) -> None:
+    """Drop the lease whoever holds it: only for a database that one process owns (the local workspace),
+    where a holder that did not stop cleanly would otherwise keep the scheduler idle for a lease period."""
+    lease = session.get(Lease, name)
+    if lease is not None:
+        session.delete(lease)
+        session.commit()
+
+
 def release(session: Session, name: str, holder: str) -> None:
     lease = session.get(Lease, name)
     if lease is not None and lease.holder == holder:

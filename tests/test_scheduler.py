@@ -81,3 +81,11 @@ def test_the_job_store_is_the_application_database(wire: Stack) -> None:
         assert [job.id for job in again.get_jobs()] == ["stagebot.tick"]
     finally:
         again.shutdown(wait=False)
+
+
+def test_a_database_owned_by_one_process_can_take_the_lease_over(db: Database) -> None:
+    with db.session() as s:
+        assert leases.acquire(s, "scheduler", "crashed", NOW, LEASE_TTL)
+        assert not leases.acquire(s, "scheduler", "restarted", NOW, LEASE_TTL)
+        leases.take_over(s, "scheduler")
+        assert leases.acquire(s, "scheduler", "restarted", NOW, LEASE_TTL)
