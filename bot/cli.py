@@ -112,6 +112,8 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{result.versions} document version(s) would be purged ({result.files} file(s)).")
     else:
         print(f"{result.versions} document version(s) purged; {result.files} file(s) deleted.")
+    verb = "would be deleted" if args.dry_run else "deleted"
+    print(f"{result.unreferenced} file(s) no document refers to (older than a day) {verb}.")
     return 0
 
 

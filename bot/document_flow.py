@@ -26,6 +26,7 @@ from bot.services import Services
 from bot.views import documents as views
 from models import documents
 from models.document_checks import Refusal, check
+from models.document_dates import expires_on
 from models.document_store import DocumentStore, default_root
 from models.documents import Document, DocumentLine, InternshipWindow
 from models.people import Person, Role, people_with_role, supervisors_of
@@ -339,3 +340,63 @@ def step_lines(session: Session, t: Translator, student_id: int) -> list[str]:
     """STEP_DETAILS for step 2: one line per document (three queries). "Expired" is judged on the real
     date, since the checklist's providers get no clock."""
     return views.status_lines(t, student_lines(session, student_id, datetime.now(t.tz).date()))
+
+
+# --- an approved extract that runs out -------------------------------------------------------------------
+
+
+def ask_renewals(services: Services, client: WebClient, now: datetime) -> int:
+    """Approved extracts that run out before the internships end: step 2 goes back and the student (with
+    an upload button) and their supervisors hear it once. Marked and committed per version before the DMs,
+    so a failing Slack never repeats them; returns how many versions."""
+    cfg = config()
+    window = InternshipWindow.of(services.catalogue)
+    today = now.astimezone(ZoneInfo(services.settings.timezone)).date()
+    with services.db.session() as session:
+        due = [d.id for d in documents.renewals_due(session, cfg, today, window) if d.id is not None]
+    for document_id in due:
+        with services.db.session() as session:
+            document = session.get_one(Document, document_id)
+            if document.renewal_asked_at is not None:
+                continue
+            documents.ask_renewal(session, cfg, document, now)
+            student = session.get_one(Person, document.student_id)
+            reviewers = reviewers_of(session, cfg, document.student_id)
+        _tell_renewal(services, client, document, student, reviewers, window.last, today)
+    if due:
+        logger.info("asked %d student(s) for a newer extract", len(due))
+    return len(due)
+
+
+def _tell_renewal(
+    services: Services,
+    client: WebClient,
+    document: Document,
+    student: Person,
+    reviewers: list[Person],
+    last: date | None,
+    today: date,
+) -> None:
+    doctype = config().type(document.type_code)
+    assert doctype is not None and document.issue_date is not None
+    expires = expires_on(document.issue_date, doctype.max_age_months)
+    t = person_translator(student, services)
+    blocks = views.renewal_for_student(t, doctype, document, expires, last, today)
+    try:
+        send_dm(client, student.slack_user_id, t("documents.renewal.student_text"), blocks)
+    except SlackApiError as error:
+        logger.warning("could not ask %s for a newer extract: %s", student.slack_user_id, error)
+    for reviewer in reviewers:
+        rt = person_translator(reviewer, services)
+        blocks = views.renewal_for_supervisor(
+            rt, student.slack_user_id, student.name, doctype, expires, last, today
+        )
+        try:
+            send_dm(
+                client,
+                reviewer.slack_user_id,
+                rt("documents.renewal.supervisor_text", name=student.name),
+                blocks,
+            )
+        except SlackApiError as error:
+            logger.warning("could not tell %s of an extract to renew: %s", reviewer.slack_user_id, error)

@@ -10,12 +10,12 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot import intake_details, placement_details, planning_details, preferences_details
+from bot import document_details, intake_details, placement_details, planning_details, preferences_details
 from bot.i18n import Translator
 from bot.views.blocks import Block
 from bot.views.student_detail import student_header
 from models import progress
-from models.people import Person, Student, supervisors_of
+from models.people import Actor, Person, Student, supervisors_of
 
 DetailSection = Callable[[Session, Translator, int], list[Block]]
 DETAIL_SECTIONS: list[DetailSection] = [
@@ -24,9 +24,14 @@ DETAIL_SECTIONS: list[DetailSection] = [
     placement_details.detail_section,
     planning_details.detail_section,
 ]
+# Sections whose content depends on who looks (documents: access is decided per document type).
+ViewerSection = Callable[[Session, Translator, Actor, int], list[Block]]
+VIEWER_SECTIONS: list[ViewerSection] = [document_details.detail_section]
 
 
-def detail_blocks(session: Session, t: Translator, student_id: int) -> list[Block]:
+def detail_blocks(
+    session: Session, t: Translator, student_id: int, viewer: Actor | None = None
+) -> list[Block]:
     person = session.get_one(Person, student_id)
     student = session.get_one(Student, student_id)
     summary = progress.summaries(session, [student_id])[0]
@@ -35,4 +40,7 @@ def detail_blocks(session: Session, t: Translator, student_id: int) -> list[Bloc
     blocks = student_header(t, person, student, supervisors, summary, statuses)
     for section in DETAIL_SECTIONS:
         blocks.extend(section(session, t, student_id))
+    if viewer is not None:
+        for viewer_section in VIEWER_SECTIONS:
+            blocks.extend(viewer_section(session, t, viewer, student_id))
     return blocks[:50]

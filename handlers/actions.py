@@ -57,7 +57,7 @@ def open_detail(ack: Ack, action: dict[str, Any], context: BoltContext, respond:
     student_id = _number(action)
     with request_scope(context) as scope:
         if scope.actor.is_staff and may_see_student(scope.session, scope.actor, student_id):
-            blocks = detail_blocks(scope.session, scope.t, student_id)
+            blocks = detail_blocks(scope.session, scope.t, student_id, scope.actor)
             text = scope.t("students.text")
         else:
             audit.log(

@@ -104,9 +104,7 @@ def open_upload_modal(scope: Scope, client: WebClient, trigger_id: str, initial:
     cfg = flow.config()
     lines = flow.student_lines(scope.session, scope.actor.person_id, scope.today)
     if initial is None:
-        initial = next(
-            (line.type.code for line in lines if line.state.value in ("missing", "rejected", "expired")), None
-        )
+        initial = next((line.type.code for line in lines if line.state in views.NEEDS_UPLOAD), None)
     client.views_open(trigger_id=trigger_id, view=views.upload_modal(scope.t, list(cfg.types), initial))
 
 

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -35,6 +36,7 @@ class DocumentStore:
         digest = sha256(content)
         target = self.path(digest)
         if target.exists():
+            os.utime(target)  # fresh again: a purge of unreferenced files leaves an upload in progress alone
             return digest, False
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
@@ -66,6 +68,27 @@ class DocumentStore:
         except FileNotFoundError:
             return False
         return True
+
+    def delete_if_older(self, digest: str, cutoff: datetime) -> bool:
+        """Delete unless written (or stored again) since `cutoff`: checked at the last moment."""
+        path = self.path(digest)
+        try:
+            if path.stat().st_mtime >= cutoff.timestamp():
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def contents(self) -> list[tuple[str, float]]:
+        """(hash, last modified as a POSIX timestamp) of every stored content."""
+        if not self.root.exists():
+            return []
+        found = []
+        for path in self.root.glob("*/*"):
+            if _HASH.match(path.name) and path.parent.name == path.name[:2] and path.is_file():
+                found.append((path.name, path.stat().st_mtime))
+        return sorted(found)
 
     def leftovers(self) -> list[Path]:
         """Temporary files an interrupted write left behind (there should be none)."""

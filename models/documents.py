@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import audit, progress
@@ -172,6 +172,9 @@ class Document(SQLModel, table=True):
     uploaded_at: datetime = Field(sa_type=AwareDateTime)
     uploaded_by_id: int | None = Field(default=None, foreign_key="person.id")
     purged_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    renewal_asked_at: datetime | None = Field(
+        default=None, sa_type=AwareDateTime, description="an approved extract no longer covers: asked anew"
+    )
     review_messages: list[Any] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False), description="[[channel, ts], ...]"
     )
@@ -206,6 +209,7 @@ class LineState(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     EXPIRED = "expired"
+    RENEW = "renew"  # approved, but runs out soon before the last internship day: a newer one is asked
 
 
 @dataclass(frozen=True)
@@ -303,18 +307,20 @@ def lines(
         state = LineState(document.status)
         if state is LineState.APPROVED and expires is not None and expires < today:
             state = LineState.EXPIRED
+        elif state is LineState.APPROVED and document.renewal_asked_at is not None:
+            state = LineState.RENEW
         decision = decided.get(document.id) if document.id is not None else None
         result.append(DocumentLine(doctype, state, document, decision, expires, document.expires_too_soon))
     return result
 
 
 def step_state(config: DocumentConfig, lio: bool, documents: list[Document]) -> progress.StepState:
-    """Sent back when a current version was rejected; done when every required one is approved;
-    awaiting review when every required one is in; in progress otherwise."""
+    """Sent back when a current version was rejected or an approved extract must be renewed; done when
+    every required one is approved; awaiting review when every required one is in; in progress otherwise."""
     latest = current(documents)
     required = [latest.get(t.code) for t in config.required_types(lio)]
     statuses = {d.status for d in latest.values()}
-    if DocumentStatus.REJECTED in statuses:
+    if DocumentStatus.REJECTED in statuses or any(needs_renewal(d) for d in latest.values()):
         return progress.StepState.SENT_BACK
     if all(d is not None and d.status == DocumentStatus.APPROVED for d in required):
         return progress.StepState.DONE
@@ -322,6 +328,11 @@ def step_state(config: DocumentConfig, lio: bool, documents: list[Document]) -> 
     if all(d is not None and d.status in waiting for d in required):
         return progress.StepState.AWAITING_REVIEW
     return progress.StepState.IN_PROGRESS
+
+
+def needs_renewal(document: Document) -> bool:
+    """An approved version the scheduler found no longer covering the internships (see renewal_due)."""
+    return document.status == DocumentStatus.APPROVED and document.renewal_asked_at is not None
 
 
 def is_lio(session: Session, student_id: int) -> bool:
@@ -508,6 +519,73 @@ def remember_review_messages(session: Session, document: Document, messages: lis
     session.add(document)
 
 
+# --- an approved extract that runs out --------------------------------------------------------------------
+
+RENEWAL_NOTICE_DAYS = 30  # asked this long before it runs out: time enough to get a new one from the commune
+
+
+def renewal_due(expires: date, today: date, window: InternshipWindow) -> bool:
+    """A new extract is needed once this one runs out (or will within the notice period) while internship
+    days remain after it. Without a catalogue window: only once it has run out."""
+    if window.last is None:
+        return expires < today
+    if today > window.last or expires >= window.last:
+        return False
+    return (expires - today).days < RENEWAL_NOTICE_DAYS
+
+
+def renewals_due(
+    session: Session, config: DocumentConfig, today: date, window: InternshipWindow
+) -> list[Document]:
+    """The current approved extracts not yet asked anew whose renewal is due (two queries)."""
+    dated = {t.code: t for t in config.types if t.needs_issue_date}
+    if not dated:
+        return []
+    rows = session.exec(
+        select(Document).where(
+            col(Document.type_code).in_(list(dated)),
+            Document.status == DocumentStatus.APPROVED.value,
+            col(Document.renewal_asked_at).is_(None),
+            col(Document.issue_date).is_not(None),
+        )
+    )
+    due = []
+    for document in rows:
+        doctype = dated[document.type_code]
+        assert document.issue_date is not None
+        if renewal_due(expires_on(document.issue_date, doctype.max_age_months), today, window):
+            due.append(document)
+    if not due:
+        return []
+    newest = session.exec(
+        select(Document.student_id, Document.type_code, func.max(Document.version))
+        .where(
+            col(Document.student_id).in_({d.student_id for d in due}),
+            Document.status != DocumentStatus.SUPERSEDED.value,
+        )
+        .group_by(col(Document.student_id), col(Document.type_code))
+    ).all()
+    latest = {(student, code): version for student, code, version in newest}
+    return [d for d in due if latest.get((d.student_id, d.type_code)) == d.version]
+
+
+def ask_renewal(session: Session, config: DocumentConfig, document: Document, now: datetime) -> None:
+    """Mark the version (so the student is asked once) and move step 2 back, in one transaction."""
+    document.renewal_asked_at = now
+    session.add(document)
+    audit.log(
+        session,
+        now,
+        "document.renewal_asked",
+        actor_id=None,
+        student_id=document.student_id,
+        subject=document.subject,
+        type=document.type_code,
+        version=document.version,
+    )
+    record_step(session, config, document.student_id, now)
+
+
 # --- retention -------------------------------------------------------------------------------------------
 
 
@@ -553,10 +631,36 @@ def mark_purged(session: Session, documents: list[Document], now: datetime) -> N
         )
 
 
+ORPHAN_GRACE = timedelta(days=1)  # an upload stores its content before its row: never touch a fresh file
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     versions: int
     files: int
+    unreferenced: int = 0  # contents (and interrupted writes) no version refers to, older than the grace
+
+
+def referenced(session: Session, hashes: Iterable[str]) -> set[str]:
+    """Of these hashes, those any version (purged or not) refers to; in chunks, a few queries."""
+    wanted, found = sorted(set(hashes)), set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found |= set(session.exec(select(Document.sha256).where(col(Document.sha256).in_(chunk))))
+    return found
+
+
+def unreferenced(
+    database: Database, store: DocumentStore, now: datetime, grace: timedelta = ORPHAN_GRACE
+) -> tuple[list[str], list[Path]]:
+    """Contents no version refers to (written before a database write failed) and temporary files of an
+    interrupted write, both last modified longer than `grace` ago."""
+    cutoff = (now - grace).timestamp()
+    old = {digest for digest, modified in store.contents() if modified < cutoff}
+    with database.session() as session:
+        orphans = sorted(old - referenced(session, old))
+    temporary = [p for p in store.leftovers() if p.stat().st_mtime < cutoff]
+    return orphans, temporary
 
 
 def purge(
@@ -566,13 +670,15 @@ def purge(
 
     The rows are marked and committed first, then the files go: a crash in between leaves a file that a
     next run removes, never a row pointing at content that silently vanished. A content still needed by
-    another version (the same file uploaded again later) is kept.
+    another version (the same file uploaded again later) is kept. Contents no version refers to go too,
+    once older than the grace period (an upload writes its content a moment before its row).
     """
+    orphans, temporary = unreferenced(database, store, now)
     with database.session() as session:
         due = due_for_purge(session, config, now.date())
         hashes = {d.sha256 for d in due}
         if dry_run:
-            return PurgeResult(len(due), len(hashes))
+            return PurgeResult(len(due), len(hashes), len(orphans) + len(temporary))
         mark_purged(session, due, now)
         session.flush()
         hashes -= hashes_still_kept(session, hashes)
@@ -581,4 +687,7 @@ def purge(
         ).all()
         hashes |= set(purged_before) - hashes_still_kept(session, set(purged_before))
     deleted = sum(1 for digest in hashes if store.delete(digest))
-    return PurgeResult(len(due), deleted)
+    swept = sum(1 for digest in orphans if store.delete_if_older(digest, now - ORPHAN_GRACE))
+    for path in temporary:
+        path.unlink(missing_ok=True)
+    return PurgeResult(len(due), deleted, swept + len(temporary))

@@ -43,3 +43,8 @@ def deliver_pending_reviews(services: Services, client: WebClient, now: datetime
     if pending:
         logger.info("posted %d pending review message(s)", len(pending))
     return len(pending)
+
+
+def ask_extract_renewals(services: Services, client: WebClient, now: datetime) -> int:
+    """Approved criminal-record extracts that run out before the internships end: ask a newer one, once."""
+    return document_flow.ask_renewals(services, client, now)

@@ -55,6 +55,7 @@ class Runner:
         now = self.services.clock.now()
         jobs.deliver_pending_problems(self.services, self.client, now)
         jobs.deliver_pending_reviews(self.services, self.client, now)
+        jobs.ask_extract_renewals(self.services, self.client, now)
         if sweep_is_due(self.services, now):
             sent, failed = run_sweep(self.services, self.client, now)
             logger.info("sweep at %s: %d message(s) sent, %d to try again", now.isoformat(), sent, failed)

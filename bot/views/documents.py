@@ -45,7 +45,9 @@ LINE_ICONS = {
     LineState.APPROVED: "✅",
     LineState.REJECTED: "↩️",
     LineState.EXPIRED: "⚠️",
+    LineState.RENEW: "⚠️",
 }
+NEEDS_UPLOAD = (LineState.MISSING, LineState.REJECTED, LineState.EXPIRED, LineState.RENEW)
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -304,26 +306,80 @@ def student_decision(
     ]
 
 
+def line_text(t: Translator, line: DocumentLine) -> str:
+    """One document's state, with the reason it came back or the extract's validity."""
+    text = t(
+        "documents.line",
+        icon=LINE_ICONS[line.state],
+        type=line.type.label(t.language),
+        state=t(f"documents.state.{line.state.value}"),
+    )
+    if line.state is LineState.REJECTED and line.decision and line.decision.reason:
+        text += " " + t("documents.line_reason", reason=escape(line.decision.reason))
+    if line.document is not None and line.document.issue_date and line.state is not LineState.REJECTED:
+        text += " " + t("documents.line_expires", date=t.date(line.expires or date.max))
+        if line.expires_too_soon:
+            text += " " + t("documents.line_too_soon")
+    return text
+
+
 def status_lines(t: Translator, lines: list[DocumentLine]) -> list[str]:
     """Under step 2 of the checklist: one line per document."""
-    result = []
-    for line in lines:
-        text = t(
-            "documents.line",
-            icon=LINE_ICONS[line.state],
-            type=line.type.label(t.language),
-            state=t(f"documents.state.{line.state.value}"),
-        )
-        if line.state is LineState.REJECTED and line.decision and line.decision.reason:
-            text += " " + t("documents.line_reason", reason=escape(line.decision.reason))
-        if line.document is not None and line.document.issue_date and line.state is not LineState.REJECTED:
-            text += " " + t("documents.line_expires", date=t.date(line.expires or date.max))
-            if line.expires_too_soon:
-                text += " " + t("documents.line_too_soon")
-        result.append(text)
-    if any(line.state in (LineState.MISSING, LineState.REJECTED, LineState.EXPIRED) for line in lines):
+    result = [line_text(t, line) for line in lines]
+    if any(line.state in NEEDS_UPLOAD for line in lines):
         result.append(t("documents.line_how"))
     return result
+
+
+def staff_detail(t: Translator, lines: list[DocumentLine]) -> list[Block]:
+    """The documents section of a student's record for staff: the lines the viewer may see, each with Open."""
+    if not lines:
+        return []
+    blocks: list[Block] = [header(t("documents.detail.header"))]
+    for line in lines:
+        accessory = open_button(t, line.document) if line.document is not None else None
+        blocks.append(section(line_text(t, line), accessory=accessory))
+    return blocks
+
+
+def renewal_for_student(
+    t: Translator, doctype: DocumentType, document: Document, expires: date, last: date | None, today: date
+) -> list[Block]:
+    """The approved extract runs out (or ran out) before the internships end: ask a newer one."""
+    assert document.issue_date is not None
+    key = "documents.renewal.student_expired" if expires < today else "documents.renewal.student_soon"
+    text = t(
+        key,
+        type=doctype.label(t.language),
+        issued=t.date(document.issue_date),
+        expires=t.date(expires),
+        last=t.date(last) if last else "—",
+    )
+    return [
+        section(text),
+        actions(button(t("documents.upload_again"), UPLOAD_AGAIN_ACTION, doctype.code, style="primary")),
+    ]
+
+
+def renewal_for_supervisor(
+    t: Translator,
+    student_slack_id: str,
+    student_name: str,
+    doctype: DocumentType,
+    expires: date,
+    last: date | None,
+    today: date,
+) -> list[Block]:
+    key = "documents.renewal.supervisor_expired" if expires < today else "documents.renewal.supervisor_soon"
+    text = t(
+        key,
+        student=mention(student_slack_id),
+        name=escape(student_name),
+        type=doctype.label(t.language),
+        expires=t.date(expires),
+        last=t.date(last) if last else "—",
+    )
+    return [section(text)]
 
 
 def documents_overview(
