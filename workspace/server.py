@@ -7,6 +7,7 @@ requests (a delivery made from a page click) is still open.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify, request
@@ -107,6 +108,7 @@ class Server:
         self._thread = threading.Thread(target=self._server.run, name="workspace-server", daemon=True)
         self._thread.start()
         self._stopped = False
+        self.closers: list[Callable[[], None]] = []  # what else stops with this server (Socket Mode)
 
     @property
     def running(self) -> bool:
@@ -121,6 +123,8 @@ class Server:
         if self._stopped:
             return
         self._stopped = True
+        for close in self.closers:
+            close()
         server = self._server
         trigger = server.trigger
 

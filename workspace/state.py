@@ -152,6 +152,7 @@ class Identity:
     team_domain: str = "local"
     team_name: str = "Local workspace"
     verification_token: str = "local-verification-token"
+    app_token: str | None = None  # app-level (xapp-): only for apps.connections.open (Socket Mode)
 
 
 class State:
@@ -165,6 +166,7 @@ class State:
         self.lock = threading.RLock()
         self.call_recorded = threading.Condition(self.lock)
         self.base_url = ""
+        self.open_socket_link: Callable[[], str] | None = None  # set while the Socket Mode endpoint runs
         bot = User(id=identity.bot_user_id, name=identity.bot_name, real_name=identity.bot_name, is_bot=True)
         self.users: dict[str, User] = {u.id: u for u in [*users, bot]}
         self.channels: dict[str, Channel] = {c.id: c for c in channels}

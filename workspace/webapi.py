@@ -16,6 +16,7 @@ Params = dict[str, Any]
 Method = Callable[[State, Params], dict[str, Any]]
 
 METHODS: dict[str, Method] = {}
+APP_LEVEL_METHODS = {"apps.connections.open"}  # called with the app-level token, never the bot token
 
 
 @dataclass
@@ -45,8 +46,12 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
             raise ApiError("unknown_method")
         if not token:
             raise ApiError("not_authed")
-        if token != state.identity.bot_token:
-            raise ApiError("invalid_auth")
+        ident = state.identity
+        expected, other = ident.bot_token, ident.app_token
+        if name in APP_LEVEL_METHODS:
+            expected, other = other, expected
+        if token != expected:
+            raise ApiError("not_allowed_token_type" if token == other else "invalid_auth")
         failure = state.take_failure(name)
         if failure is not None:
             answer.status = failure.status
@@ -147,6 +152,14 @@ def auth_test(state: State, params: Params) -> dict[str, Any]:
         "bot_id": ident.bot_id,
         "is_enterprise_install": False,
     }
+
+
+@method("apps.connections.open")
+def apps_connections_open(state: State, params: Params) -> dict[str, Any]:
+    """A single-use WebSocket URL for Socket Mode (the endpoint runs while the workspace is served)."""
+    if state.open_socket_link is None:
+        raise ApiError("internal_error", ["[ERROR] the workspace is not being served"])
+    return {"url": state.open_socket_link()}
 
 
 @method("chat.postMessage")

@@ -14,6 +14,7 @@ from workspace import blockkit, payloads, responses
 from workspace.delivery import Delivery, post, send
 from workspace.errors import ApiError
 from workspace.server import Server, create_app
+from workspace.socket_mode import SocketHub
 from workspace.state import (
     Call,
     Channel,
@@ -40,6 +41,9 @@ class Workspace:
     the workspace knowing the bot: `on_clock_moved(seconds)` is called when a person moves the clock
     (the bot's notion of now should move by as much), `on_reset()` when a person asks for fresh demo data.
     The page offers the clock control and the reset button only when the hook is there.
+
+    With an `app_token` (xapp-), serve() also opens the Socket Mode endpoint (apps.connections.open);
+    while `bot_url` is empty, deliveries then go over the app's WebSocket instead of an HTTP POST.
     """
 
     def __init__(
@@ -56,9 +60,14 @@ class Workspace:
         delivery_timeout: float = 10.0,
         on_clock_moved: Callable[[float], None] | None = None,
         on_reset: Callable[[], None] | None = None,
+        app_token: str | None = None,
     ) -> None:
         identity = Identity(
-            bot_token=bot_token, signing_secret=signing_secret, bot_user_id=bot_user_id, bot_name=bot_name
+            bot_token=bot_token,
+            signing_secret=signing_secret,
+            bot_user_id=bot_user_id,
+            bot_name=bot_name,
+            app_token=app_token,
         )
         self._base_clock = clock
         self.clock_offset = 0.0
@@ -68,6 +77,7 @@ class Workspace:
         self.bot_url = bot_url
         self.delivery_timeout = delivery_timeout
         self.server: Server | None = None
+        self.socket: SocketHub | None = None  # the Socket Mode endpoint, served when there is an app_token
         self._deliveries: list[Delivery] = []
 
     # serving -------------------------------------------------------------------------------------------
@@ -76,7 +86,19 @@ class Workspace:
         """Start the HTTP server in a daemon thread (port 0 picks a free port)."""
         self.server = Server(create_app(self), host=host, port=port, threads=threads)
         self.state.base_url = self.server.url
+        if self.state.identity.app_token:
+            self.socket = SocketHub(self.state, host=host)
+            self.state.open_socket_link = self.socket.issue_link
+            self.server.closers.append(self.socket.stop)
         return self.server
+
+    def wait_for_socket(self, timeout: float = 10.0, opened: int = 1) -> None:
+        """Block until the app holds a Socket Mode connection, the `opened`-th it opened in all;
+        TimeoutError instead of hanging."""
+        if self.socket is None:
+            raise RuntimeError("Socket Mode needs an app_token and serve()")
+        if not self.socket.wait_for_connection(timeout, opened):
+            raise TimeoutError(f"the app opened no Socket Mode connection within {timeout:g} s")
 
     @property
     def url(self) -> str:
@@ -337,6 +359,17 @@ class Workspace:
 
     def redeliver(self, delivery: Delivery, retry_num: int = 1, reason: str = "http_timeout") -> Delivery:
         """Send an earlier delivery again the way Slack retries: same body, fresh signature, retry headers."""
+        socket = self._socket_transport()
+        if socket is not None:
+            return self._record(
+                socket.deliver(
+                    delivery.kind,
+                    delivery.payload,
+                    timeout=self.delivery_timeout,
+                    retry_attempt=retry_num,
+                    retry_reason=reason,
+                )
+            )
         content_type = delivery.request_headers.get("Content-Type", JSON)
         extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason}
         return self._record(
@@ -454,7 +487,14 @@ class Workspace:
             self._deliveries.append(delivery)
         return delivery
 
+    def _socket_transport(self) -> SocketHub | None:
+        """The Socket Mode endpoint when it is the transport: there is no bot_url to POST to."""
+        return None if self.bot_url else self.socket
+
     def _deliver(self, kind: str, body: bytes, content_type: str, payload: dict[str, Any]) -> Delivery:
+        socket = self._socket_transport()
+        if socket is not None:
+            return self._record(socket.deliver(kind, payload, timeout=self.delivery_timeout))
         return self._record(
             send(
                 self._bot_url(),
