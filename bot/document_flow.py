@@ -7,6 +7,7 @@ files only, and the database row is written after the content is safely on disk.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import urllib.error
@@ -20,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
+from bot import durable_jobs
 from bot.i18n import Translator, translator
 from bot.notifier import send_dm
 from bot.services import Services
@@ -400,3 +402,26 @@ def _tell_renewal(
             )
         except SlackApiError as error:
             logger.warning("could not tell %s of an extract to renew: %s", reviewer.slack_user_id, error)
+
+
+# --- durable: the fetch survives a restart ----------------------------------------------------------------
+
+RECEIVE_JOB = "documents.receive"
+
+
+def receive_payload(incoming: Incoming) -> dict[str, Any]:
+    payload = dataclasses.asdict(incoming)
+    payload["issue_date"] = incoming.issue_date.isoformat() if incoming.issue_date else None
+    return payload
+
+
+def _receive_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    issued = payload.get("issue_date")
+    receive(
+        services,
+        client,
+        Incoming(**(payload | {"issue_date": date.fromisoformat(issued) if issued else None})),
+    )
+
+
+durable_jobs.register(RECEIVE_JOB, _receive_job)

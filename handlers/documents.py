@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
 from bot import document_flow as flow
+from bot import durable_jobs
 from bot.document_download import link_for
 from bot.middleware import Scope, request_scope
 from bot.views import documents as views
@@ -96,8 +97,9 @@ def on_pick_type(
             filename=name,
         )
         services = scope.services
+    job = durable_jobs.record(services, flow.RECEIVE_JOB, flow.receive_payload(incoming))
     respond(replace_original=True, text=scope.t("documents.checking_text"), blocks=blocks)
-    services.background.submit(flow.receive, services, context.client, incoming)
+    durable_jobs.start(services, context.client, job)
 
 
 def open_upload_modal(scope: Scope, client: WebClient, trigger_id: str, initial: str | None = None) -> None:
@@ -194,8 +196,9 @@ def on_upload_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> No
             issue_date=issued if doctype.needs_issue_date else None,
         )
         services = scope.services
+    job = durable_jobs.record(services, flow.RECEIVE_JOB, flow.receive_payload(incoming))
     ack()
-    services.background.submit(flow.receive, services, context.client, incoming)
+    durable_jobs.start(services, context.client, job)
 
 
 # --- the extract's issue date ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
+from bot import durable_jobs
 from bot.app import web_client
 from bot.services import Services
 from models import leases
@@ -53,6 +54,7 @@ class Runner:
         if not self.has_lease():
             return False
         now = self.services.clock.now()
+        durable_jobs.resume(self.services, self.client)
         jobs.deliver_pending_problems(self.services, self.client, now)
         jobs.deliver_pending_reviews(self.services, self.client, now)
         jobs.ask_extract_renewals(self.services, self.client, now)

@@ -1,0 +1,65 @@
+"""Background work that survives a restart: each job is a row first (models.pending_jobs), then runs on
+the background pool; the scheduler resumes rows a crash or restart left behind.
+
+A job kind is registered once with the function that does it; the payload is plain JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.services import Services
+from models import pending_jobs
+
+logger = logging.getLogger(__name__)
+JobFunction = Callable[[Services, WebClient, dict[str, Any]], None]
+KINDS: dict[str, JobFunction] = {}
+GRACE = timedelta(minutes=2)
+
+
+def register(kind: str, function: JobFunction) -> None:
+    KINDS[kind] = function
+
+
+def record(services: Services, kind: str, payload: dict[str, Any]) -> int:
+    """Write the job down (committed) before the user is answered; returns its id for `start`."""
+    if kind not in KINDS:
+        raise KeyError(f"no job kind {kind!r} is registered")
+    with services.db.session() as session:
+        return pending_jobs.add(session, kind, payload, services.clock.now())
+
+
+def start(services: Services, client: WebClient, job_id: int) -> None:
+    """Run a recorded job on the background pool (after the answer, so the job's own reply comes last)."""
+    services.background.submit(run, services, client, job_id)
+
+
+def run(services: Services, client: WebClient, job_id: int) -> bool:
+    """Do one job; True when it is done (its row is gone), False when it failed and stays to be retried."""
+    with services.db.session() as session:
+        job = session.get(pending_jobs.PendingJob, job_id)
+        if job is None:
+            return True
+        kind, payload = job.kind, dict(job.payload)
+    try:
+        KINDS[kind](services, client, payload)
+    except Exception as error:
+        logger.exception("job %s (%s) failed", job_id, kind)
+        with services.db.session() as session:
+            pending_jobs.failed(session, job_id, repr(error))
+        return False
+    with services.db.session() as session:
+        pending_jobs.finish(session, job_id)
+    return True
+
+
+def resume(services: Services, client: WebClient) -> int:
+    """Run what a restart or crash left unfinished; returns how many jobs got done."""
+    with services.db.session() as session:
+        left = pending_jobs.unfinished(session, services.clock.now(), GRACE)
+    return sum(run(services, client, job_id) for job_id in left)

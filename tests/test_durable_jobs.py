@@ -1,0 +1,71 @@
+"""Work handed to the background is written down first: a restart or a crash loses nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot import document_flow, durable_jobs
+from bot.app import web_client
+from models.document_store import DocumentStore
+from models.pending_jobs import MAX_ATTEMPTS, PendingJob
+from scheduler.runner import Runner
+from tests.conftest import Stack
+from tests.documents_files import pdf
+from tests.test_documents import _dm_text, _people, _private_file, _rows, store  # noqa: F401  (fixture)
+
+
+def _jobs(wire: Stack) -> list[PendingJob]:
+    with wire.session() as s:
+        return list(s.exec(select(PendingJob)))
+
+
+def test_a_normal_upload_leaves_no_job_behind(wire: Stack, store: DocumentStore) -> None:  # noqa: F811
+    _people(wire)
+    wire.ws.upload_file("U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
+    wire.ws.click("U0ANNA", "documents_pick:commitment")
+    wire.services.background.drain()
+    assert len(_rows(wire)) == 1
+    assert _jobs(wire) == []
+
+
+def test_an_upload_the_process_never_finished_is_done_by_the_next_tick(
+    wire: Stack,
+    store: DocumentStore,  # noqa: F811
+) -> None:
+    ids = _people(wire)
+    file = _private_file(wire, "U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
+    incoming = document_flow.Incoming(ids["anna"], ids["anna"], "commitment", file["id"])
+    # The listener wrote the job down and answered; then the process stopped before the job ran.
+    durable_jobs.record(wire.services, document_flow.RECEIVE_JOB, document_flow.receive_payload(incoming))
+    runner = Runner(wire.services, web_client(wire.services), "after-restart")
+    runner.tick()
+    assert _rows(wire) == []  # not yet: it might still be running in the process that took it
+    wire.services.clock.advance(durable_jobs.GRACE + timedelta(seconds=1))
+    runner.tick()
+    (row,) = _rows(wire)
+    assert (row.type_code, row.status) == ("commitment", "awaiting_review")
+    assert "Verbintenisverklaring (versie 1, *verbintenis.pdf*) is ontvangen" in _dm_text(wire, "U0ANNA")
+    assert _jobs(wire) == []
+
+
+def test_a_job_that_keeps_failing_is_kept_with_its_error_and_given_up_after_a_few_tries(wire: Stack) -> None:
+    calls: list[dict[str, object]] = []
+
+    def broken(_services: object, _client: object, payload: dict[str, object]) -> None:
+        calls.append(payload)
+        raise RuntimeError("the disk is full")
+
+    durable_jobs.register("test.broken", broken)
+    try:
+        durable_jobs.record(wire.services, "test.broken", {"n": 1})
+        runner = Runner(wire.services, web_client(wire.services), "one")
+        for _ in range(MAX_ATTEMPTS + 2):
+            wire.services.clock.advance(durable_jobs.GRACE + timedelta(seconds=1))
+            runner.tick()
+        (job,) = _jobs(wire)
+        assert job.attempts == MAX_ATTEMPTS and "the disk is full" in (job.last_error or "")
+        assert len(calls) == MAX_ATTEMPTS
+    finally:
+        durable_jobs.KINDS.pop("test.broken", None)
