@@ -415,13 +415,13 @@ def receive_payload(incoming: Incoming) -> dict[str, Any]:
     return payload
 
 
-def _receive_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+def incoming_from(payload: dict[str, Any]) -> Incoming:
     issued = payload.get("issue_date")
-    receive(
-        services,
-        client,
-        Incoming(**(payload | {"issue_date": date.fromisoformat(issued) if issued else None})),
-    )
+    return Incoming(**(payload | {"issue_date": date.fromisoformat(issued) if issued else None}))
+
+
+def _receive_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    receive(services, client, incoming_from(payload))
 
 
 durable_jobs.register(RECEIVE_JOB, _receive_job)

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot import document_flow
+from bot import document_flow, durable_jobs
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
@@ -135,8 +135,13 @@ def on_apply_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> Non
             else None
         )
         services, application_id = scope.services, application.id or 0
+    payload = {
+        "application_id": application_id,
+        "incoming": document_flow.receive_payload(incoming) if incoming else None,
+    }
+    job = durable_jobs.record(services, AFTER_APPLY_JOB, payload)
     ack()
-    services.background.submit(after_apply, services, context.client, application_id, incoming)
+    durable_jobs.start(services, context.client, job)
 
 
 def after_apply(
@@ -155,6 +160,18 @@ def after_apply(
         _ask_counsellors(services, client, session, application, student)
     t = _t(student, services)
     _dm(client, student.slack_user_id, t("lio.submitted"), views.submitted(t, outcome, services.catalogue))
+
+
+AFTER_APPLY_JOB = "lio.after_apply"
+
+
+def _after_apply_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    incoming = payload.get("incoming")
+    proof = document_flow.incoming_from(incoming) if incoming else None
+    after_apply(services, client, int(payload["application_id"]), proof)
+
+
+durable_jobs.register(AFTER_APPLY_JOB, _after_apply_job)
 
 
 def _review_blocks(

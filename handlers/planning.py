@@ -6,6 +6,7 @@ Every action decides again from who clicked (models.access); the review buttons 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot import document_flow, start_notice
+from bot import document_flow, durable_jobs, start_notice
 from bot.i18n import Translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
@@ -111,6 +112,23 @@ class Job:
     today: date
 
 
+READ_JOB = "planning.read"
+
+
+def _read_payload(job: Job, *, text: str | None = None, file_id: str | None = None) -> dict[str, Any]:
+    fields = dataclasses.asdict(job) | {"today": job.today.isoformat()}
+    return {"job": fields, "text": text, "file_id": file_id}
+
+
+def _read_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    fields = payload["job"]
+    job = Job(**(fields | {"today": date.fromisoformat(fields["today"])}))
+    read_and_preview(services, client, job, text=payload.get("text"), file_id=payload.get("file_id"))
+
+
+durable_jobs.register(READ_JOB, _read_job)
+
+
 def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     with request_scope(context) as scope:
         version = planning.typing_version(scope.session, scope.actor.person_id, scope.now)
@@ -119,7 +137,9 @@ def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> N
         job = Job(scope.actor.person_id, version.id, event["channel"], scope.t.language, scope.today)
         services = scope.services
     text = str(event.get("text") or "")
-    services.background.submit(read_and_preview, services, client, job, text=text)
+    durable_jobs.start(
+        services, client, durable_jobs.record(services, READ_JOB, _read_payload(job, text=text))
+    )
 
 
 def on_sheet(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
@@ -141,7 +161,8 @@ def on_sheet(event: dict[str, Any], context: BoltContext, client: WebClient) -> 
         job = Job(scope.actor.person_id, version.id, event["channel"], scope.t.language, scope.today)
         services = scope.services
     for file in event["files"][:1]:
-        services.background.submit(read_and_preview, services, client, job, file_id=str(file["id"]))
+        payload = _read_payload(job, file_id=str(file["id"]))
+        durable_jobs.start(services, client, durable_jobs.record(services, READ_JOB, payload))
 
 
 def read_and_preview(

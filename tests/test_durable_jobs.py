@@ -69,3 +69,10 @@ def test_a_job_that_keeps_failing_is_kept_with_its_error_and_given_up_after_a_fe
         assert len(calls) == MAX_ATTEMPTS
     finally:
         durable_jobs.KINDS.pop("test.broken", None)
+
+
+def test_every_background_hand_over_of_user_input_is_durable() -> None:
+    """The kinds that carry what a user submitted are registered (the scheduler can resume them)."""
+    import handlers  # noqa: F401  (registers the listeners' job kinds)
+
+    assert {"documents.receive", "lio.after_apply", "planning.read"} <= set(durable_jobs.KINDS)
