@@ -5,40 +5,34 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 import handlers
-from bot import calendar_feed
+from bot import calendar_feed, errors
 from bot.document_download import PATH, open_document
 from bot.middleware import scope_middleware
+from bot.outbox import DeferredClient, slack_client
 from bot.services import Services
 
 
-def web_client(services: Services) -> WebClient:
-    """Retries on rate limits and dropped connections, so one hiccup never loses a message."""
-    return WebClient(
-        token=services.settings.slack_bot_token,
-        base_url=services.settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+def web_client(services: Services, key_prefix: str | None = None) -> DeferredClient:
+    """The client jobs and the scheduler talk to Slack with: their sends are outbox rows."""
+    return services.outbox.client(key_prefix)
 
 
 def create_app(services: Services, *, verify_token: bool = True) -> App:
-    """The whole bot. Listeners finish before the HTTP answer (they are quick), so one DB session per request
-    spans the listener and every answer can travel in the ack."""
+    """The whole bot. A listener stores what the user did and what the bot will say (outbox rows) in one
+    transaction and answers; the outbox worker (started here) talks to Slack after the answer, so the
+    answer comes inside Slack's 3 s however slow or rate-limited Slack is."""
     app = App(
-        client=web_client(services),
+        client=slack_client(services),
         signing_secret=services.settings.slack_signing_secret,
         process_before_response=True,
         token_verification_enabled=verify_token,
     )
     app.use(scope_middleware(services))
     handlers.register(app)
+    errors.register(app, services.settings.timezone)
+    services.outbox.start()
     return app
 
 

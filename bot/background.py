@@ -36,6 +36,10 @@ class Background:
         if not_done:
             raise TimeoutError(f"{len(not_done)} background job(s) still running after {timeout} s")
 
+    def busy(self) -> bool:
+        with self._lock:
+            return bool(self._pending)
+
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)
 

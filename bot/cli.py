@@ -117,6 +117,27 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
+    """What the bot still has to send, and what Slack refused for good (with `--retry`: send those again)."""
+    from models import outbox
+
+    services = _services(settings)
+    with services.db.session() as session:
+        if args.retry:
+            again = outbox.retry_failed(session)
+            print(f"{again} failed message(s) will be sent again.")
+            return 0
+        rows = outbox.unsent(session)
+    for row in rows:
+        print(
+            f"{row.id}\t{row.state}\t{row.method}\t{row.lane}\t{row.attempts} attempt(s)\t"
+            f"{row.created_at:%Y-%m-%d %H:%M}\t{row.last_error or ''}"
+        )
+    failed = sum(1 for r in rows if r.state == outbox.OutboxState.FAILED.value)
+    print(f"{len(rows) - failed} pending, {failed} failed.")
+    return 1 if failed else 0
+
+
 def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
     _services(settings)
     print("The database is up to date.")
@@ -182,6 +203,8 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     purge = commands.add_parser("purge", help="delete document contents past their retention period")
     purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    box = commands.add_parser("outbox", help="list the messages still to send and those Slack refused")
+    box.add_argument("--retry", action="store_true", help="send the refused messages again")
     remind = commands.add_parser("remind", help="send the reminders that are due now")
     remind.add_argument("--dry-run", action="store_true", help="print what would be sent, to whom and why")
     remind.add_argument(
@@ -205,6 +228,7 @@ HANDLERS = {
     "scheduler": cmd_scheduler,
     "migrate": cmd_migrate,
     "purge": cmd_purge,
+    "outbox": cmd_outbox,
     "remind": cmd_remind,
     "import": cmd_import,
     "export": cmd_export,

@@ -7,6 +7,7 @@ A job kind is registered once with the function that does it; the payload is pla
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 JobFunction = Callable[[Services, WebClient, dict[str, Any]], None]
 KINDS: dict[str, JobFunction] = {}
 GRACE = timedelta(minutes=2)
+OUTBOX_KEY = "_outbox_key"
 
 
 def register(kind: str, function: JobFunction) -> None:
@@ -30,6 +32,7 @@ def record(services: Services, kind: str, payload: dict[str, Any]) -> int:
     """Write the job down (committed) before the user is answered; returns its id for `start`."""
     if kind not in KINDS:
         raise KeyError(f"no job kind {kind!r} is registered")
+    payload = {**payload, OUTBOX_KEY: uuid.uuid4().hex}  # ids of finished jobs come back on SQLite
     with services.db.session() as session:
         return pending_jobs.add(session, kind, payload, services.clock.now())
 
@@ -46,6 +49,8 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
         if job is None:
             return True
         kind, payload = job.kind, dict(job.payload)
+    # Its sends are keyed by the job: a job run again after a crash writes the same rows, sent once.
+    client = services.outbox.client(f"job:{payload.pop(OUTBOX_KEY, job_id)}")
     try:
         KINDS[kind](services, client, payload)
     except Exception as error:
@@ -55,6 +60,7 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
         return False
     with services.db.session() as session:
         pending_jobs.finish(session, job_id)
+    services.outbox.kick()
     return True
 
 

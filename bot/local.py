@@ -150,6 +150,7 @@ class LocalWorkspace:
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
+        self.services.outbox.stop()
         self.runner.stop()  # release the scheduler's lease: a restart right after may tick at once
         self.page.stop()
         self.bot_server.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,9 +21,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.i18n import Translator, translator
+from bot.outbox import DeferredClient, DeferredRespond
 from bot.services import Services
 from bot.views.home import unregistered_home
 from models import processed_events
@@ -47,20 +49,42 @@ class Scope:
 
 @contextmanager
 def request_scope(context: BoltContext) -> Iterator[Scope]:
-    """The request's session as one unit of work: committed when the block ends, rolled back on an error."""
+    """The request's session as one unit of work: committed when the block ends, rolled back on an error.
+
+    What the listener sends joins the same transaction (outbox rows), and so does the request's key: a
+    copy of the request that raced this one finds the key taken at commit and changes nothing."""
     services: Services = context["services"]
     session: Session = context["session"]
+    client = context.client
+    bound = client.bind(session) if isinstance(client, DeferredClient) else nullcontext()
     try:
-        scope = Scope(session, context["actor"], context["t"], services.clock.now(), services)
-        yield scope
-        if event_id := context.get("event_id"):
-            processed_events.mark(session, event_id, scope.now)
-        session.commit()
+        with bound:
+            scope = Scope(session, context["actor"], context["t"], services.clock.now(), services)
+            yield scope
+            if request_key := context.get("request_key"):
+                processed_events.mark(session, request_key, scope.now)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if not (request_key and processed_events.seen(session, request_key)):
+                raise
+            logging.getLogger(__name__).info("request %s was handled by another copy", request_key)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+    services.outbox.kick()
+
+
+def request_key(body: dict[str, Any]) -> str | None:
+    """What makes one request one: Slack's event id, or the trigger id of a command or an interaction
+    (a replayed or doubly delivered copy carries the same)."""
+    if body.get("type") == "event_callback":
+        return body.get("event_id")
+    trigger = body.get("trigger_id")
+    return f"t:{trigger}" if trigger else None
 
 
 def _slack_locale(client: WebClient, user_id: str, logger: logging.Logger) -> str | None:
@@ -107,12 +131,18 @@ def scope_middleware(services: Services) -> Callable[..., BoltResponse | None]:
         timezone = services.settings.timezone
         # The request's one session; committing here releases its connection until the listener uses it.
         session = Session(services.db.engine, expire_on_commit=False)
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and processed_events.seen(session, event_id):
+        key = request_key(body)
+        if key and processed_events.seen(session, key):
             session.close()
-            logger.info("event %s was already handled: retry ignored", event_id)
+            logger.info("request %s was already handled: copy ignored", key)
             return BoltResponse(status=200, body="")
-        context["event_id"] = event_id
+        context["request_key"] = key
+        deferred = services.outbox.client(key_prefix=f"r:{key}" if key else None)
+        context["client"] = deferred
+        if user_id and context.channel_id and context.channel_id.startswith("D"):
+            deferred.dm_lanes[context.channel_id] = user_id
+        if context.response_url:
+            context["respond"] = DeferredRespond(deferred, context.response_url, context.channel_id)
         try:
             actor = resolve_actor(session, user_id) if user_id else None
             locale = actor.slack_locale if actor else None
@@ -130,7 +160,7 @@ def scope_middleware(services: Services) -> Callable[..., BoltResponse | None]:
         context["t"] = t
         if actor is None and user_id:
             session.close()
-            return _answer_unregistered(body, ack, client, user_id, t, logger)
+            return _answer_unregistered(body, ack, deferred, user_id, t, logger)
         context["actor"] = actor
         return next()
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.background import Background
 from bot.clock import Clock
+from bot.outbox import OutboxWorker
 from bot.settings import Settings
 from models.catalogue import Catalogue, load_catalogue
 from models.db import Database
@@ -18,6 +19,10 @@ class Services:
     catalogue: Catalogue
     clock: Clock = field(default_factory=Clock)
     background: Background = field(default_factory=Background)
+    outbox: OutboxWorker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = OutboxWorker(self)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:

@@ -13,6 +13,7 @@ from models import (  # noqa: F401
     leases,
     lio,
     matching_runs,
+    outbox,
     pending_jobs,
     people,
     placements,

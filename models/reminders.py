@@ -50,15 +50,17 @@ def sent_keys(session: Session, since: date, *, always: tuple[str, ...] = ()) ->
     return {(r, k, s, d) for r, k, s, d in rows}
 
 
-def record_sent(session: Session, keys: list[Key], now: datetime) -> None:
-    """Write what Slack accepted; a key another scheduler wrote first is left as it is."""
+def record_sent(session: Session, keys: list[Key], now: datetime, *, commit: bool = True) -> None:
+    """Write what was sent (or queued in the outbox in this transaction); a key written first elsewhere is
+    left as it is."""
     for recipient, kind, subject, due in keys:
         try:
             with session.begin_nested():
                 session.add(Reminder(recipient=recipient, kind=kind, subject=subject, due=due, sent_at=now))
         except IntegrityError:
             continue
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def snoozes(session: Session, today: date) -> dict[str, date]:

@@ -20,7 +20,6 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
 from bot import durable_jobs
-from bot.app import web_client
 from bot.services import Services
 from models import leases
 from models.migrate import SCHEDULER_TABLE
@@ -99,7 +98,8 @@ def _jobstores(services: Services) -> dict[str, SQLAlchemyJobStore]:
 def run_scheduler(services: Services) -> int:
     """`stagebot scheduler`: the scheduler as its own process, until stopped."""
     services.settings.require_http_token()
-    runner = Runner(services, web_client(services))
+    runner = Runner(services, services.outbox.client())
+    services.outbox.start()  # reminders go out even while no web process runs
     scheduler = BlockingScheduler(timezone=services.settings.timezone, jobstores=_jobstores(services))
     schedule(scheduler, runner)
     logger.info("scheduler %s starts (lease '%s', tick %s)", runner.holder, LEASE, TICK)
@@ -107,6 +107,7 @@ def run_scheduler(services: Services) -> int:
         scheduler.start()
     finally:
         runner.stop()
+        services.outbox.stop()
     return 0
 
 

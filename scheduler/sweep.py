@@ -1,11 +1,12 @@
 """The daily sweep: read the cohort in a fixed number of queries, plan, send one DM per person, record.
 
-A message counts as sent only once Slack accepted it; its reminder rows are written right then, so a
-crash mid-sweep re-sends nothing that went out and loses nothing that did not.
+Each message is an outbox row written with its reminder rows in one transaction: the outbox delivers it
+exactly once, and a crash, a retried sweep or a second scheduler queues nothing twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,14 +14,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.i18n import Translator, translator
-from bot.notifier import send_dm
+from bot.outbox import wall_now
 from bot.services import Services
 from bot.views import reminders as views
-from models import agreements, intake, progress, reminders
+from models import agreements, intake, outbox, progress, reminders
 from models.people import Person, PersonRole, Role, Student
 from models.progress import Step, StepProgress, StepState
 from models.reminder_plan import AgreementToDraft, Item, StudentState, plan
@@ -137,9 +138,11 @@ def render(
 
 
 def run_sweep(services: Services, client: WebClient, now: datetime) -> tuple[int, int]:
-    """Send what is due; returns (messages sent, messages that failed and will be tried again)."""
+    """Queue what is due: per recipient one outbox row, written with its reminder rows in one transaction,
+    so the sweep itself never waits for Slack and a second sweep (another scheduler, `stagebot remind`)
+    finds the keys taken and queues nothing twice. Returns (messages queued, 0)."""
     today = now.astimezone(Translator(timezone=services.settings.timezone).tz).date()
-    sent = failed = 0
+    queued = 0
     with services.db.session() as session:
         items, snapshot = due_now(services, session, today)
         by_recipient: dict[str, list[Item]] = defaultdict(list)
@@ -147,24 +150,27 @@ def run_sweep(services: Services, client: WebClient, now: datetime) -> tuple[int
             by_recipient[item.recipient].append(item)
         for recipient, own in by_recipient.items():
             blocks, text = render(services, session, snapshot, recipient, own, today)
-            try:
-                if recipient in snapshot.people:
-                    send_dm(client, recipient, text, blocks)
-                else:
-                    client.chat_postMessage(channel=recipient, text=text, blocks=blocks)
-            except SlackApiError as error:
-                failed += 1
-                logger.warning(
-                    "reminder to %s not sent (%s): tried again next tick",
-                    recipient,
-                    error.response.get("error"),
-                )
-                continue
-            reminders.record_sent(session, [i.key for i in own], now)
-            sent += 1
-        if not failed:
-            reminders.record_sent(session, [(SWEEP_RECIPIENT, reminders.SWEEP_DONE, "", today)], now)
-    return sent, failed
+            key = f"reminder:{recipient}:{today.isoformat()}:{_digest(own)}"
+            payload = {"channel": recipient, "text": text, "blocks": blocks}
+            if outbox.enqueue(session, key, recipient, "chat.postMessage", payload, wall_now()):
+                reminders.record_sent(session, [i.key for i in own], now, commit=False)
+                queued += 1
+        done = (SWEEP_RECIPIENT, reminders.SWEEP_DONE, "", today)
+        reminders.record_sent(session, [done], now, commit=False)
+        try:
+            session.commit()
+        except IntegrityError:  # another sweep of the same day committed first: its rows stand
+            session.rollback()
+            logger.info("a sweep for %s ran at the same time elsewhere; nothing queued here", today)
+            return 0, 0
+    services.outbox.kick()
+    return queued, 0
+
+
+def _digest(items: list[Item]) -> str:
+    """A short fingerprint of what one message reminds of, for its outbox key."""
+    keys = sorted(f"{k}|{s}|{d.isoformat()}" for _, k, s, d in (i.key for i in items))
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
 
 
 def sweep_is_due(services: Services, now: datetime) -> bool:

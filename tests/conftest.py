@@ -20,6 +20,7 @@ import models  # noqa: F401  (registers every table)
 from bot.app import create_app, create_http_app
 from bot.services import Services
 from bot.settings import load_settings
+from bot.slack_limits import Pacer
 from models.catalogue import load_catalogue
 from models.db import Database
 from models.migrate import upgrade
@@ -116,7 +117,10 @@ def stack(migrated_database: Database) -> Iterator[Stack]:
     base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
     ws.bot_url = base + "/slack/events"
     services.settings = settings.model_copy(update={"public_url": base})
+    ws.after_delivery = services.outbox.settle  # what the bot sends after its answer is there to assert on
+    services.outbox.pacer = Pacer(enabled=False)  # this workspace has no rate limits (see test_realism)
     yield Stack(ws, services, ws.bot_url)
+    services.outbox.stop()
     server.close()
     page.stop()
 

@@ -103,6 +103,7 @@ def test_a_restart_posts_what_waits_for_review_in_the_new_workspace(tmp_path: Pa
     def reviews_for_tom() -> int:
         local = start_local(settings, demo_database=database, port=0)
         try:
+            local.services.outbox.settle()  # the review DMs the first tick queued
             return sum("documents_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOSV02"))
         finally:
             local.stop()

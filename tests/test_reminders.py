@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bot.app import web_client
 from bot.cli import main
+from bot.outbox import wall_now
 from models.people import Role
 from models.progress import StepState
 from models.reminders import Reminder, Snooze
@@ -19,6 +20,7 @@ from scheduler.sweep import dry_run, run_sweep
 from tests import factories
 from tests.blocktext import text_of
 from tests.conftest import Stack
+from workspace.state import Message
 
 # Friday 22 January 2027, 09:30 in Brussels: 7 days before the documents and agreement deadlines.
 MORNING = datetime(2027, 1, 22, 8, 30, tzinfo=UTC)
@@ -41,9 +43,15 @@ def cohort(wire: Stack) -> Iterator[Stack]:
     wire.services.settings = settings
 
 
+def _messages(wire: Stack, channel: str) -> list[Message]:
+    """What reached the conversation once the outbox delivered what the sweep queued."""
+    wire.services.outbox.settle()
+    return wire.ws.messages(channel)
+
+
 def _dm(wire: Stack, user: str) -> list[str]:
     channel = wire.ws.dm_channel(user)
-    return [text_of(m.blocks) for m in wire.ws.messages(channel) if m.ephemeral_to is None]
+    return [text_of(m.blocks) for m in _messages(wire, channel) if m.ephemeral_to is None]
 
 
 def test_the_sweep_tells_each_student_what_is_open_once(cohort: Stack) -> None:
@@ -55,7 +63,7 @@ def test_the_sweep_tells_each_student_what_is_open_once(cohort: Stack) -> None:
     assert "Stageovereenkomst in orde voor semester 2*: uiterlijk 29 januari 2027 (nog 7 dagen)" in anna[0]
     assert "Documenten" not in anna[0]  # her documents are in order
     assert _dm(cohort, "U0LOTTE") == []  # nothing of hers is due today
-    channel = [text_of(m.blocks) for m in cohort.ws.messages("C0ANNOUNCE")]
+    channel = [text_of(m.blocks) for m in _messages(cohort, "C0ANNOUNCE")]
     assert len(channel) == 1 and "29 januari 2027" in channel[0]
     assert "Anna" not in channel[0] and "U0ANNA" not in channel[0]
     # A second sweep, a restart (a new runner) or a second scheduler send nothing again.
@@ -75,18 +83,20 @@ def test_two_schedulers_send_nothing_twice(cohort: Stack) -> None:
     assert len(_dm(cohort, "U0ANNA")) == 1
 
 
-def test_a_failed_web_api_call_is_not_recorded_and_goes_out_on_the_next_tick(cohort: Stack) -> None:
+def test_a_failed_web_api_call_is_tried_again_by_the_outbox_and_goes_out_once(cohort: Stack) -> None:
     client = web_client(cohort.services)
     cohort.ws.fail_next("chat.postMessage", error="internal_error", status=200)
-    _, failed = run_sweep(cohort.services, client, MORNING)
-    assert failed == 1
-    with cohort.session() as s:
-        assert s.exec(select(Reminder).where(Reminder.kind == "sweep")).all() == []
+    queued, _ = run_sweep(cohort.services, client, MORNING)
+    assert queued >= 2
+    with cohort.session() as s:  # the sweep is done: what it queued is the outbox's to deliver
+        assert len(s.exec(select(Reminder).where(Reminder.kind == "sweep")).all()) == 1
+    cohort.services.outbox.settle()
+    cohort.services.outbox.deliver_due(wall_now() + timedelta(minutes=5))  # past the back-off
     runner = Runner(cohort.services, client, "one")
     cohort.services.clock.freeze(MORNING + timedelta(minutes=1))
     assert runner.tick() is True
     assert len(_dm(cohort, "U0ANNA")) == 1
-    assert len(cohort.ws.messages("C0ANNOUNCE")) == 1
+    assert len(_messages(cohort, "C0ANNOUNCE")) == 1
 
 
 def test_a_rate_limit_is_retried_by_the_client(cohort: Stack) -> None:
@@ -98,7 +108,7 @@ def test_a_rate_limit_is_retried_by_the_client(cohort: Stack) -> None:
 def test_snooze_skips_the_next_days(cohort: Stack) -> None:
     client = web_client(cohort.services)
     run_sweep(cohort.services, client, MORNING)
-    reminder = cohort.ws.messages(cohort.ws.dm_channel("U0ANNA"))[0]
+    reminder = _messages(cohort, cohort.ws.dm_channel("U0ANNA"))[0]
     cohort.ws.click("U0ANNA", "reminder_snooze_3", "3", message=reminder)
     assert "22 januari" not in text_of(cohort.ws.ephemerals("U0ANNA")[-1].blocks)
     assert "25 januari 2027" in text_of(cohort.ws.ephemerals("U0ANNA")[-1].blocks)
@@ -128,7 +138,7 @@ def test_the_reminder_speaks_the_students_language_and_offers_buttons(cohort: St
         lotte = s.exec(select(factories.Person).where(factories.Person.slack_user_id == "U0LOTTE")).one()
         record(s, lotte.id, Step.AGREEMENT, StepState.IN_PROGRESS, MORNING)
     run_sweep(cohort.services, web_client(cohort.services), MORNING)
-    message = cohort.ws.messages(cohort.ws.dm_channel("U0LOTTE"))[0]
+    message = _messages(cohort, cohort.ws.dm_channel("U0LOTTE"))[0]
     assert "Internship agreement in order for semester 2*: by 29 January 2027 (7 days left)" in text_of(
         message.blocks
     )

@@ -6,6 +6,8 @@ everything a person does arrives over that socket; no request is POSTed to the b
 
 from __future__ import annotations
 
+import time
+
 import os
 import subprocess
 import sys
@@ -100,6 +102,10 @@ def test_a_button_click_over_the_socket_opens_a_students_details(socket_bot: Wor
     assert yasmina["accessory"]["action_id"] == "student_detail"
     clicked = socket_bot.click(COORDINATOR, "student_detail", message=message, block_id=yasmina["block_id"])
     assert clicked.ok and clicked.kind == "block_actions" and clicked.request_headers == {}
-    detail = text_of(socket_bot.ephemerals(COORDINATOR)[-1].blocks)
-    assert "Yasmina El Amrani" in detail and "Vakdidactieken: Wiskunde en Informatica" in detail
+    # The answer to a click comes after the ack (the bot's outbox posts it to the response_url).
+    deadline = time.monotonic() + 10
+    while "Yasmina El Amrani" not in (detail := text_of(socket_bot.ephemerals(COORDINATOR)[-1].blocks)):
+        assert time.monotonic() < deadline, "the details never came"
+        time.sleep(0.05)
+    assert "Vakdidactieken: Wiskunde en Informatica" in detail
     assert socket_bot.ephemerals(STUDENT) == [], "a student's details go to the coordinator alone"

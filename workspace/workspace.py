@@ -40,7 +40,9 @@ class Workspace:
     Two optional hooks let whoever runs the bot next to the workspace (and only they) act on it without
     the workspace knowing the bot: `on_clock_moved(seconds)` is called when a person moves the clock
     (the bot's notion of now should move by as much), `on_reset()` when a person asks for fresh demo data.
-    The page offers the clock control and the reset button only when the hook is there.
+    The page offers the clock control and the reset button only when the hook is there. A third,
+    `after_delivery()`, runs after each delivery's answer: a test hands it a way to wait until the app
+    has finished what it does after answering, so its assertions need no sleeping.
 
     With an `app_token` (xapp-), serve() also opens the Socket Mode endpoint (apps.connections.open);
     while `bot_url` is empty, deliveries then go over the app's WebSocket instead of an HTTP POST.
@@ -61,6 +63,7 @@ class Workspace:
         on_clock_moved: Callable[[float], None] | None = None,
         on_reset: Callable[[], None] | None = None,
         app_token: str | None = None,
+        after_delivery: Callable[[], None] | None = None,
     ) -> None:
         identity = Identity(
             bot_token=bot_token,
@@ -73,6 +76,7 @@ class Workspace:
         self.clock_offset = 0.0
         self.on_clock_moved = on_clock_moved
         self.on_reset = on_reset
+        self.after_delivery = after_delivery
         self.state = State(identity, list(users), list(channels), self.now)
         self.bot_url = bot_url
         self.delivery_timeout = delivery_timeout
@@ -151,12 +155,13 @@ class Workspace:
         channel = self._channel(channel_id) if channel_id else self.dm_channel(user_id)
         form = payloads.slash_command(self.state, user_id, command, text, channel)
         body = urllib.parse.urlencode(form).encode()
-        delivery = self._deliver("slash_command", body, FORM, form)
+        delivery = self._deliver("slash_command", body, FORM, form, settle=False)
         if delivery.ok:
             content_type = delivery.header("Content-Type")
             delivery.problem = responses.show_command_reply(
                 self.state, user_id, channel, content_type, delivery.body
             )
+        self._settle()  # what the app sends after its answer comes after the answer, as in Slack
         return delivery
 
     def click(
@@ -180,6 +185,7 @@ class Workspace:
         `values` ({block_id: {action_id: value}}) is what the person has typed so far in a modal: Slack
         sends it along in the payload's view state.
         """
+        self._settle()  # the app may still be posting what this click is about
         self._user(user_id)
         with self.state.lock:
             source_message, source_view, found = self._find_action(
@@ -389,6 +395,10 @@ class Workspace:
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Web API calls (plus "response_url" and "file_download") in the order they arrived."""
+        self._settle()
+        return self._calls(method)
+
+    def _calls(self, method: str | None) -> list[Call]:
         with self.state.lock:
             return [c for c in self.state.calls if method is None or c.method == method]
 
@@ -399,10 +409,10 @@ class Workspace:
         TimeoutError after `timeout` seconds instead of hanging.
         """
         with self.state.lock:
-            arrived = self.state.call_recorded.wait_for(lambda: len(self.calls(method)) >= count, timeout)
+            arrived = self.state.call_recorded.wait_for(lambda: len(self._calls(method)) >= count, timeout)
             if not arrived:
-                raise TimeoutError(f"{method} was called {len(self.calls(method))} times, expected {count}")
-            return self.calls(method)
+                raise TimeoutError(f"{method} was called {len(self._calls(method))} times, expected {count}")
+            return self._calls(method)
 
     def deliveries(self, kind: str | None = None) -> list[Delivery]:
         """Requests made to the bot, oldest first."""
@@ -414,6 +424,7 @@ class Workspace:
 
         Takes a channel id or name, a DM id or a user id (-> their DM); an unknown id has no messages.
         """
+        self._settle()
         with self.state.lock:
             try:
                 channel = self.state.resolve_channel(channel_id)
@@ -426,18 +437,21 @@ class Workspace:
 
     def ephemerals(self, user_id: str) -> list[Message]:
         """Ephemeral messages shown to this user, in any conversation, oldest first."""
+        self._settle()
         with self.state.lock:
             found = [m for ms in self.state.messages.values() for m in ms if m.ephemeral_to == user_id]
             return copy.deepcopy(sorted(found, key=lambda m: _ts_key(m.ts)))
 
     def home_view(self, user_id: str) -> View | None:
         """The Home tab last published for this user."""
+        self._settle()
         with self.state.lock:
             view_id = self.state.home_views.get(user_id)
             return copy.deepcopy(self.state.views[view_id]) if view_id else None
 
     def open_views(self, user_id: str) -> list[View]:
         """The user's modal stack, bottom first."""
+        self._settle()
         with self.state.lock:
             return copy.deepcopy(self.state.modal_stack(user_id))
 
@@ -482,21 +496,31 @@ class Workspace:
             raise RuntimeError("bot_url is not set: the workspace does not know where the bot listens")
         return self.bot_url
 
-    def _record(self, delivery: Delivery) -> Delivery:
+    def _record(self, delivery: Delivery, *, settle: bool = True) -> Delivery:
         with self.state.lock:
             self._deliveries.append(delivery)
+        if settle:
+            self._settle()
         return delivery
+
+    def _settle(self) -> None:
+        """Before a test reads what the app did (or after a delivery): let the app finish what it does after
+        answering, through the `after_delivery` hook, so assertions need no sleeping."""
+        if self.after_delivery is not None:
+            self.after_delivery()
 
     def _socket_transport(self) -> SocketHub | None:
         """The Socket Mode endpoint when it is the transport: there is no bot_url to POST to."""
         return None if self.bot_url else self.socket
 
-    def _deliver(self, kind: str, body: bytes, content_type: str, payload: dict[str, Any]) -> Delivery:
+    def _deliver(
+        self, kind: str, body: bytes, content_type: str, payload: dict[str, Any], *, settle: bool = True
+    ) -> Delivery:
         socket = self._socket_transport()
         if socket is not None:
-            return self._record(socket.deliver(kind, payload, timeout=self.delivery_timeout))
-        return self._record(
-            send(
+            delivered = socket.deliver(kind, payload, timeout=self.delivery_timeout)
+        else:
+            delivered = send(
                 self._bot_url(),
                 self.state.identity.signing_secret,
                 kind,
@@ -505,7 +529,7 @@ class Workspace:
                 payload=payload,
                 timeout=self.delivery_timeout,
             )
-        )
+        return self._record(delivered, settle=settle)
 
     def _deliver_interaction(self, kind: str, payload: dict[str, Any]) -> Delivery:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()

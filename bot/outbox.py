@@ -1,0 +1,508 @@
+"""The outbox's two ends: a Slack client whose sends become outbox rows, and the worker that delivers them.
+
+Listeners, jobs and the scheduler are handed a `DeferredClient`: reads and modal calls (views.open needs
+its trigger inside 3 s) go to Slack at once, but every message, update, ephemeral, file and Home tab is
+written as a row in the caller's transaction and the call answers at once. The `OutboxWorker` (one per
+process, several processes at once) claims due rows, paces itself per method, retries what Slack refused
+for a while, and marks each row sent once Slack accepted it.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import socket
+import threading
+import time
+import urllib.error
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.context.respond import Respond
+from slack_bolt.context.respond.internals import _build_message
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.web import SlackResponse
+from slack_sdk.webhook import WebhookClient
+from sqlmodel import Session
+
+from bot.slack_limits import Pacer
+from models import outbox
+from models.outbox import OutboxMessage, OutboxState
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+DEFERRED = frozenset(
+    {"chat.postMessage", "chat.update", "chat.postEphemeral", "chat.delete", "views.publish"}
+)
+PLACEHOLDER = "outbox:"  # a ts (or channel) that is the key of a row not sent yet
+CLAIM = timedelta(seconds=60)
+BATCH = 50
+SHORT_WAIT = 2.0  # seconds a sender waits in place rather than giving its row back
+# Errors that will not go away by trying again: the row fails for good and is shown in `stagebot outbox`.
+TRANSIENT = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+
+
+def wall_now() -> datetime:
+    """The outbox runs on real time (Slack's), not on the bot's domain clock that tests freeze."""
+    return datetime.now(UTC)
+
+
+INLINE_TIMEOUT = 2.5  # seconds: a call made before the answer (views.open: its trigger lasts 3 s)
+INLINE_RETRY_AFTER = 1.0  # an inline call waits out a rate limit only this short
+
+
+class BriefRateLimitRetry(RateLimitErrorRetryHandler):
+    """Retry a rate-limited inline call only when Slack asks for a short wait; a longer one fails at once,
+    so the person hears "try again in a moment" inside Slack's 3 s instead of an error after it."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        return (
+            response is not None
+            and response.status_code == 429
+            and _retry_after(response.headers) <= INLINE_RETRY_AFTER
+        )
+
+    def prepare_for_next_attempt(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> None:
+        state.next_attempt_requested = True
+        time.sleep(_retry_after(response.headers if response is not None else None))
+        state.increment_current_attempt()
+
+
+def slack_client(services: Services, *, retries: bool = True) -> WebClient:
+    """The real Web API client. Inline calls (views.open, users.info) are short and retry once on a brief
+    rate limit or a dropped connection; the worker's client retries nothing itself: it reschedules the row."""
+    handlers = (
+        [BriefRateLimitRetry(max_retry_count=1), ConnectionErrorRetryHandler(max_retry_count=1)]
+        if retries
+        else []
+    )
+    return WebClient(
+        token=services.settings.slack_bot_token,
+        base_url=services.settings.slack_api_url,
+        timeout=INLINE_TIMEOUT if retries else 10,
+        retry_handlers=handlers,
+    )
+
+
+class DeferredClient(WebClient):
+    """A WebClient whose sends are outbox rows. Bound to a session (`bind`), rows join that transaction;
+    unbound, each row is committed on its own. Keys are `prefix:n`, so the same request or job replayed
+    writes the same keys and sends nothing twice."""
+
+    def __init__(self, services: Services, *, key_prefix: str | None = None) -> None:
+        real = slack_client(services)
+        super().__init__(
+            token=real.token, base_url=real.base_url, timeout=real.timeout, retry_handlers=real.retry_handlers
+        )
+        self.services = services
+        self.key_prefix = key_prefix or f"x:{uuid.uuid4().hex}"
+        self.session: Session | None = None
+        self.dm_lanes: dict[str, str] = {}  # a DM channel id -> its person: one lane per conversation
+        self._count = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def bind(self, session: Session) -> Iterator[None]:
+        self.session = session
+        try:
+            yield
+        finally:
+            self.session = None
+
+    def enqueue(self, method: str, payload: dict[str, Any], lane: str, key: str | None = None) -> str:
+        with self._lock:
+            self._count += 1
+            key = key or f"{self.key_prefix}:{self._count}"
+        now = wall_now()
+        if self.session is not None:
+            outbox.enqueue(self.session, key, self._lane(self.session, lane), method, payload, now)
+        else:
+            with self.services.db.session() as session:
+                outbox.enqueue(session, key, self._lane(session, lane), method, payload, now)
+            self.services.outbox.kick()
+        return key
+
+    def _lane(self, session: Session, lane: str) -> str:
+        """A DM is one lane whether it is named by the person's id or by the DM channel's."""
+        if not lane.startswith("D"):
+            return lane
+        return self.dm_lanes.get(lane) or outbox.dm_owner(session, lane) or lane
+
+    def api_call(  # type: ignore[override]  # same signature; keyword-only like the base
+        self,
+        api_method: str,
+        *,
+        http_verb: str = "POST",
+        files: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        headers: dict[str, Any] | None = None,
+        auth: dict[str, Any] | None = None,
+    ) -> SlackResponse:
+        args = dict(json or data or params or {})
+        if api_method == "conversations.open" and "," not in str(args.get("users", ",")):
+            # Messages go to the user id; no Tier 3 call per message.
+            return self._answer(api_method, {"channel": {"id": str(args["users"])}})
+        if api_method in DEFERRED:
+            lane = str(args.get("channel") or args.get("user_id") or "-")
+            key = self.enqueue(api_method, args, lane)
+            return self._answer(api_method, {"channel": lane, "ts": PLACEHOLDER + key, "deferred": True})
+        return super().api_call(
+            api_method,
+            http_verb=http_verb,
+            files=files,
+            data=data,
+            params=params,
+            json=json,
+            headers=headers,
+            auth=auth,
+        )
+
+    def files_upload_v2(  # type: ignore[override]  # the subset the bot uses
+        self,
+        *,
+        channel: str | None = None,
+        filename: str | None = None,
+        content: str | bytes | None = None,
+        title: str | None = None,
+        initial_comment: str | None = None,
+        **_: Any,
+    ) -> SlackResponse:
+        raw = content.encode() if isinstance(content, str) else (content or b"")
+        payload = {
+            "channel": channel,
+            "filename": filename,
+            "title": title,
+            "initial_comment": initial_comment,
+            "content_b64": base64.b64encode(raw).decode(),
+        }
+        self.enqueue("files.upload", payload, str(channel or "-"))
+        return self._answer("files.upload", {"deferred": True})
+
+    def _answer(self, method: str, data: dict[str, Any]) -> SlackResponse:
+        return SlackResponse(
+            client=self,
+            http_verb="POST",
+            api_url=method,
+            req_args={},
+            data={"ok": True, **data},
+            headers={},
+            status_code=200,
+        )
+
+
+class DeferredRespond(Respond):
+    """`respond()` as an outbox row: the answer to a click is posted to its response_url after the ack."""
+
+    def __init__(self, client: DeferredClient, response_url: str | None, lane: str | None) -> None:
+        super().__init__(response_url=response_url)
+        self.client, self.lane = client, lane
+
+    def __call__(  # type: ignore[override]  # returns the row's key, not Slack's answer
+        self, text: str | dict[str, Any] = "", blocks: Any = None, **kwargs: Any
+    ) -> Any:
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        if isinstance(text, dict):
+            message = _build_message(**text)
+        else:
+            message = _build_message(text=text, blocks=blocks, **kwargs)
+        payload = {"url": self.response_url, "message": message}
+        return self.client.enqueue("response_url", payload, self.lane or self.response_url)
+
+
+class Retry(Exception):
+    """Not now: try this row again at `after` (seconds), counting an attempt only when `counts`."""
+
+    def __init__(self, after: float, error: str, *, counts: bool) -> None:
+        super().__init__(error)
+        self.after, self.error, self.counts = after, error, counts
+
+
+class Refused(Exception):
+    """Slack refused the row for good (an error that trying again will not change)."""
+
+
+class OutboxWorker:
+    """Delivers the outbox: a dispatcher thread claims due rows and hands each lane to a small pool, so a
+    conversation's messages keep their order while many conversations go out side by side."""
+
+    def __init__(self, services: Services, *, threads: int = 4, poll: float = 2.0) -> None:
+        self.services = services
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.threads, self.poll = threads, poll
+        self.pacer = Pacer()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._client: WebClient | None = None
+        self._lock = threading.Lock()
+        self._idle = threading.Condition()
+        self._rounds = 0  # delivery rounds running now, in any thread
+
+    # -- the face the rest of the bot uses -------------------------------------------------------------
+    def client(self, key_prefix: str | None = None) -> DeferredClient:
+        return DeferredClient(self.services, key_prefix=key_prefix)
+
+    def kick(self) -> None:
+        """Something was committed: deliver now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="stagebot-outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+            self._thread = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Deliver everything due now, waiting for the background pool too (tests, shutdown, the CLI)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.services.background.drain(timeout=max(0.1, deadline - time.monotonic()))
+            handled = self.deliver_due()
+            with self._idle:
+                # Rows the worker thread claimed are being sent right now: wait for them as well.
+                self._idle.wait_for(lambda: self._rounds == 0, timeout=max(0.1, deadline - time.monotonic()))
+                busy = self._rounds > 0
+            quiet = handled == 0 and not busy and not self.services.background.busy()
+            if quiet and self.deliver_due() == 0:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("the outbox did not settle in time")
+
+    # -- delivery --------------------------------------------------------------------------------------
+    def deliver_due(self, now: datetime | None = None) -> int:
+        """Claim and deliver one batch of due rows; returns how many rows were handled."""
+        with self._idle:
+            self._rounds += 1
+        try:
+            return self._deliver_round(now or wall_now())
+        finally:
+            with self._idle:
+                self._rounds -= 1
+                self._idle.notify_all()
+
+    def _deliver_round(self, now: datetime) -> int:
+        with self.services.db.session() as session:
+            rows = outbox.claim(session, self.holder, now, CLAIM, BATCH)
+        if not rows:
+            return 0
+        lanes: dict[str, list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            lanes[row.lane].append(row)
+        if len(lanes) == 1 or self.threads == 1:
+            for lane_rows in lanes.values():
+                self._deliver_lane(lane_rows)
+        else:
+            pool = self._executor()
+            for future in [pool.submit(self._deliver_lane, lane_rows) for lane_rows in lanes.values()]:
+                future.result()
+        return len(rows)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="stagebot-send")
+            return self._pool
+
+    def _real(self) -> WebClient:
+        if self._client is None or self._client.token != self.services.settings.slack_bot_token:
+            self._client = slack_client(self.services, retries=False)
+        return self._client
+
+    def _deliver_lane(self, rows: list[OutboxMessage]) -> None:
+        """In order; once a row must wait, the rest of its lane waits too (their claims are given back)."""
+        waiting = False
+        for row in rows:
+            assert row.id is not None
+            with self.services.db.session() as session:
+                if waiting:
+                    outbox.release(session, row.id, self.holder, wall_now(), None)
+                    continue
+                try:
+                    result = self._send_waiting(session, row)
+                except Retry as retry:
+                    waiting = True
+                    later = wall_now() + timedelta(seconds=retry.after)
+                    if retry.counts:
+                        outbox.retry_or_fail(
+                            session, row.id, self.holder, retry.error, wall_now(), final=False
+                        )
+                    else:
+                        outbox.release(session, row.id, self.holder, later, retry.error)
+                    continue
+                except Refused as refused:
+                    logger.warning("outbox %s (%s) refused for good: %s", row.id, row.method, refused)
+                    outbox.retry_or_fail(session, row.id, self.holder, str(refused), wall_now(), final=True)
+                    continue
+                except Exception as error:  # a bug or an unexpected answer: keep the row, try later
+                    logger.exception("outbox %s (%s) failed", row.id, row.method)
+                    waiting = True
+                    failed = outbox.retry_or_fail(
+                        session, row.id, self.holder, type(error).__name__, wall_now(), final=False
+                    )
+                    if failed:
+                        logger.error("outbox %s given up after %d attempts", row.id, outbox.MAX_ATTEMPTS)
+                    continue
+                outbox.mark_sent(session, row.id, self.holder, result, wall_now())
+
+    def _send_waiting(self, session: Session, row: OutboxMessage) -> dict[str, Any]:
+        """Send, sitting out short waits (pacing, a brief rate limit) on this thread: the claim lasts a
+        minute, and giving the row back for a fraction of a second would only churn the database."""
+        give_up = time.monotonic() + CLAIM.total_seconds() / 4
+        while True:
+            try:
+                return self._send(session, row)
+            except Retry as retry:
+                if (
+                    retry.counts
+                    or retry.after > SHORT_WAIT
+                    or self._stop.is_set()
+                    or time.monotonic() > give_up
+                ):
+                    raise
+                self._stop.wait(retry.after)
+
+    def _send(self, session: Session, row: OutboxMessage) -> dict[str, Any]:
+        payload = self._resolve(session, dict(row.payload))
+        method = row.method
+        wait = self.pacer.wait_for(method, row.lane)
+        if wait > 0:
+            raise Retry(wait, "paced", counts=False)
+        try:
+            if method == "response_url":
+                return self._respond(payload)
+            client = self._real()
+            if method == "files.upload":
+                channel = self._dm(session, client, str(payload["channel"]))
+                client.files_upload_v2(
+                    channel=channel,
+                    filename=payload.get("filename"),
+                    title=payload.get("title"),
+                    initial_comment=payload.get("initial_comment"),
+                    content=base64.b64decode(payload["content_b64"]),
+                )
+                return {"channel": channel}
+            if method in ("chat.update", "chat.delete"):
+                payload["channel"] = self._dm(session, client, str(payload["channel"]))
+            answer = client.api_call(method, json=payload)
+        except SlackApiError as error:
+            raise self._classify(method, error) from error
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
+            raise Retry(2.0, f"connection: {type(error).__name__}", counts=True) from error
+        result = {"channel": answer.get("channel"), "ts": answer.get("ts")}
+        target = str(row.payload.get("channel") or "")
+        if method == "chat.postMessage" and target.startswith("U") and result["channel"]:
+            outbox.remember_dm_channel(session, target, str(result["channel"]))
+        return result
+
+    def _classify(self, method: str, error: SlackApiError) -> Exception:
+        status = error.response.status_code
+        code = str(error.response.get("error") or status)
+        if status == 429 or code == "ratelimited":
+            after = _retry_after(error.response.headers)
+            self.pacer.pause(method, after)
+            return Retry(after, "ratelimited", counts=False)
+        if status >= 500 or code in TRANSIENT:
+            return Retry(2.0, code, counts=True)
+        return Refused(code)
+
+    def _respond(self, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            answer = WebhookClient(url=str(payload["url"]), timeout=10).send_dict(payload["message"])
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
+            raise Retry(2.0, f"connection: {type(error).__name__}", counts=True) from error
+        if answer.status_code == 429:
+            raise Retry(_retry_after(answer.headers), "ratelimited", counts=False)
+        if answer.status_code >= 500:
+            raise Retry(2.0, f"http {answer.status_code}", counts=True)
+        if answer.status_code >= 400:
+            raise Refused(f"http {answer.status_code}: {answer.body[:80]}")
+        return {"status": answer.status_code}
+
+    def _resolve(self, session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+        """A ts that is a row's key becomes that row's ts (and channel) once it is sent; until then, wait."""
+        ts = payload.get("ts")
+        if isinstance(ts, str) and ts.startswith(PLACEHOLDER):
+            found = outbox.result_of(session, ts[len(PLACEHOLDER) :])
+            if found is None or found[0] == OutboxState.FAILED.value:
+                raise Refused("the message to change was never sent")
+            state, result = found
+            if state != OutboxState.SENT.value or not result:
+                raise Retry(0.2, "waiting for the message it changes", counts=False)
+            payload["ts"], payload["channel"] = result["ts"], result["channel"]
+        return payload
+
+    def _dm(self, session: Session, client: WebClient, channel: str) -> str:
+        """Updates and files need the DM's own channel id: learnt from a post, else asked once."""
+        if not channel.startswith("U"):
+            return channel
+        known = outbox.dm_channel(session, channel)
+        if known:
+            return known
+        opened = str(client.conversations_open(users=channel)["channel"]["id"])
+        outbox.remember_dm_channel(session, channel, opened)
+        return opened
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                handled = self.deliver_due()
+            except Exception:
+                logger.exception("outbox delivery round failed")
+                handled = 0
+            if handled:
+                continue
+            self._wake.wait(self._idle_wait())
+            self._wake.clear()
+
+    def _idle_wait(self) -> float:
+        try:
+            with self.services.db.session() as session:
+                soonest = outbox.due_soonest(session, wall_now())
+        except Exception:
+            return self.poll
+        if soonest is None:
+            return self.poll
+        return max(0.05, min(self.poll, (soonest - wall_now()).total_seconds()))
+
+
+def _retry_after(headers: Any) -> float:
+    raw = None
+    if headers:
+        raw = headers.get("Retry-After") or headers.get("retry-after")
+        if isinstance(raw, list):
+            raw = raw[0] if raw else None
+    try:
+        return max(0.05, float(raw)) if raw is not None else 1.0
+    except ValueError:
+        return 1.0

@@ -1,0 +1,86 @@
+"""Slack's published Web API rate limits for the methods the outbox calls, and a pacer that keeps to them.
+
+Source: Slack's "Rate limits" page (api.slack.com/apis/rate-limits) and each method's reference page:
+Tier 2 is about 20 calls a minute, Tier 3 about 50, Tier 4 about 100; chat.postMessage has its own rule,
+about one message a second per channel with short bursts, and a workspace-wide ceiling of several hundred
+a minute (taken here as 300). The pacer spends a token bucket per method (and per channel for
+chat.postMessage) and stops a method for as long as a 429's Retry-After asks.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+PER_MINUTE: dict[str, float] = {
+    "chat.postMessage": 300,  # special: workspace-wide ceiling (see the per-channel rule below)
+    "chat.update": 50,  # Tier 3
+    "chat.delete": 50,  # Tier 3
+    "chat.postEphemeral": 100,  # Tier 4
+    "views.publish": 100,  # Tier 4
+    "files.upload": 50,  # files.getUploadURLExternal + completeUploadExternal: Tier 4 each, 2 calls a file
+    "response_url": 300,  # not a Web API method; answered by Slack's webhook service
+}
+PER_CHANNEL_PER_SECOND = 1.0  # chat.postMessage in one channel
+CHANNEL_BURST = 3
+BURST_SECONDS = 6.0  # a method's bucket holds this many seconds' worth of calls
+
+
+@dataclass
+class _Bucket:
+    rate: float  # tokens per second
+    capacity: float
+    tokens: float
+    at: float
+
+    def take(self, now: float) -> float:
+        """Spend one token; returns 0, or how many seconds until one is there (nothing spent)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+class Pacer:
+    """`scale` > 1 runs the limits faster, for a Slack stand-in whose minute lasts 60/scale seconds;
+    `enabled=False` only obeys Retry-After (a stand-in without limits, as in most tests)."""
+
+    def __init__(self, scale: float = 1.0, *, enabled: bool = True) -> None:
+        self.scale, self.enabled = scale, enabled
+        self._buckets: dict[str, _Bucket] = {}
+        self._paused: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait_for(self, method: str, lane: str) -> float:
+        """0 when a call of `method` in `lane` may go now (and it is counted), else the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            paused = self._paused.get(method, 0.0) - now
+            if paused > 0:
+                return paused
+            if not self.enabled:
+                return 0.0
+            wait = self._bucket(method, method, now).take(now) if method in PER_MINUTE else 0.0
+            if wait == 0 and method == "chat.postMessage":
+                wait = self._bucket("lane:" + lane, method, now).take(now)
+                if wait:  # give the method's token back: this call does not go now
+                    self._buckets[method].tokens += 1
+            return wait
+
+    def pause(self, method: str, seconds: float) -> None:
+        with self._lock:
+            self._paused[method] = max(self._paused.get(method, 0.0), time.monotonic() + seconds)
+
+    def _bucket(self, name: str, method: str, now: float) -> _Bucket:
+        bucket = self._buckets.get(name)
+        if bucket is None:
+            if name.startswith("lane:"):
+                rate, capacity = PER_CHANNEL_PER_SECOND * self.scale, float(CHANNEL_BURST)
+            else:
+                rate = PER_MINUTE[method] / 60 * self.scale
+                capacity = max(1.0, rate * BURST_SECONDS / self.scale)
+            bucket = self._buckets[name] = _Bucket(rate, capacity, capacity, now)
+        return bucket
