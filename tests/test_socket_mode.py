@@ -6,11 +6,10 @@ everything a person does arrives over that socket; no request is POSTed to the b
 
 from __future__ import annotations
 
-import time
-
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
