@@ -75,8 +75,9 @@ class RealisticMode:
 
 
 def retry_headers(wall_seconds: float) -> dict[str, str]:
-    """Retry-After as Slack sends it (whole seconds, at least 1) plus the exact wait in decimals."""
+    """Retry-After as Slack sends it (whole seconds, at least 1) plus the wait in decimals (milliseconds,
+    rounded up: waiting that long is always enough)."""
     return {
         "Retry-After": str(max(1, math.ceil(wall_seconds - 1e-9))),
-        PRECISE_RETRY_HEADER: f"{max(0.0, wall_seconds):.3f}",
+        PRECISE_RETRY_HEADER: f"{max(0, math.ceil(wall_seconds * 1000 - 1e-6)) / 1000:.3f}",
     }
