@@ -90,7 +90,10 @@ class Workspace:
     # serving -------------------------------------------------------------------------------------------
 
     def serve(self, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Server:
-        """Start the HTTP server in a daemon thread (port 0 picks a free port)."""
+        """Start the HTTP server in a daemon thread (port 0 picks a free port).
+
+        With a realistic latency every call holds one of the `threads` while it waits: give at least as
+        many threads as the calls that should overlap."""
         self.server = Server(create_app(self), host=host, port=port, threads=threads)
         self.state.base_url = self.server.url
         if self.state.identity.app_token:
