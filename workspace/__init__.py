@@ -4,9 +4,10 @@ It imports nothing from the bot, so the bot cannot tell it from Slack.
 """
 
 from workspace.delivery import Delivery
+from workspace.realism import Realism
 from workspace.server import Server
 from workspace.signing import sign_request, verify_request
-from workspace.state import Call, Channel, Message, User, View
+from workspace.state import Call, Channel, Message, MethodStats, User, View
 from workspace.workspace import Workspace
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "Channel",
     "Delivery",
     "Message",
+    "MethodStats",
+    "Realism",
     "Server",
     "User",
     "View",

@@ -66,7 +66,11 @@ def show_command_reply(
 
 
 def respond(state: State, token: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Handle a POST to a response_url and record it as a call named "response_url"."""
+    """Handle a POST to a response_url and record it as a call named "response_url".
+
+    In realistic mode the post first takes its latency, outside the lock."""
+    if state.realism is not None:
+        state.realism.delay()
     try:
         with state.lock:
             failure = state.take_failure("response_url")

@@ -16,6 +16,7 @@ from waitress import create_server, wasyncore
 from workspace import page, responses, webapi
 
 if TYPE_CHECKING:
+    from workspace.state import State
     from workspace.workspace import Workspace
 
 
@@ -32,6 +33,12 @@ def _params() -> dict[str, Any]:
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def _round_trip(state: State) -> None:
+    """Realistic mode's latency for a file download or upload (per request, outside the lock)."""
+    if state.realism is not None:
+        state.realism.delay()
 
 
 def create_app(ws: Workspace) -> Flask:
@@ -65,6 +72,7 @@ def create_app(ws: Workspace) -> Flask:
     @app.get("/files/<file_id>/<path:name>")
     @app.get("/files/<file_id>/download/<path:name>")
     def download(file_id: str, name: str) -> Response:
+        _round_trip(state)
         token = _bearer()
         stored = state.files.get(file_id)
         error = None
@@ -84,6 +92,7 @@ def create_app(ws: Workspace) -> Flask:
     @app.post("/upload/<file_id>")
     def upload(file_id: str) -> Response:
         """files.upload v2's upload_url: the bytes of a file reserved with files.getUploadURLExternal."""
+        _round_trip(state)
         data = request.get_data()
         with state.lock:
             stored = state.files.get(file_id)

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workspace.errors import ApiError
+from workspace.realism import RealisticMode
 
 TRIGGER_LIFETIME = 3.0
 RESPONSE_URL_LIFETIME = 30 * 60.0
@@ -99,6 +100,14 @@ class Call:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class MethodStats:
+    """How often one method was called, and how many of those calls were answered "ratelimited" (429)."""
+
+    calls: int = 0
+    ratelimited: int = 0
+
+
 @dataclass
 class StoredFile:
     """An uploaded file; its bytes are served only to the bot token."""
@@ -167,6 +176,7 @@ class State:
         self.call_recorded = threading.Condition(self.lock)
         self.base_url = ""
         self.open_socket_link: Callable[[], str] | None = None  # set while the Socket Mode endpoint runs
+        self.realism: RealisticMode | None = None  # latency and rate limits; off unless switched on
         bot = User(id=identity.bot_user_id, name=identity.bot_name, real_name=identity.bot_name, is_bot=True)
         self.users: dict[str, User] = {u.id: u for u in [*users, bot]}
         self.channels: dict[str, Channel] = {c.id: c for c in channels}
@@ -186,6 +196,8 @@ class State:
             self.response_targets: dict[str, ResponseTarget] = {}
             self.failures: dict[str, deque[Failure]] = {}
             self._last_ts_us = 0
+            if self.realism is not None:
+                self.realism.forget()
             self.changed()
 
     def changed(self) -> None:

@@ -39,7 +39,14 @@ def method(name: str) -> Callable[[Method], Method]:
 
 
 def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswer:
-    """Run one call the way Slack would, record it, and never raise."""
+    """Run one call the way Slack would, record it, and never raise.
+
+    In realistic mode the call first takes its latency (outside any lock, so concurrent calls overlap),
+    and a call past Slack's rate limit answers 429 ratelimited before it has any effect.
+    """
+    realism = state.realism
+    if realism is not None:
+        realism.delay()
     answer = ApiAnswer(200, {})
     try:
         if name not in METHODS:
@@ -59,11 +66,27 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
                 answer.headers["Retry-After"] = str(failure.retry_after)
             raise ApiError(failure.error)
         with state.lock:
+            refusal = None if realism is None else realism.refusal(name, _channel_key(state, params))
+            if refusal is not None:
+                answer.status = 429
+                answer.headers.update(refusal)
+                raise ApiError("ratelimited")
             answer.body = {"ok": True, **METHODS[name](state, params)}
     except ApiError as exc:
         answer.body = exc.body()
     state.record_call(name, params, token, None if answer.body["ok"] else answer.body["error"])
     return answer
+
+
+def _channel_key(state: State, params: Params) -> str | None:
+    """The conversation a call is about, for per-channel limits: a user id counts as the DM with them."""
+    raw = params.get("channel")
+    if not raw:
+        return None
+    try:
+        return state.resolve_channel(str(raw))
+    except ApiError:
+        return str(raw)
 
 
 # parameter helpers -----------------------------------------------------------------------------------------

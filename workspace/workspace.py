@@ -8,11 +8,13 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
+from types import EllipsisType
 from typing import Any
 
 from workspace import blockkit, payloads, responses
 from workspace.delivery import Delivery, post, send
 from workspace.errors import ApiError
+from workspace.realism import Realism, RealisticMode
 from workspace.server import Server, create_app
 from workspace.socket_mode import SocketHub
 from workspace.state import (
@@ -21,6 +23,7 @@ from workspace.state import (
     Failure,
     Identity,
     Message,
+    MethodStats,
     State,
     StoredFile,
     User,
@@ -46,6 +49,8 @@ class Workspace:
 
     With an `app_token` (xapp-), serve() also opens the Socket Mode endpoint (apps.connections.open);
     while `bot_url` is empty, deliveries then go over the app's WebSocket instead of an HTTP POST.
+
+    `realism` (off by default, see `set_realism`) gives every call a latency and Slack's rate limits.
     """
 
     def __init__(
@@ -64,6 +69,7 @@ class Workspace:
         on_reset: Callable[[], None] | None = None,
         app_token: str | None = None,
         after_delivery: Callable[[], None] | None = None,
+        realism: Realism | None = None,
     ) -> None:
         identity = Identity(
             bot_token=bot_token,
@@ -78,6 +84,7 @@ class Workspace:
         self.on_reset = on_reset
         self.after_delivery = after_delivery
         self.state = State(identity, list(users), list(channels), self.now)
+        self.set_realism(realism)
         self.bot_url = bot_url
         self.delivery_timeout = delivery_timeout
         self.server: Server | None = None
@@ -87,7 +94,10 @@ class Workspace:
     # serving -------------------------------------------------------------------------------------------
 
     def serve(self, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Server:
-        """Start the HTTP server in a daemon thread (port 0 picks a free port)."""
+        """Start the HTTP server in a daemon thread (port 0 picks a free port).
+
+        With a realistic latency every call holds one of the `threads` while it waits: give at least as
+        many threads as the calls that should overlap."""
         self.server = Server(create_app(self), host=host, port=port, threads=threads)
         self.state.base_url = self.server.url
         if self.state.identity.app_token:
@@ -144,6 +154,45 @@ class Workspace:
         with self.state.lock:
             self.state.channels[channel.id] = channel
         return channel
+
+    # realism -------------------------------------------------------------------------------------------
+
+    def set_realism(
+        self,
+        realism: Realism | EllipsisType | None = ...,
+        *,
+        latency: float = 0.0,
+        rate_limits: bool = True,
+        time_scale: float = 1.0,
+    ) -> Realism | None:
+        """Switch realistic mode on (`set_realism(latency=0.3, time_scale=60)` or a ready `Realism`) or
+        off (`set_realism(None)`, the default); returns what is now in force.
+
+        Every switch starts the rate-limit counts afresh. `reset()` keeps the setting and forgets the
+        counts. Calls already waiting out their latency finish under the setting they started with.
+        """
+        if realism is ...:
+            realism = Realism(latency=latency, rate_limits=rate_limits, time_scale=time_scale)
+        elif (latency, rate_limits, time_scale) != (0.0, True, 1.0):
+            raise TypeError("give either a Realism or its settings as keywords, not both")
+        self.state.realism = None if realism is None else RealisticMode(realism)
+        return realism
+
+    @property
+    def realism(self) -> Realism | None:
+        """The realistic mode in force, or None when every call answers at once."""
+        mode = self.state.realism
+        return None if mode is None else mode.settings
+
+    def api_stats(self) -> dict[str, MethodStats]:
+        """Per method (as in `calls()`, response_url and file_download included): how many calls arrived
+        and how many were answered ratelimited (HTTP 429), since the start or the last reset()."""
+        counts: dict[str, tuple[int, int]] = {}
+        with self.state.lock:
+            for call in self.state.calls:
+                calls, limited = counts.get(call.method, (0, 0))
+                counts[call.method] = (calls + 1, limited + (call.error == "ratelimited"))
+        return {method: MethodStats(calls, limited) for method, (calls, limited) in counts.items()}
 
     # driving the bot -----------------------------------------------------------------------------------
 
@@ -467,7 +516,8 @@ class Workspace:
         self.state.queue_failure(method, Failure(error, http_status, retry_after))
 
     def reset(self) -> None:
-        """Forget messages, calls, views, files and deliveries; users and channels stay."""
+        """Forget messages, calls, views, files, deliveries and rate-limit counts; users, channels and the
+        realism setting stay."""
         with self.state.lock:
             self.state.reset()
             self._deliveries.clear()
