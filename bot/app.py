@@ -7,11 +7,13 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 import handlers
-from bot import calendar_feed, errors
+from bot import calendar_feed, durable_jobs, errors
 from bot.document_download import PATH, open_document
 from bot.middleware import scope_middleware
 from bot.outbox import DeferredClient, slack_client
 from bot.services import Services
+
+RESUME_EVERY = 30.0  # seconds
 
 
 def web_client(services: Services, key_prefix: str | None = None) -> DeferredClient:
@@ -32,6 +34,8 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     app.use(scope_middleware(services))
     handlers.register(app)
     errors.register(app, services.settings.timezone)
+    # Work a stopped process left half done is picked up by any process, not only the scheduler.
+    services.outbox.every(RESUME_EVERY, lambda: durable_jobs.resume(services, services.outbox.client()))
     services.outbox.start()
     return app
 

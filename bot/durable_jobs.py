@@ -1,5 +1,6 @@
 """Background work that survives a restart: each job is a row first (models.pending_jobs), then runs on
-the background pool; the scheduler resumes rows a crash or restart left behind.
+the background pool; every process (web or scheduler) resumes rows a crash or restart left behind, and a
+lease per job makes sure one of them runs it.
 
 A job kind is registered once with the function that does it; the payload is plain JSON.
 """
@@ -7,6 +8,8 @@ A job kind is registered once with the function that does it; the payload is pla
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -14,13 +17,15 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.outbox import wall_now
 from bot.services import Services
-from models import pending_jobs
+from models import leases, pending_jobs
 
 logger = logging.getLogger(__name__)
 JobFunction = Callable[[Services, WebClient, dict[str, Any]], None]
 KINDS: dict[str, JobFunction] = {}
-GRACE = timedelta(minutes=2)
+GRACE = timedelta(seconds=20)  # a job younger than this is probably still starting where it was recorded
+JOB_LEASE = timedelta(minutes=5)  # longer than any job runs; a crashed run's lease runs out by then
 OUTBOX_KEY = "_outbox_key"
 
 
@@ -43,23 +48,31 @@ def start(services: Services, client: WebClient, job_id: int) -> None:
 
 
 def run(services: Services, client: WebClient, job_id: int) -> bool:
-    """Do one job; True when it is done (its row is gone), False when it failed and stays to be retried."""
+    """Do one job; True when it is done (its row is gone), False when it failed and stays to be retried
+    or another process is doing it right now (each run holds the job's lease, so a job runs once)."""
     with services.db.session() as session:
         job = session.get(pending_jobs.PendingJob, job_id)
         if job is None:
             return True
         kind, payload = job.kind, dict(job.payload)
+    key = str(payload.pop(OUTBOX_KEY, job_id))
+    lease, holder = f"job:{key}"[:64], f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    with services.db.session() as session:
+        if not leases.acquire(session, lease, holder, wall_now(), JOB_LEASE):
+            return False
     # Its sends are keyed by the job: a job run again after a crash writes the same rows, sent once.
-    client = services.outbox.client(f"job:{payload.pop(OUTBOX_KEY, job_id)}")
+    client = services.outbox.client(f"job:{key}")
     try:
         KINDS[kind](services, client, payload)
     except Exception as error:
         logger.exception("job %s (%s) failed", job_id, kind)
         with services.db.session() as session:
             pending_jobs.failed(session, job_id, repr(error))
+            leases.release(session, lease, holder)
         return False
     with services.db.session() as session:
         pending_jobs.finish(session, job_id)
+        leases.release(session, lease, holder)
     services.outbox.kick()
     return True
 

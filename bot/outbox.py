@@ -18,7 +18,7 @@ import time
 import urllib.error
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -256,6 +256,7 @@ class OutboxWorker:
         self._lock = threading.Lock()
         self._idle = threading.Condition()
         self._rounds = 0  # delivery rounds running now, in any thread
+        self._periodic: list[list[Any]] = []  # [interval, task, next run (monotonic)]
 
     # -- the face the rest of the bot uses -------------------------------------------------------------
     def client(self, key_prefix: str | None = None) -> DeferredClient:
@@ -264,6 +265,10 @@ class OutboxWorker:
     def kick(self) -> None:
         """Something was committed: deliver now rather than at the next poll."""
         self._wake.set()
+
+    def every(self, seconds: float, task: Callable[[], object]) -> None:
+        """Housekeeping the worker's thread runs between deliveries (e.g. resuming interrupted jobs)."""
+        self._periodic.append([seconds, task, time.monotonic() + seconds])
 
     def start(self) -> None:
         with self._lock:
@@ -480,10 +485,26 @@ class OutboxWorker:
             except Exception:
                 logger.exception("outbox delivery round failed")
                 handled = 0
+            self._housekeeping()
             if handled:
                 continue
             self._wake.wait(self._idle_wait())
             self._wake.clear()
+
+    def housekeep(self) -> None:
+        """Run the housekeeping tasks now (tests; the worker's thread runs them on their interval)."""
+        self._housekeeping(force=True)
+
+    def _housekeeping(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        for entry in self._periodic:
+            interval, task, due = entry
+            if force or now >= due:
+                entry[2] = now + interval
+                try:
+                    task()
+                except Exception:
+                    logger.exception("housekeeping task %s failed", getattr(task, "__name__", task))
 
     def _idle_wait(self) -> float:
         try:

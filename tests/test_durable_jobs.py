@@ -8,6 +8,8 @@ from sqlmodel import select
 
 from bot import document_flow, durable_jobs
 from bot.app import web_client
+from bot.outbox import wall_now
+from models import leases
 from models.document_store import DocumentStore
 from models.pending_jobs import MAX_ATTEMPTS, PendingJob
 from scheduler.runner import Runner
@@ -47,6 +49,33 @@ def test_an_upload_the_process_never_finished_is_done_by_the_next_tick(
     (row,) = _rows(wire)
     assert (row.type_code, row.status) == ("commitment", "awaiting_review")
     assert "Verbintenisverklaring (versie 1, *verbintenis.pdf*) is ontvangen" in _dm_text(wire, "U0ANNA")
+    assert _jobs(wire) == []
+
+
+def test_a_web_process_finishes_what_another_left_and_a_job_runs_once(
+    wire: Stack,
+    store: DocumentStore,  # noqa: F811
+) -> None:
+    """No scheduler needed: the web process's own housekeeping resumes it, and the job's lease keeps two
+    processes (here: two resumes at once) from doing it twice."""
+    ids = _people(wire)
+    file = _private_file(wire, "U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
+    incoming = document_flow.Incoming(ids["anna"], ids["anna"], "commitment", file["id"])
+    payload = document_flow.receive_payload(incoming)
+    job = durable_jobs.record(wire.services, document_flow.RECEIVE_JOB, payload)
+    wire.services.clock.advance(durable_jobs.GRACE + timedelta(seconds=1))
+    with wire.session() as s:
+        row = s.get_one(PendingJob, job)
+        key = row.payload[durable_jobs.OUTBOX_KEY]
+        assert leases.acquire(s, f"job:{key}", "another-process", wall_now(), timedelta(minutes=5))
+    assert durable_jobs.run(wire.services, web_client(wire.services), job) is False  # the other runs it
+    with wire.session() as s:
+        leases.release(s, f"job:{key}", "another-process")  # ... and died
+    wire.services.outbox.housekeep()
+    wire.services.outbox.settle()
+    (document,) = _rows(wire)
+    assert document.status == "awaiting_review"
+    assert _dm_text(wire, "U0ANNA").count("is ontvangen") == 1
     assert _jobs(wire) == []
 
 
