@@ -132,7 +132,9 @@ def render(
             for s in snapshot.students
             if any(state == StepState.SENT_BACK for state, _ in s.steps.values())
         ]
-        digest_blocks, digest_text = views.digest(t, total, counts, blocked)
+        box = outbox.counts(session)
+        unsent = (box[outbox.OutboxState.PENDING.value], box[outbox.OutboxState.FAILED.value])
+        digest_blocks, digest_text = views.digest(t, total, counts, blocked, unsent)
         blocks, text = (blocks + digest_blocks if blocks else digest_blocks), (text or digest_text)
     return blocks, text
 

@@ -204,6 +204,7 @@ def test_supervisors_hear_of_waiting_approvals_and_the_coordinator_gets_the_dige
     assert len(coordinator) == 1
     assert "Weekoverzicht van de cohorte (2 studenten)" in coordinator[0]
     assert "Geblokkeerd (iets werd teruggestuurd): <@U0ANNA>" in coordinator[0]
+    assert "niet bezorgd" not in coordinator[0]  # nothing failed: no outbox line
     student = _dm(cohort, "U0ANNA")
     assert "*1. Intakegesprek* werd teruggestuurd" in student[0]
 
@@ -232,3 +233,16 @@ def test_both_people_hear_of_an_intake_meeting_the_working_day_before(cohort: St
     # Not again on Monday morning itself.
     run_sweep(cohort.services, web_client(cohort.services), MORNING + timedelta(days=3))
     assert sum("Intakegesprek op" in m for m in _dm(cohort, "U0ANNA")) == 1
+
+
+def test_the_digest_counts_what_the_outbox_could_not_deliver(cohort: Stack) -> None:
+    from models import outbox
+
+    with cohort.session() as s:
+        outbox.enqueue(s, "old", "U0GONE", "chat.postMessage", {"channel": "U0GONE", "text": "x"}, wall_now())
+        s.commit()
+    cohort.ws.fail_next("chat.postMessage", "channel_not_found")
+    cohort.services.outbox.settle()
+    run_sweep(cohort.services, web_client(cohort.services), datetime(2027, 1, 25, 8, 30, tzinfo=UTC))
+    [digest] = _dm(cohort, "U0COORD")
+    assert "niet bezorgd (zie `stagebot outbox`): 1" in digest

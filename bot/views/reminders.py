@@ -101,8 +101,9 @@ def staff_reminder(t: Translator, items: list[Item], today: date) -> tuple[list[
 
 
 def digest(
-    t: Translator, total: int, counts: list[StepCounts], blocked: list[str]
+    t: Translator, total: int, counts: list[StepCounts], blocked: list[str], unsent: tuple[int, int] = (0, 0)
 ) -> tuple[list[Block], str]:
+    """`unsent`: the outbox's (pending, failed) rows, shown so nothing that failed is silent."""
     fields = [
         f"*{int(c.step)}. {t(f'step.{int(c.step)}.name')}*\n"
         f"{STATE_ICONS[StepState.DONE]} {c.finished}/{total}"
@@ -123,6 +124,8 @@ def digest(
             else t("reminders.digest.none_blocked")
         ),
     ]
+    if unsent[1]:  # what failed for good; rows still on their way are the outbox's ordinary work
+        blocks.append(section(t("reminders.digest.outbox", pending=unsent[0], failed=unsent[1])))
     return blocks, t("reminders.digest.text")
 
 
