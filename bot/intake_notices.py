@@ -1,4 +1,4 @@
-"""The DMs that follow an intake change, sent after the ack (services.background) with their own session:
+"""The DMs that follow an intake change, queued in the outbox (with their own session) once it is stored:
 the offer of free slots, the confirmation with its `.ics` invite, and the notices of a cancellation."""
 
 from __future__ import annotations

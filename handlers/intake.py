@@ -1,7 +1,8 @@
 """Intake buttons and modals: book, move, cancel (students); publish, withdraw a slot, mark held (staff).
 
 Every action decides again from who clicked (models.access); the message clicked is replaced by the
-outcome, so a button cannot be used twice. DMs and invites follow after the ack (services.background).
+outcome, so a button cannot be used twice. DMs and invites are queued in the outbox right after the
+change is stored.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def book(ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClie
         text = scope.t("intake.booking.text")
     respond(replace_original=True, text=text, blocks=blocks)
     if booking_id is not None:
-        scope.services.background.submit(confirm_booking, scope.services, client, booking_id, False)
+        confirm_booking(scope.services, client, booking_id, False)  # queues the DMs and invites
 
 
 def show_move(ack: Ack, context: BoltContext, respond: Respond) -> None:
@@ -118,7 +119,7 @@ def move_to(
         text = scope.t("intake.booking.text")
     respond(replace_original=True, text=text, blocks=blocks)
     if moved_id is not None:
-        scope.services.background.submit(confirm_booking, scope.services, client, moved_id, True)
+        confirm_booking(scope.services, client, moved_id, True)
 
 
 def cancel(ack: Ack, context: BoltContext, client: WebClient, respond: Respond) -> None:
@@ -134,7 +135,7 @@ def cancel(ack: Ack, context: BoltContext, client: WebClient, respond: Respond) 
     respond(replace_original=True, text=text, blocks=blocks)
     if cancelled is not None:
         notice = Cancelled(cancelled, by_supervisor=False)
-        scope.services.background.submit(announce_cancellation, scope.services, client, notice)
+        announce_cancellation(scope.services, client, notice)
 
 
 # --- the supervisor's buttons and modals -----------------------------------------------------------------
@@ -170,9 +171,7 @@ def cancel_slot(
         text = scope.t("intake.schedule.header")
     respond(replace_original=True, text=text, blocks=blocks)
     if cancelled is not None:
-        scope.services.background.submit(
-            announce_cancellation, scope.services, client, Cancelled(cancelled, by_supervisor=True)
-        )
+        announce_cancellation(scope.services, client, Cancelled(cancelled, by_supervisor=True))
 
 
 def open_held(
@@ -315,7 +314,7 @@ def submit_preview(ack: Ack, view: dict[str, Any], context: BoltContext, client:
         return
     ack(response_action="update", view=views.published_modal(t, added))
     if added:
-        scope.services.background.submit(offer_to_students, scope.services, client, scope.actor.person_id)
+        offer_to_students(scope.services, client, scope.actor.person_id)
 
 
 def publish_typed(
@@ -326,7 +325,7 @@ def publish_typed(
         added, text = _publish(scope, action.get("value") or "")
     respond(replace_original=True, text=text, blocks=[section(text)])
     if added:
-        scope.services.background.submit(offer_to_students, scope.services, client, scope.actor.person_id)
+        offer_to_students(scope.services, client, scope.actor.person_id)
 
 
 def discard_typed(ack: Ack, context: BoltContext, respond: Respond) -> None:

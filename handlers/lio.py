@@ -270,7 +270,7 @@ def on_reduction_submit(ack: Ack, view: dict[str, Any], context: BoltContext) ->
             return
         services, request_id = scope.services, request.id or 0
     ack()
-    services.background.submit(after_reduction_request, services, context.client, request_id)
+    after_reduction_request(services, context.client, request_id)  # queues the counsellors' DMs
 
 
 def after_reduction_request(services: Services, client: WebClient, request_id: int) -> None:
