@@ -9,7 +9,7 @@ parameters, so a test can call them without a database.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -168,8 +168,10 @@ def lesson_problems(
     activities: Iterable[str],
     others: Iterable[LessonFacts],
     today: date,
+    closure_days: Collection[date] = (),
 ) -> list[Problem]:
-    """What is wrong with one lesson: its activity, its date (past, outside the period) and overlaps."""
+    """What is wrong with one lesson: its activity, its date (past, outside the period, not a school day:
+    a Saturday, a Sunday or one of the catalogue's closure days) and overlaps."""
     problems: list[Problem] = []
     allowed = list(activities)
     if lesson.activity not in allowed:
@@ -178,6 +180,10 @@ def lesson_problems(
         problems.append(Problem("planning.rule.past", {"day": lesson.day}))
     if not period[0] <= lesson.day <= period[1]:
         problems.append(Problem("planning.rule.outside_period", {"start": period[0], "end": period[1]}))
+    if (weekday := lesson.day.weekday()) >= 5:
+        problems.append(Problem("planning.rule.weekend", {"day": lesson.day, "weekday": weekday}))
+    elif lesson.day in closure_days:
+        problems.append(Problem("planning.rule.closed", {"day": lesson.day}))
     for other in others:
         if other.day == lesson.day and other.start < lesson.end and lesson.start < other.end:
             problems.append(Problem("planning.rule.overlap", {"start": other.start, "end": other.end}))
@@ -359,8 +365,9 @@ def check(
     for i, lesson in enumerate(lessons):
         siblings = lessons[:i] + others  # an overlap is the later lesson's problem
         found = lesson_problems(
-            lesson, (placement.start, placement.end), placement.activities, siblings, today
-        )
+            lesson, (placement.start, placement.end), placement.activities, siblings, today,
+            catalogue.reminders.closure_days,
+        )  # fmt: skip
         if found:
             per_lesson[i] = found
     unplanned = sum(

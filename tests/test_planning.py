@@ -134,6 +134,27 @@ def test_typed_lessons_are_previewed_line_by_line_and_saved_only_on_confirmation
     assert "planning_save" not in str(replaced.blocks)  # the confirmation cannot be clicked twice
 
 
+def test_a_lesson_on_a_sunday_or_a_holiday_is_flagged_and_never_saved_or_submitted(wire: Stack) -> None:
+    ids = setup(wire)
+    text = "zondag 7 maart 2027 10u-10u50 5B begeleid\ndi 30/3 10u-10u50 5B begeleid"  # 30/3: paasvakantie
+    preview = type_lessons(wire, ids["placement"], text)
+    shown = text_of(preview.blocks)
+    assert "Ik las 2 regels; 0 daarvan kunnen als les bewaard worden" in shown
+    assert "7 mrt 2027 is een zondag: geen schooldag" in shown
+    assert "30 mrt 2027 is een vakantie- of sluitingsdag" in shown
+    assert ":white_check_mark:" not in shown and "planning_save" not in str(preview.blocks)
+    # the lesson form refuses it at the date field too
+    wire.ws.click("U0ANNA", "planning_add", str(ids["placement"]))
+    modal = wire.ws.open_views("U0ANNA")[-1]
+    values = {
+        "day": {"day": "2027-03-07"}, "start": {"start": "10:00"}, "end": {"end": "10:50"},
+        "activity": {"activity": "guided"},
+    }  # fmt: skip
+    answer = wire.ws.submit_view("U0ANNA", modal, values)
+    assert "geen schooldag" in answer.json["errors"]["day"]
+    assert lessons(wire, ids["placement"]) == []
+
+
 def test_a_plain_dm_without_an_open_planning_conversation_is_not_read_as_lessons(wire: Stack) -> None:
     ids = setup(wire)
     wire.ws.send_dm("U0ANNA", "ma 15/2 10u-10u50 5B begeleid")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from models.planning import LessonFacts, is_late, lesson_hours, lesson_problems, planning_problems
 
@@ -39,6 +39,18 @@ def test_a_lesson_outside_the_period_in_the_past_or_overlapping_is_flagged() -> 
     assert lesson_problems(ok, PERIOD, ["guided"], [after], TODAY) == []
     wrong = lesson(date(2027, 2, 15), "10:00", "10:50", activity="tutoring")
     assert keys(lesson_problems(wrong, PERIOD, ["guided"], [], TODAY)) == ["planning.rule.activity"]
+
+
+def test_a_weekend_day_or_a_closure_day_is_not_a_school_day() -> None:
+    sunday = lesson(date(2027, 3, 7), "10:00", "10:50")
+    found = lesson_problems(sunday, PERIOD, ["guided"], [], TODAY)
+    assert keys(found) == ["planning.rule.weekend"] and found[0].params["weekday"] == 6
+    saturday = lesson(date(2027, 3, 6), "10:00", "10:50")
+    assert keys(lesson_problems(saturday, PERIOD, ["guided"], [], TODAY)) == ["planning.rule.weekend"]
+    easter = {date(2027, 3, 29) + timedelta(days=i) for i in range(12)}
+    holiday = lesson(date(2027, 3, 30), "10:00", "10:50")
+    assert keys(lesson_problems(holiday, PERIOD, ["guided"], [], TODAY, easter)) == ["planning.rule.closed"]
+    assert lesson_problems(holiday, PERIOD, ["guided"], [], TODAY) == []  # a Tuesday, without closures
 
 
 def _hours(n: int, activity: str, **kw: object) -> list[LessonFacts]:

@@ -58,6 +58,8 @@ def problem_text(t: Translator, problem: Problem) -> str:
         params["activity"] = activity_name(t, str(params["activity"])) if params["activity"] else "?"
     if "allowed" in params:
         params["allowed"] = ", ".join(activity_name(t, a) for a in params["allowed"])
+    if "weekday" in params:
+        params["weekday"] = t(f"planning.weekday.{params['weekday']}")
     return t(problem.key, **params)
 
 
