@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from models.planning import LessonFacts, is_late, lesson_hours, lesson_problems, planning_problems
+from models.lesson_text import LessonReading
+from models.placements import Placement
+from models.planning import (
+    LessonFacts,
+    is_late,
+    lesson_hours,
+    lesson_problems,
+    only_possible_activity,
+    placements_for_lessons,
+    planning_problems,
+    read_lessons,
+)
 
 PERIOD = (date(2027, 2, 15), date(2027, 4, 2))
 TODAY = date(2026, 11, 28)
+NOW = datetime(2026, 11, 28, 10, tzinfo=UTC)
 
 
 def lesson(
@@ -88,3 +100,48 @@ def test_as_many_hours_for_x_as_for_y() -> None:
 def test_fourteen_days_before_the_first_lesson_or_late() -> None:
     assert not is_late(date(2027, 2, 15), date(2027, 2, 1), 14)
     assert is_late(date(2027, 2, 15), date(2027, 2, 2), 14)
+
+
+def _reading(day: int, activity: str | None = None) -> LessonReading:
+    return LessonReading(date(2027, 2, day), time(10), time(10, 50), "5B", 5, activity=activity)
+
+
+def test_a_line_without_an_activity_takes_the_only_possible_one() -> None:
+    required = {"co_teaching": 2, "guided": 7}
+    assert only_possible_activity(["tutoring"], {"tutoring": 20}, {}) == "tutoring"
+    assert only_possible_activity(["co_teaching", "guided"], required, {}) is None  # the line must say
+    assert only_possible_activity(["co_teaching", "guided"], required, {"co_teaching": 2}) == "guided"
+    both_done = {"co_teaching": 2, "guided": 7}
+    assert only_possible_activity(["co_teaching", "guided"], required, both_done) is None
+    placement = Placement(
+        student_id=1, institution_id=1, course_code="VDX2", activities=["co_teaching", "guided"], semester=2,
+        level="aso", grade=3, start=date(2027, 2, 15), end=date(2027, 4, 2), hours=9, placed_at=NOW,
+    )  # fmt: skip
+    existing = [lesson(date(2027, 2, 15), "10:00", "10:50", "co_teaching")]
+    read = read_lessons(
+        [(1, _reading(16)), (2, _reading(17, "guided")), (3, _reading(18))], placement, required, existing
+    )
+    assert [(x.lesson["activity"], x.taken) for x in read] == [
+        ("", None),  # one co-teaching hour still open, and guided: which one is not known
+        ("guided", None),
+        ("", None),
+    ]
+    existing.append(lesson(date(2027, 2, 16), "10:00", "10:50", "co_teaching"))
+    read = read_lessons([(1, _reading(17))], placement, required, existing)
+    assert [(x.lesson["activity"], x.taken) for x in read] == [("guided", "guided")]
+
+
+def test_lessons_typed_without_a_placement_go_where_their_days_and_activity_fit() -> None:
+    def placement(pid: int, course: str, activities: list[str], start: date, end: date) -> Placement:
+        return Placement(
+            id=pid, student_id=1, institution_id=1, course_code=course, activities=activities, semester=2,
+            level="aso", grade=3, start=start, end=end, hours=9, placed_at=NOW,
+        )  # fmt: skip
+
+    vdx1 = placement(1, "VDX1", ["observation", "co_teaching"], date(2026, 11, 9), date(2026, 12, 4))
+    vdx2 = placement(2, "VDX2", ["co_teaching", "guided"], date(2027, 2, 15), date(2027, 4, 2))
+    lil = placement(3, "LIL", ["tutoring"], date(2027, 2, 15), date(2027, 5, 14))
+    everything = [vdx1, vdx2, lil]
+    assert placements_for_lessons(everything, [_reading(16)]) == [vdx2, lil]
+    assert placements_for_lessons(everything, [_reading(16, "guided")]) == [vdx2]
+    assert placements_for_lessons(everything, [_reading(16, "observation")]) == everything  # none fits: ask
