@@ -30,7 +30,7 @@ from bot.views.decision import decided, with_decision
 from bot.views.placements import course_name
 from models import bell_schedules, placements, planning, planning_sheet
 from models.access import may_review
-from models.lesson_text import LineReading, looks_like_lessons, parse_clock, parse_lessons
+from models.lesson_text import LessonReading, LineReading, looks_like_lessons, parse_clock, parse_lessons
 from models.people import Person, supervisors_of
 from models.planning import PlanningError, PlanningPreview, PlanningVersion, VersionStatus
 
@@ -146,8 +146,16 @@ def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> N
         version = planning.typing_version(scope.session, scope.actor.person_id, scope.now)
         if version is None:
             picture = planning.load(scope.session, scope.actor.person_id)
-            read = [r.lesson for r in parse_lessons(text, scope.today) if r.lesson]
-            fitting = planning.placements_for_lessons(picture.placements, read)
+            bells = {
+                i: bell_schedules.schedule_of(scope.session, i)
+                for i in {p.institution_id for p in picture.placements}
+            }
+
+            def lessons_for(p: placements.Placement) -> list[LessonReading]:
+                readings = parse_lessons(text, scope.today, bells[p.institution_id])
+                return [r.lesson for r in readings if r.lesson]
+
+            fitting = planning.placements_for_lessons(picture.placements, lessons_for)
             if len(fitting) != 1:
                 schools = placements.institutions(scope.session, (p.institution_id for p in fitting))
                 blocks, fallback = views.which_placement(

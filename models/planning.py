@@ -9,7 +9,7 @@ parameters, so a test can call them without a database.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -306,16 +306,21 @@ def read_lessons(
 
 
 def placements_for_lessons(
-    candidates: Sequence[Placement], lessons: Sequence[LessonReading]
+    candidates: Sequence[Placement], lessons_for: Callable[[Placement], Sequence[LessonReading]]
 ) -> list[Placement]:
-    """The placements lessons typed without choosing one may be for: those whose period holds every
-    lesson's day and that have every activity the lines name; when none does, all of them (to ask)."""
-    fitting = [
-        p
-        for p in candidates
-        if all(p.start <= x.day <= p.end and (not x.activity or x.activity in p.activities) for x in lessons)
-    ]
-    return fitting or list(candidates)
+    """The placements lessons typed without choosing one may be for: those where the lines read as
+    lessons (`lessons_for`: read with that placement's school's bell times), each on a day of its period
+    and of an activity it has (when the line names one); when none does, all of them (to ask)."""
+
+    def fits(placement: Placement) -> bool:
+        lessons = lessons_for(placement)
+        return bool(lessons) and all(
+            placement.start <= x.day <= placement.end
+            and (not x.activity or x.activity in placement.activities)
+            for x in lessons
+        )
+
+    return [p for p in candidates if fits(p)] or list(candidates)
 
 
 # --- queries ----------------------------------------------------------------------------------------------

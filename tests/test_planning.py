@@ -390,6 +390,10 @@ def test_each_student_sees_only_their_own_planning_and_staff_get_a_pointer(wire:
 
 def test_the_schools_bell_schedule_is_entered_once_and_read_in_lesson_periods(wire: Stack) -> None:
     ids = setup(wire)
+    # before: the refusal names the school and the command with its code (the student never saw "ATH")
+    unknown = text_of(type_lessons(wire, ids["placement"], "wo 17/2 3e lesuur 5B begeleid").blocks)
+    assert "Lesuur 3: de lesuren van Atheneum (Gent) zijn nog niet gekend" in unknown
+    assert "`/stage planning lesuren ATH`" in unknown and "SCHOOLCODE" not in unknown
     bad = text_of(
         wire.ws.slash_command("U0ANNA", "/stage", "planning lesuren ATH\n1 8u25\n2 9u15-10u05").json["blocks"]
     )

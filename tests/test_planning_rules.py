@@ -142,6 +142,9 @@ def test_lessons_typed_without_a_placement_go_where_their_days_and_activity_fit(
     vdx2 = placement(2, "VDX2", ["co_teaching", "guided"], date(2027, 2, 15), date(2027, 4, 2))
     lil = placement(3, "LIL", ["tutoring"], date(2027, 2, 15), date(2027, 5, 14))
     everything = [vdx1, vdx2, lil]
-    assert placements_for_lessons(everything, [_reading(16)]) == [vdx2, lil]
-    assert placements_for_lessons(everything, [_reading(16, "guided")]) == [vdx2]
-    assert placements_for_lessons(everything, [_reading(16, "observation")]) == everything  # none fits: ask
+    assert placements_for_lessons(everything, lambda _: [_reading(16)]) == [vdx2, lil]
+    assert placements_for_lessons(everything, lambda _: [_reading(16, "guided")]) == [vdx2]
+    none_fits = placements_for_lessons(everything, lambda _: [_reading(16, "observation")])
+    assert none_fits == everything  # then the student is asked among them all
+    # a lesson period is read with each placement's own bell times: where there are none, no lesson
+    assert placements_for_lessons(everything, lambda p: [_reading(16)] if p is lil else []) == [lil]
