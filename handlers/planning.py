@@ -269,7 +269,7 @@ def read_and_preview(
         placement = session.get_one(placements.Placement, version.placement_id)
         bells = bell_schedules.schedule_of(session, placement.institution_id)
         if file_id is not None:
-            readings = planning_sheet.readings(sheet, job.today, bells)
+            readings = planning_sheet.readings(sheet, job.today, bells, lambda day: t.date(day, "medium"))
         else:
             readings = parse_lessons(text or "", job.today, bells)
         blocks, fallback = preview_blocks(session, services, t, placement, version, readings, job.today)
