@@ -4,7 +4,7 @@ start gate in each blocking state, permissions, the lesson modal and the school'
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import select
@@ -455,3 +455,16 @@ def test_an_english_speaking_student_types_english_lines_and_reads_english(wire:
     assert "Tuesday, 16 February 2027 is not a Wednesday" in preview
     assert "guided teaching · 4A · room 3" in preview
     assert lessons(wire, ids["placement"]) == []
+
+
+def test_a_planning_not_submitted_by_its_deadline_is_marked_late(wire: Stack) -> None:
+    ids = setup(wire)
+    shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "planning").json["blocks"])
+    assert "Indienen uiterlijk 1 feb 2027" in shown and "te laat" not in shown
+    wire.services.clock.freeze(datetime(2027, 2, 2, 9, tzinfo=UTC))  # the day after the deadline
+    shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "planning").json["blocks"])
+    assert "Indienen uiterlijk 1 feb 2027 ⚠️ *te laat*" in shown
+    save(wire, type_lessons(wire, ids["placement"], COMPLETE))
+    submit(wire, ids["placement"])
+    shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "planning").json["blocks"])
+    assert "te laat" not in shown.split("Versie")[0]  # submitted (late, but not missing any more)

@@ -129,8 +129,10 @@ def student_planning(
     lessons: dict[int, list[PlannedLesson]],
     required: dict[int, dict[str, int]],
     deadline: dict[int, date],
+    today: date | None = None,
 ) -> list[Block]:
-    """Per placement: the approved version (while a change waits) and the current one, with totals."""
+    """Per placement: the approved version (while a change waits) and the current one, with totals; a
+    planning not submitted by its deadline is marked late."""
     blocks: list[Block] = [header(t("planning.header"))]
     if not rows:
         return [*blocks, section(t("planning.no_placements"))]
@@ -142,6 +144,9 @@ def student_planning(
             school=school_name(school),
             due=t.date(deadline[placement.id or 0], "medium"),
         )
+        submitted = head is not None and head.status in (VersionStatus.SUBMITTED, VersionStatus.APPROVED)
+        if today is not None and deadline[placement.id or 0] < today and not (submitted or approved):
+            title += " " + t("planning.overdue")
         blocks += [divider(), section(title)]
         shown = [v for v in (approved, head) if v is not None]
         if head is not None and approved is not None and head.id == approved.id:
