@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import signal
@@ -16,6 +17,8 @@ from bot.settings import Settings, SettingsError, load_settings
 from models.catalogue import CatalogueError
 
 log = logging.getLogger("stagebot")
+LONG_RUNNING = frozenset({"run", "serve", "scheduler"})
+VERBOSE_HELP = "also print progress lines (database migrations, INFO logging)"
 
 
 def _services(settings: Settings, *, migrate: bool = True):
@@ -163,10 +166,16 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from models.csv_import import ImportRefused, decode
 
     t = Translator(language_for(None, os.environ.get("LANG")), settings.timezone)
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(t(_file_problem(error), path=str(path), reason=error.strerror or str(error)), file=sys.stderr)
+        return 1
     services = _services(settings)
     importer, _ = _importer(args.kind)
     try:
-        text = decode(Path(args.file).read_bytes())
+        text = decode(data)
         with services.db.session() as session:
             result = importer(session, text)
     except ImportRefused as refused:
@@ -178,13 +187,30 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_problem(error: OSError) -> str:
+    """The message key for a file that cannot be read at all (nothing is imported then)."""
+    if isinstance(error, FileNotFoundError):
+        return "import.file.not_found"
+    if isinstance(error, IsADirectoryError):
+        return "import.file.is_directory"
+    return "import.file.unreadable"
+
+
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.i18n import Translator, language_for
+
     services = _services(settings)
     _, exporter = _importer(args.kind)
     with services.db.session() as session:
         text = exporter(session)
     if args.file and args.file != "-":
-        Path(args.file).write_text(text, encoding="utf-8")
+        try:
+            Path(args.file).write_text(text, encoding="utf-8")
+        except OSError as error:
+            t = Translator(language_for(None, os.environ.get("LANG")), settings.timezone)
+            reason = error.strerror or str(error)
+            print(t("import.file.unwritable", path=args.file, reason=reason), file=sys.stderr)
+            return 1
     else:
         sys.stdout.write(text)
     return 0
@@ -194,18 +220,21 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="stagebot", description="Stagebot: the internship administration in Slack."
     )
+    root.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
+    # `-v` also after the command (`stagebot migrate -v`); SUPPRESS keeps a root `-v` from being reset
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser(
-        "run", help="run the bot (Socket Mode, HTTP, or the local workspace without credentials)"
-    )
-    commands.add_parser("serve", help="HTTP mode only: /slack/events on $PORT")
-    commands.add_parser("scheduler", help="the reminder scheduler, as its own process")
-    commands.add_parser("migrate", help="bring the database schema up to date")
-    purge = commands.add_parser("purge", help="delete document contents past their retention period")
+    add = functools.partial(commands.add_parser, parents=[verbose])
+    add("run", help="run the bot (Socket Mode, HTTP, or the local workspace without credentials)")
+    add("serve", help="HTTP mode only: /slack/events on $PORT")
+    add("scheduler", help="the reminder scheduler, as its own process")
+    add("migrate", help="bring the database schema up to date")
+    purge = add("purge", help="delete document contents past their retention period")
     purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
-    box = commands.add_parser("outbox", help="list the messages still to send and those Slack refused")
+    box = add("outbox", help="list the messages still to send and those Slack refused")
     box.add_argument("--retry", action="store_true", help="send the refused messages again")
-    remind = commands.add_parser("remind", help="send the reminders that are due now")
+    remind = add("remind", help="send the reminders that are due now")
     remind.add_argument("--dry-run", action="store_true", help="print what would be sent, to whom and why")
     remind.add_argument(
         "--at",
@@ -213,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
         help="as if it were this moment, e.g. 2027-01-22T09:30 (with --dry-run)",
     )
     for name, help_text in (("import", "import a CSV file"), ("export", "export to CSV")):
-        sub = commands.add_parser(name, help=help_text)
+        sub = add(name, help=help_text)
         sub.add_argument("kind", choices=["people", "schools", "agreements", "capacity"])
         if name == "import":
             sub.add_argument("file")
@@ -235,12 +264,21 @@ HANDLERS = {
 }
 
 
+def configure_logging(command: str, *, verbose: bool) -> None:
+    """Quiet by default: a one-off command (under cron) prints only warnings and its own answer, and no
+    command prints Alembic's progress lines; `-v` shows everything. The long-running processes (`run`,
+    `serve`, `scheduler`) log what they do."""
+    level = logging.INFO if verbose or command in LONG_RUNNING else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     # A platform stops processes with SIGTERM: leave through the normal exit, so leases are released.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.command, verbose=args.verbose)
     try:
         settings = load_settings()
         return HANDLERS[args.command](settings, args)

@@ -26,6 +26,7 @@ from bot.document_flow import store_of
 from bot.services import Services
 from models import agreements, documents, intake, lio, placement_steps, placements, preferences
 from models import school_contacts as contacts
+from models.bell_schedules import parse_schedule, save_schedule
 from models.catalogue import Catalogue
 from models.document_checks import check
 from models.document_store import DocumentStore
@@ -49,6 +50,16 @@ SENT_BACK_REASON = (
     "vraag het aan bij je gemeente en laad het opnieuw op."
 )
 SLOT_MINUTES = 30
+_DAY = "1 8u25-9u15\n2 9u15-10u05\n3 10u20-11u10\n4 11u10-12u00\n5 12u50-13u40\n6 13u40-14u30\n7 14u40-15u30"
+_EARLY = "1 8u15-9u05\n2 9u05-9u55\n3 10u10-11u00\n4 11u00-11u50\n5 12u45-13u35\n6 13u35-14u25\n7 14u35-15u25"
+# the lesson hours of the schools where demo students are placed (bell_schedules)
+BELL_TIMES = {
+    "ATH-ZENNE": _DAY,
+    "LYC-JETTE": _EARLY,
+    "TI-NOORD": _EARLY,
+    "KUNST-ELS": _DAY,
+    "COL-KANAAL": _DAY,
+}
 
 
 @dataclass
@@ -122,6 +133,8 @@ def seed_progress(services: Services, now: datetime) -> bool:
 def _history(demo: Demo) -> None:
     """The cohort, from nearly done to just starting (the README's "Try it" names them)."""
     _framework(demo, "ATH-ZENNE", signed_days_ago=400)
+    for code, schedule in BELL_TIMES.items():  # so "woensdag 3e lesuur" works at every demo placement
+        _bell_times(demo, code, schedule)
 
     # Nearly done: steps 1 to 6 finished; the planning for semester 2 is what is left.
     for index, (student, supervisor) in enumerate(((PIETER, TOM), (SARAH, NADIA), (EMMA, NADIA))):
@@ -426,6 +439,15 @@ def _framework(demo: Demo, school: str, *, signed_days_ago: int) -> None:
         now=demo.ago(signed_days_ago),
         signed_on=signed,
     )
+
+
+def _bell_times(demo: Demo, school: str, schedule: str) -> None:
+    """The school's lesson hours, entered once (a month ago) for everyone placed there."""
+    periods, bad = parse_schedule(schedule)
+    assert not bad, f"demo bell times of {school}"
+    actor = COORDINATOR if COORDINATOR in demo.people else TOM
+    school_id = demo.schools[school].id or 0
+    save_schedule(demo.session, school_id, periods, actor_id=demo.id(actor), now=demo.ago(30))
 
 
 def _contract(demo: Demo, student: str, school: str, *, days_ago: int) -> None:

@@ -47,7 +47,8 @@ def status_blocks(scope: Scope, offset: int = 0) -> list[Block]:
         statuses = progress.checklist(scope.session, actor.person_id)
         deadline = progress.next_deadline(scope.services.catalogue, statuses, scope.today)
         details = {step: lines(scope.session, t, actor.person_id) for step, lines in STEP_DETAILS.items()}
-        return student_checklist(t, actor.name, statuses, deadline, scope.today, details)
+        overdue = progress.overdue_deadlines(scope.services.catalogue, statuses, scope.today)
+        return student_checklist(t, actor.name, statuses, deadline, scope.today, details, overdue)
     return [section(t("status.no_view"))]
 
 
@@ -62,5 +63,6 @@ def _overview(scope: Scope, offset: int, supervisor_id: int | None) -> list[Bloc
         else t("status.group.header.supervisor", count=total)
     )
     return group_overview(
-        t, title=title, total=total, counts=counts, page=progress.summaries(session, ids), offset=offset
-    )
+        t, title=title, total=total, counts=counts, page=progress.summaries(session, ids), offset=offset,
+        late_steps=progress.passed_steps(scope.services.catalogue, scope.today),
+    )  # fmt: skip

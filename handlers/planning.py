@@ -7,10 +7,12 @@ Every action decides again from who clicked (models.access); the review buttons 
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -23,12 +25,12 @@ from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import planning as views
-from bot.views.blocks import section
+from bot.views.blocks import escape, section
 from bot.views.decision import decided, with_decision
 from bot.views.placements import course_name
 from models import bell_schedules, placements, planning, planning_sheet
 from models.access import may_review
-from models.lesson_text import LineReading, parse_clock, parse_lessons
+from models.lesson_text import LessonReading, LineReading, looks_like_lessons, parse_clock, parse_lessons
 from models.people import Person, supervisors_of
 from models.planning import PlanningError, PlanningPreview, PlanningVersion, VersionStatus
 
@@ -82,13 +84,20 @@ def start_typing(
 
 
 def _in_conversation(event: dict[str, Any], context: BoltContext) -> bool:
-    """Only plain DMs (no files) from a student whose planning conversation is open."""
+    """Plain DMs (no files) from a student whose planning conversation is open, or lines that read as
+    lessons from a student with a placement (typed straight in the DM, without "Lessen typen" first)."""
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("files") or event.get("bot_id"):
         return False
     actor, session, services = context.get("actor"), context.get("session"), context.get("services")
     if actor is None or session is None or services is None or not actor.is_student:
         return False
-    return planning.typing_version(session, actor.person_id, services.clock.now()) is not None
+    now = services.clock.now()
+    if planning.typing_version(session, actor.person_id, now) is not None:
+        return True
+    today = now.astimezone(ZoneInfo(services.settings.timezone)).date()
+    if not looks_like_lessons(parse_lessons(str(event.get("text") or ""), today)):
+        return False
+    return bool(placements.of_student(session, actor.person_id))
 
 
 def _is_planning_sheet(event: dict[str, Any], context: BoltContext) -> bool:
@@ -130,13 +139,84 @@ durable_jobs.register(READ_JOB, _read_job)
 
 
 def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    """Lines for the open conversation's placement; without one, for the only placement they fit (the
+    conversation opens for it), or the student is asked which placement they are for."""
+    text = str(event.get("text") or "")
     with request_scope(context) as scope:
         version = planning.typing_version(scope.session, scope.actor.person_id, scope.now)
-        if version is None or version.id is None:
+        if version is None:
+            picture = planning.load(scope.session, scope.actor.person_id)
+            bells = {
+                i: bell_schedules.schedule_of(scope.session, i)
+                for i in {p.institution_id for p in picture.placements}
+            }
+
+            def lessons_for(p: placements.Placement) -> list[LessonReading]:
+                readings = parse_lessons(text, scope.today, bells[p.institution_id])
+                return [r.lesson for r in readings if r.lesson]
+
+            fitting = planning.placements_for_lessons(picture.placements, lessons_for)
+            if len(fitting) != 1:
+                schools = placements.institutions(scope.session, (p.institution_id for p in fitting))
+                blocks, fallback = views.which_placement(
+                    scope.t, scope.services.catalogue, fitting, schools, text
+                )
+                _tell(client, event["channel"], fallback, blocks)
+                return
+            try:
+                version = _open_typing(scope, fitting[0])
+            except PlanningError as error:
+                _tell(client, event["channel"], scope.t(error.key, **error.params))
+                return
+        if version.id is None:
             return
         job = Job(scope.actor.person_id, version.id, event["channel"], scope.t.language, scope.today)
         services = scope.services
-    text = str(event.get("text") or "")
+    durable_jobs.start(
+        services, client, durable_jobs.record(services, READ_JOB, _read_payload(job, text=text))
+    )
+
+
+def _open_typing(scope: Scope, placement: placements.Placement) -> PlanningVersion:
+    """The placement's draft, its DM conversation open: the student's next DMs are read for it."""
+    draft = planning.draft_for(scope.session, placement, now=scope.now)
+    draft.typing_until = scope.now + planning.TYPING_WINDOW
+    scope.session.add(draft)
+    scope.session.flush()
+    return draft
+
+
+def on_pick(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond,
+    client: WebClient,
+) -> None:  # fmt: skip
+    """The student's answer to "for which placement?": the lines typed before are read for that one."""
+    ack()
+    try:
+        value = json.loads(str(action.get("value") or ""))
+        placement_raw, text = value["placement"], str(value["text"])
+    except (ValueError, KeyError, TypeError):
+        return
+    job: Job | None = None
+    with request_scope(context) as scope:
+        t = scope.t
+        placement = _own_placement(scope.session, scope.actor.person_id, placement_raw)
+        if placement is None:
+            answer = t("planning.not_yours")
+        else:
+            try:
+                version = _open_typing(scope, placement)
+                channel = str((body.get("container") or {}).get("channel_id") or scope.actor.slack_user_id)
+                job = Job(scope.actor.person_id, version.id or 0, channel, t.language, scope.today)
+                course = course_name(t, scope.services.catalogue, placement.course_code)
+                answer = t("planning.pick.chosen", course=escape(course))
+            except PlanningError as error:
+                answer = t(error.key, **error.params)
+        services = scope.services
+    if job is None:
+        respond(replace_original=False, response_type="ephemeral", text=answer)
+        return
+    respond(replace_original=True, text=answer, blocks=[section(answer)])
     durable_jobs.start(
         services, client, durable_jobs.record(services, READ_JOB, _read_payload(job, text=text))
     )
@@ -189,7 +269,7 @@ def read_and_preview(
         placement = session.get_one(placements.Placement, version.placement_id)
         bells = bell_schedules.schedule_of(session, placement.institution_id)
         if file_id is not None:
-            readings = planning_sheet.readings(sheet, job.today, bells)
+            readings = planning_sheet.readings(sheet, job.today, bells, lambda day: t.date(day, "medium"))
         else:
             readings = parse_lessons(text or "", job.today, bells)
         blocks, fallback = preview_blocks(session, services, t, placement, version, readings, job.today)
@@ -207,24 +287,30 @@ def preview_blocks(
     today: date,
 ) -> tuple[list[Any], str]:
     """Check the read lines against the rules with the draft's lessons; store what may be saved."""
-    default = placement.activities[0] if len(placement.activities) == 1 else None
-    read = [(r, planning.reading_to_lesson(r.lesson, placement, default)) for r in readings if r.lesson]
     picture = planning.load(session, placement.student_id)
     existing = picture.lesson_facts(version)
-    new = [planning.facts(lesson, placement.id or 0) for _, lesson in read]
+    required = planning.required_hours(services.catalogue, placement)
+    lines = [(r.number, r.lesson) for r in readings if r.lesson]
+    read = planning.read_lessons(lines, placement, required, existing)
+    new = [planning.facts(x.lesson, placement.id or 0) for x in read]
     per_lesson, _ = planning.check(services.catalogue, picture, placement, existing + new, today)
     problems: dict[int, list[str]] = {}
     keep = []
-    for i, (reading, lesson) in enumerate(read):
+    for i, x in enumerate(read):
         found = per_lesson.get(len(existing) + i, [])
         if found:
-            problems[reading.number] = [views.problem_text(t, p) for p in found]
+            problems[x.number] = [views.problem_text(t, p) for p in found]
         else:
-            keep.append(lesson)
+            keep.append(x.lesson)
     stored = PlanningPreview(version_id=version.id or 0, lessons=keep, created_at=services.clock.now())
     session.add(stored)
     session.flush()
-    blocks = views.preview(t, readings, problems, len(keep), stored.id or 0)
+    school = placements.institutions(session, [placement.institution_id]).get(placement.institution_id)
+    course = course_name(t, services.catalogue, placement.course_code)
+    taken = {x.number: x.taken for x in read if x.taken}
+    blocks = views.preview(
+        t, readings, problems, len(keep), stored.id or 0, taken=taken, course=course, school=school
+    )
     return blocks, t("planning.preview.title", lines=len(readings), ok=len(keep))
 
 
@@ -578,6 +664,7 @@ def register(app: App) -> None:
     app.event({"type": "message", "subtype": "file_share"}, matchers=[_is_planning_sheet])(on_sheet)
     app.event("message", matchers=[_in_conversation])(on_text)
     app.action(views.TYPE_ACTION)(start_typing)
+    app.action(views.PICK_ACTION)(on_pick)
     app.action(views.ADD_ACTION)(open_modal)
     app.action(views.DELETE_ACTION)(delete_lesson)
     app.action(views.SUBMIT_ACTION)(on_submit)

@@ -9,6 +9,11 @@ none. Problems are i18n keys with parameters: rendering is the caller's job, wit
 Header columns are matched case-insensitively and in any order. A required column must be in the header;
 an optional column may be left out, and then ``Row.get`` answers None so the importer keeps the stored
 value (a present but empty cell answers "" and clears it).
+
+Exported cells that a spreadsheet program would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return) are written with a single quote in front (``neutralise``), as those programs
+expect; reading a file takes one such quote off again (``restore``), so an exported file imports back to
+the values it was made from.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +92,7 @@ class Problems:
 
 
 LIST_SEPARATORS = re.compile(r"[;|]")
+FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")  # quotes already in front are kept, plus one more
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TRUE_WORDS = frozenset({"yes", "ja", "true", "1", "y", "j"})
 FALSE_WORDS = frozenset({"no", "nee", "false", "0", "n"})
@@ -113,7 +119,7 @@ def read_rows(text: str, columns: Columns, problems: Problems) -> list[Row]:
     header: list[str] | None = None
     rows: list[Row] = []
     last_line = 0
-    for record in reader:
+    for record in _records(reader):
         line, last_line = last_line + 1, reader.line_num
         if header is None:
             if not any(cell.strip() for cell in record):
@@ -123,7 +129,7 @@ def read_rows(text: str, columns: Columns, problems: Problems) -> list[Row]:
                 header.pop()
             _check_header(line, header, columns)
             continue
-        cells = [cell.strip() for cell in record]
+        cells = [restore(cell.strip()) for cell in record]
         if not any(cells):
             continue
         if len(cells) > len(header) and any(cells[len(header) :]):
@@ -133,6 +139,24 @@ def read_rows(text: str, columns: Columns, problems: Problems) -> list[Row]:
     if header is None:
         raise ImportRefused([RowProblem(1, "import.file.empty")])
     return rows
+
+
+def _records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records; a file the CSV reader cannot take (a cell beyond its size limit, a NUL byte)
+    is refused with the line where it stopped, not a traceback."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = max(reader.line_num, 1)
+            if "field larger than field limit" in str(error):
+                raise ImportRefused(
+                    [RowProblem(line, "import.row.cell_too_large", {"max": str(csv.field_size_limit())})]
+                ) from error
+            raise ImportRefused([RowProblem(line, "import.file.not_csv")]) from error
+        yield record
 
 
 def _check_header(line: int, header: list[str], columns: Columns) -> None:
@@ -155,8 +179,20 @@ def write_rows(columns: Columns, rows: Iterable[Sequence[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns.names)
-    writer.writerows(rows)
+    writer.writerows([neutralise(str(cell)) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+SUM", "-2+3", "@SUM", a leading
+    tab or carriage return), with a single quote in front; a cell already starting with quotes before such
+    a character gets one more, so that ``restore`` gives every value back exactly."""
+    return "'" + cell if FORMULA_START.match(cell) else cell
+
+
+def restore(cell: str) -> str:
+    """The value ``neutralise`` was given: one leading quote off a cell it would have quoted."""
+    return cell[1:] if cell.startswith("'") and FORMULA_START.match(cell[1:]) else cell
 
 
 def split_list(value: str) -> list[str]:

@@ -32,18 +32,25 @@ _ROOM = re.compile(
 )
 _LEVEL_WORDS = {"aso": "aso", "bso": "bso", "tso": "tso", "kso": "kso"}
 ACTIVITY_WORDS: dict[str, str] = {
-    **dict.fromkeys(("observatie", "observeren", "observation", "observe", "obs"), "observation"),
+    **dict.fromkeys(
+        ("observatie", "observeren", "observation", "observe", "obs", "participerend observeren"),
+        "observation",
+    ),
+    "participatory observation": "observation",
     **dict.fromkeys(
         ("co-teaching", "coteaching", "co-teach", "duo-les", "duoles", "co-teaching:"), "co_teaching"
     ),
-    **dict.fromkeys(("begeleid", "begeleide", "guided"), "guided"),
-    **dict.fromkeys(("zelfstandig", "zelfstandige", "independent", "solo"), "independent"),
-    **dict.fromkeys(("tutor", "tutoring", "tutorstage", "bijles"), "tutoring"),
-    **dict.fromkeys(("werkplekleertaak", "workplace"), "workplace_task"),
-}
+    **dict.fromkeys(("begeleid", "begeleide", "begeleide stage", "guided", "guided teaching"), "guided"),
+    **dict.fromkeys(
+        ("zelfstandig", "zelfstandige", "zelfstandige stage", "independent", "independent teaching", "solo"),
+        "independent",
+    ),
+    **dict.fromkeys(("tutor", "tutoring", "tutorstage", "tutoring internship", "bijles"), "tutoring"),
+    **dict.fromkeys(("werkplekleertaak", "workplace", "workplace learning task"), "workplace_task"),
+}  # the activities' own names, as the bot writes them, are read too: a line may copy them
 _ACTIVITY = re.compile(
     r"(?<![\w-])("
-    + "|".join(re.escape(w) for w in sorted(ACTIVITY_WORDS, key=len, reverse=True))
+    + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(ACTIVITY_WORDS, key=len, reverse=True))
     + r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -95,6 +102,15 @@ def parse_lessons(text: str, today: date, bells: BellSchedule | None = None) -> 
         if line:
             readings.append(parse_lesson(line, today, bells or {}, number))
     return readings
+
+
+LESSON_LIKE_PROBLEMS = frozenset({"no_bell_schedule", "unknown_period", "weekday_mismatch"})
+
+
+def looks_like_lessons(readings: list[LineReading]) -> bool:
+    """Whether a DM is meant as lessons: a line read as one, or one that names a lesson period or a date
+    with its weekday (its problem is then worth showing, not a pointer to the help)."""
+    return any(r.lesson is not None or r.problem in LESSON_LIKE_PROBLEMS for r in readings)
 
 
 def parse_lesson(line: str, today: date, bells: BellSchedule, number: int = 1) -> LineReading:
@@ -151,7 +167,7 @@ def _take_details(text: str) -> tuple[dict[str, Any], str]:
         found["room"] = room["room"]
         text = text[: room.start()] + " , " + text[room.end() :]
     if activity := _ACTIVITY.search(text):
-        found["activity"] = ACTIVITY_WORDS[activity[1].lower()]
+        found["activity"] = ACTIVITY_WORDS[" ".join(activity[1].lower().split())]
         text = text[: activity.start()] + " , " + text[activity.end() :]
     for match in _CLASS.finditer(text):
         rest = match["rest"]

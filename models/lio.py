@@ -229,10 +229,12 @@ class Outcome:
     reasons: tuple[Reason, ...]
     extra: tuple[ExtraHours, ...] = ()
     reduction_subjects: tuple[str, ...] = ()  # "x", "y": where a reduction can be requested
+    reduced: bool = False  # a reduction was approved: the extra hours are the reduced ones
 
     @property
     def may_request_reduction(self) -> bool:
-        return self.eligible and not self.exempt and bool(self.reduction_subjects)
+        """Whether to invite a reduction request: never once one was approved (a second is refused)."""
+        return self.eligible and not self.exempt and bool(self.reduction_subjects) and not self.reduced
 
 
 def assess(rules: LioRules, job: Job, *, reduced: bool = False) -> Outcome:
@@ -255,7 +257,7 @@ def assess(rules: LioRules, job: Job, *, reduced: bool = False) -> Outcome:
         return Outcome(True, True, reasons)
     below = tuple(s for s in SUBJECTS if 0 < job.subject_hours(s) < rules.reduction_below_subject_hours)
     extra = rules.reduced_extra_hours if reduced else rules.extra_hours
-    return Outcome(True, False, reasons, tuple(e for e in extra if e.hours > 0), below)
+    return Outcome(True, False, reasons, tuple(e for e in extra if e.hours > 0), below, reduced)
 
 
 def is_exempt(outcome: Outcome | None) -> bool:

@@ -806,11 +806,16 @@ def explain(
     offers: dict[tuple[int, str, int, str], Offer],
     options: dict[int, list[list[Option]]],
 ) -> list[Conflict]:
-    """Name the groups the elastic constraints had to give way for, with their numbers.
+    """Name the groups the elastic constraints had to give way for, with their numbers, and only the
+    causes that hold.
 
     Capacity: per (subject, semester, activity), the students who needed it against the places declared
-    (net of placements kept). A student with no allowed institution at all for a course is named apart,
-    as is a student who cannot reach the hours in grades 2-3."""
+    (net of placements kept). An activity with places enough that could not be placed only because it
+    must be at one institution with a scarce activity of the same course is named as that ("co-teaching
+    must be at the school of the scarce guided hours"); otherwise with the reasons found at the
+    institutions that offer it (excluded, former school or conflict, the course's other activities not
+    offered there, level or grade). A student with no allowed institution at all for a course is named
+    apart, as is a student who cannot reach the hours in grades 2-3."""
     conflicts: list[Conflict] = []
     places: dict[tuple[str, int, str], int] = defaultdict(int)
     for offer in offers.values():
@@ -823,7 +828,7 @@ def explain(
             labels[fold(unit.subject)] = unit.subject
             for activity in unit.activities:
                 demand[(fold(unit.subject), unit.semesters, activity)].add(student.id)
-    short: dict[Group, set[int]] = defaultdict(set)
+    short: dict[Group, list[tuple[StudentNeed, Unit]]] = defaultdict(list)
     by_id = {s.id: s for s in students}
     for student_id, units in sorted(result.unplaced.items(), key=lambda kv: (by_id[kv[0]].name, kv[0])):
         student = by_id[student_id]
@@ -835,17 +840,31 @@ def explain(
                 }))  # fmt: skip
                 continue
             for activity in unit.activities:
-                short[(fold(unit.subject), unit.semesters, activity)].add(student_id)
+                short[(fold(unit.subject), unit.semesters, activity)].append((student, unit))
+
+    def available(group: Group) -> int:
+        return sum(places.get((group[0], semester, group[2]), 0) for semester in group[1])
+
+    scarce = {group for group in short if len(demand[group]) > available(group)}
     for group in sorted(short):
-        wanted = len(demand[group])
-        available = sum(places.get((group[0], semester, group[2]), 0) for semester in group[1])
         params = {
             "subject": labels.get(group[0], group[0]), "semester": ", ".join(map(str, group[1])),
-            "activity": group[2], "students": str(wanted), "places": str(available),
-            "unplaced": str(len(short[group])),
+            "activity": group[2], "students": str(len(demand[group])), "places": str(available(group)),
+            "unplaced": str(len({s.id for s, _ in short[group]})),
         }  # fmt: skip
-        key = "matching.conflict.capacity" if wanted > available else "matching.conflict.fit"
-        conflicts.append(Conflict(key, params))
+        if group in scarce:
+            conflicts.append(Conflict("matching.conflict.capacity", params))
+            continue
+        tied = sorted(
+            {b for _, unit in short[group] for b in unit.activities if (group[0], group[1], b) in scarce}
+        )
+        if tied:
+            for other in tied:
+                extra = {"with": other, "with_places": str(available((group[0], group[1], other)))}
+                conflicts.append(Conflict("matching.conflict.together", params | extra))
+            continue
+        reasons = _fit_reasons(instance, offers, group, short[group])
+        conflicts.append(Conflict("matching.conflict.fit", params | {"reasons": ";".join(reasons)}))
     for student in students:
         reached = sum(h.hours for h in student.held if h.upper) + sum(
             c.unit.hours for c in result.choices.get(student.id, []) if _upper(c)
@@ -855,6 +874,39 @@ def explain(
                 "student": student.name, "hours": str(reached), "min": str(UPPER_GRADE_HOURS),
             }))  # fmt: skip
     return conflicts
+
+
+FIT_REASONS = ("excluded", "avoid", "together", "level", "taken")  # in the order they are named
+
+
+def _fit_reasons(
+    instance: Instance,
+    offers: dict[tuple[int, str, int, str], Offer],
+    group: tuple[str, tuple[int, ...], str],
+    unplaced: Sequence[tuple[StudentNeed, Unit]],
+) -> list[str]:
+    """Why the institutions offering a group's activity did not take these students, each cause once:
+    excluded from this proposal, the student's former school or declared conflict, the course's other
+    activities not offered there, no level or grade the student may take there; else its places went to
+    students who had no other choice ("taken")."""
+    subject, semesters, activity = group
+    found: set[str] = set()
+    for student, unit in unplaced:
+        for inst, offered_subject, semester, offered_activity in offers:
+            if (offered_subject, offered_activity) != (subject, activity) or semester not in semesters:
+                continue
+            keys = [(inst, subject, semester, a) for a in unit.activities]
+            if inst in instance.excluded:
+                found.add("excluded")
+            elif inst in student.avoid:
+                found.add("avoid")
+            elif any(k not in offers for k in keys):
+                found.add("together")
+            elif pick_level([offers[k] for k in keys], instance.schools[inst], student) is None:
+                found.add("level")
+            else:
+                found.add("taken")
+    return [r for r in FIT_REASONS if r in found]
 
 
 def _upper(choice: Choice) -> bool:

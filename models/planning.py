@@ -9,7 +9,7 @@ parameters, so a test can call them without a database.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -168,16 +168,24 @@ def lesson_problems(
     activities: Iterable[str],
     others: Iterable[LessonFacts],
     today: date,
+    closure_days: Collection[date] = (),
 ) -> list[Problem]:
-    """What is wrong with one lesson: its activity, its date (past, outside the period) and overlaps."""
+    """What is wrong with one lesson: its activity, its date (past, outside the period, not a school day:
+    a Saturday, a Sunday or one of the catalogue's closure days) and overlaps."""
     problems: list[Problem] = []
     allowed = list(activities)
-    if lesson.activity not in allowed:
+    if not lesson.activity:
+        problems.append(Problem("planning.rule.which_activity", {"allowed": allowed}))
+    elif lesson.activity not in allowed:
         problems.append(Problem("planning.rule.activity", {"activity": lesson.activity, "allowed": allowed}))
     if lesson.day < today:
         problems.append(Problem("planning.rule.past", {"day": lesson.day}))
     if not period[0] <= lesson.day <= period[1]:
         problems.append(Problem("planning.rule.outside_period", {"start": period[0], "end": period[1]}))
+    if (weekday := lesson.day.weekday()) >= 5:
+        problems.append(Problem("planning.rule.weekend", {"day": lesson.day, "weekday": weekday}))
+    elif lesson.day in closure_days:
+        problems.append(Problem("planning.rule.closed", {"day": lesson.day}))
     for other in others:
         if other.day == lesson.day and other.start < lesson.end and lesson.start < other.end:
             problems.append(Problem("planning.rule.overlap", {"start": other.start, "end": other.end}))
@@ -252,6 +260,67 @@ def reading_to_lesson(
         "topic": reading.topic[:200],
         "mentor": reading.mentor[:120],
     }
+
+
+def only_possible_activity(
+    activities: Sequence[str], required: dict[str, int], planned: dict[str, float]
+) -> str | None:
+    """The activity of a lesson whose line names none, when only one is possible: the placement's only
+    activity, or the only one whose required hours are not all planned yet. None: the line must say it."""
+    if len(activities) == 1:
+        return activities[0]
+    still_open = [a for a in activities if planned.get(a, 0) < required.get(a, 0)]
+    return still_open[0] if len(still_open) == 1 else None
+
+
+@dataclass(frozen=True)
+class ReadLesson:
+    """A line read as a lesson for one placement; ``taken``: the activity the line did not name, taken
+    because it was the only possible one (the preview says so)."""
+
+    number: int
+    lesson: dict[str, Any]
+    taken: str | None = None
+
+
+def read_lessons(
+    readings: Iterable[tuple[int, LessonReading]],
+    placement: Placement,
+    required: dict[str, int],
+    existing: Iterable[LessonFacts],
+) -> list[ReadLesson]:
+    """The read lines as lessons of `placement`, in order, after the draft's `existing` lessons: a line
+    without an activity gets the only possible one, counting the hours planned before it."""
+    planned = placement_hours(existing)
+    found = []
+    for number, reading in readings:
+        taken = None
+        if not reading.activity:
+            taken = only_possible_activity(placement.activities, required, planned)
+        lesson = reading_to_lesson(reading, placement, taken)
+        if lesson["activity"]:
+            hours = lesson_hours(reading.start, reading.end)
+            planned[lesson["activity"]] = planned.get(lesson["activity"], 0) + hours
+        found.append(ReadLesson(number, lesson, taken))
+    return found
+
+
+def placements_for_lessons(
+    candidates: Sequence[Placement], lessons_for: Callable[[Placement], Sequence[LessonReading]]
+) -> list[Placement]:
+    """The placements lessons typed without choosing one may be for: those where the lines read as
+    lessons (`lessons_for`: read with that placement's school's bell times), each on a day of its period
+    and of an activity it has (when the line names one); when none does, all of them (to ask)."""
+
+    def fits(placement: Placement) -> bool:
+        lessons = lessons_for(placement)
+        return bool(lessons) and all(
+            placement.start <= x.day <= placement.end
+            and (not x.activity or x.activity in placement.activities)
+            for x in lessons
+        )
+
+    return [p for p in candidates if fits(p)] or list(candidates)
 
 
 # --- queries ----------------------------------------------------------------------------------------------
@@ -359,8 +428,9 @@ def check(
     for i, lesson in enumerate(lessons):
         siblings = lessons[:i] + others  # an overlap is the later lesson's problem
         found = lesson_problems(
-            lesson, (placement.start, placement.end), placement.activities, siblings, today
-        )
+            lesson, (placement.start, placement.end), placement.activities, siblings, today,
+            catalogue.reminders.closure_days,
+        )  # fmt: skip
         if found:
             per_lesson[i] = found
     unplanned = sum(

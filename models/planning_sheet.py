@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -104,8 +105,19 @@ def _columns(header: list[Any]) -> dict[int, str]:
     return found
 
 
-def readings(sheet: Sheet, today: date, bells: BellSchedule | None = None) -> list[LineReading]:
-    return [_reading(number, values, today) for number, values in sheet.rows]
+def readings(
+    sheet: Sheet,
+    today: date,
+    bells: BellSchedule | None = None,
+    day_text: Callable[[date], str] | None = None,
+) -> list[LineReading]:
+    """Each row read as a lesson; `day_text` writes a date cell in the reader's locale when the row is
+    echoed in the preview (by default day/month/year)."""
+    return [_reading(number, values, today, day_text or _day_text) for number, values in sheet.rows]
+
+
+def _day_text(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
 
 
 def _cell_text(value: Any) -> str:
@@ -118,9 +130,23 @@ def _cell_text(value: Any) -> str:
     return str(value or "").strip()
 
 
-def _reading(number: int, values: dict[str, Any], today: date) -> LineReading:
+def _echo(column: str, value: Any, day_text: Callable[[date], str]) -> str:
+    """A cell as the preview repeats it: a date cell (a spreadsheet keeps it as a date at midnight) as the
+    date alone, a time cell as the time alone."""
+    if column == "day" and isinstance(value, date):
+        return day_text(value.date() if isinstance(value, datetime) else value)
+    if column in ("start", "end") and isinstance(value, datetime):
+        return value.strftime("%H:%M")
+    return _cell_text(value)
+
+
+def _reading(
+    number: int, values: dict[str, Any], today: date, day_text: Callable[[date], str]
+) -> LineReading:
     line = " | ".join(
-        _cell_text(values.get(c)) for c in ("day", "start", "end", "class_name", "topic") if values.get(c)
+        _echo(c, values.get(c), day_text)
+        for c in ("day", "start", "end", "class_name", "topic")
+        if values.get(c)
     )
     raw_day = values.get("day")
     if isinstance(raw_day, datetime):

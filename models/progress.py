@@ -91,6 +91,7 @@ class StudentSummary:
     waiting: int
     sent_back: int
     next_open: Step | None
+    next_state: StepState | None = None  # the state of the first open step
 
 
 def summaries(session: Session, student_ids: list[int]) -> list[StudentSummary]:
@@ -125,6 +126,7 @@ def summaries(session: Session, student_ids: list[int]) -> list[StudentSummary]:
                 waiting=counts[StepState.AWAITING_REVIEW],
                 sent_back=counts[StepState.SENT_BACK],
                 next_open=next_open,
+                next_state=own.get(next_open, StepState.NOT_STARTED) if next_open is not None else None,
             )
         )
     return result
@@ -177,6 +179,24 @@ def student_ids_page(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     ids = list(session.exec(query.order_by(Person.name, Person.id).offset(offset).limit(limit)))
     return ids, total
+
+
+def overdue_deadlines(catalogue: Catalogue, statuses: list[StepStatus], today: date) -> dict[Step, Deadline]:
+    """Per step the student has not done their part of (not finished, not waiting for a reviewer), the
+    latest of its deadlines already past. The planning's deadlines are per placement: the planning view
+    marks those."""
+    late = {s.step for s in statuses if s.state not in FINISHED and s.state != StepState.AWAITING_REVIEW}
+    found: dict[Step, Deadline] = {}
+    for deadline in catalogue.all_deadlines():  # sorted by due date: the latest past one stays
+        if deadline.period_start is None and deadline.due < today and deadline.step in late:
+            found[Step(deadline.step)] = deadline
+    return found
+
+
+def passed_steps(catalogue: Catalogue, today: date) -> set[Step]:
+    """The steps with a deadline already past (for the overviews: a student whose next open step is one
+    of them is late)."""
+    return {Step(d.step) for d in catalogue.all_deadlines() if d.period_start is None and d.due < today}
 
 
 def next_deadline(catalogue: Catalogue, statuses: list[StepStatus], today: date) -> Deadline | None:

@@ -26,9 +26,22 @@ class StudentState:
     slack_id: str
     supervisor_slack_ids: tuple[str, ...]
     steps: dict[Step, tuple[StepState, datetime]] = field(default_factory=dict)
+    # per step, since when the oldest thing of it waits for a reviewer (a document uploaded, a planning
+    # submitted), also while the step as a whole is not awaiting review (the other document is not in yet)
+    waiting: dict[Step, datetime] = field(default_factory=dict)
 
     def state(self, step: Step) -> StepState:
         return self.steps[step][0] if step in self.steps else StepState.NOT_STARTED
+
+    def awaiting_review(self) -> dict[Step, datetime]:
+        """What waits for a reviewer, per step, since when: the step awaiting review as a whole, or what
+        of it waits (its oldest waiting part, so one series of reminders runs from the first upload)."""
+        found = {
+            step: changed
+            for step, (state, changed) in self.steps.items()
+            if state == StepState.AWAITING_REVIEW
+        }
+        return found | self.waiting
 
 
 @dataclass(frozen=True)
@@ -117,10 +130,8 @@ def student_items(catalogue: Catalogue, student: StudentState, today: date) -> l
 
 def approval_items(student: StudentState, rules: ReminderRules, today: date) -> list[Item]:
     items = []
-    for step, (state, changed) in student.steps.items():
-        if state != StepState.AWAITING_REVIEW:
-            continue
-        since = changed.date()
+    for step, waiting_since in sorted(student.awaiting_review().items()):
+        since = waiting_since.date()
         first = rules.add_working_days(since, rules.approval_after_working_days)
         send_day = repeating(first, rules.approval_after_working_days, rules, today)
         if send_day is None:

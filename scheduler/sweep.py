@@ -10,19 +10,21 @@ import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.i18n import Translator, translator
 from bot.outbox import wall_now
 from bot.services import Services
 from bot.views import reminders as views
 from models import agreements, intake, outbox, progress, reminders
+from models.documents import Document, DocumentStatus
 from models.people import Person, PersonRole, Role, Student
+from models.planning import PlanningVersion, VersionStatus
 from models.progress import Step, StepProgress, StepState
 from models.reminder_plan import AgreementToDraft, Item, StudentState, plan
 from models.schools import Institution
@@ -41,13 +43,41 @@ class Snapshot:
     snoozed: dict[str, date]
 
 
+def waiting_for_review(session: Session) -> dict[int, dict[Step, datetime]]:
+    """Per student and step, since when the oldest part waits for a reviewer: a document version awaiting
+    review (step 2, also while the other document is not uploaded yet) or a submitted planning (step 7,
+    also while another placement's planning is still a draft). Two queries for any cohort size."""
+    waiting: dict[int, dict[Step, datetime]] = defaultdict(dict)
+    documents = session.exec(
+        select(Document.student_id, func.min(Document.uploaded_at))
+        .where(Document.status == DocumentStatus.AWAITING_REVIEW.value)
+        .group_by(col(Document.student_id))
+    )
+    plannings = session.exec(
+        select(PlanningVersion.student_id, func.min(PlanningVersion.submitted_at))
+        .where(PlanningVersion.status == VersionStatus.SUBMITTED.value)
+        .group_by(col(PlanningVersion.student_id))
+    )
+    for step, rows in ((Step.DOCUMENTS, documents), (Step.PLANNING, plannings)):
+        for student_id, since in rows:
+            if since is not None:
+                waiting[student_id][step] = _aware(since)
+    return waiting
+
+
+def _aware(moment: datetime) -> datetime:
+    """An aggregate comes back without the column type's time zone on SQLite: it was stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def read_snapshot(session: Session, today: date) -> Snapshot:
-    """Six queries for any cohort size."""
+    """Eight queries for any cohort size."""
     people = list(session.exec(select(Person)))
     slack_of = {p.id: p.slack_user_id for p in people}
     steps: dict[int, dict[Step, tuple[StepState, datetime]]] = defaultdict(dict)
     for row in session.exec(select(StepProgress)):
         steps[row.student_id][Step(row.step)] = (StepState(row.state), row.updated_at)
+    waiting = waiting_for_review(session)
     students = [
         StudentState(
             s.person_id,
@@ -58,6 +88,7 @@ def read_snapshot(session: Session, today: date) -> Snapshot:
                 )
             ),
             steps.get(s.person_id, {}),
+            waiting.get(s.person_id, {}),
         )
         for s in session.exec(select(Student))
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,68 @@ def test_capacity_import_and_export_through_the_cli(
     assert main(["import", "capacity", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "NOPE" in err and "nothing imported" in err
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda tmp: tmp / "nope.csv", "does not exist"),
+        (lambda tmp: tmp, "is a folder, not a file"),
+    ],
+    ids=["missing", "directory"],
+)
+def test_a_path_that_is_no_readable_file_is_answered_without_a_traceback(
+    database: Database,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    make: Callable[[Path], Path],
+    expected: str,
+) -> None:
+    upgrade(database)
+    path = make(tmp_path)
+    assert main(["import", "schools", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert expected in err and str(path) in err and "Nothing imported" in err
+    assert "Traceback" not in err
+    with database.session() as s:
+        assert s.exec(select(Institution)).all() == []
+
+
+def test_a_one_megabyte_cell_is_a_problem_of_its_line_and_nothing_is_imported(
+    database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upgrade(database)
+    big = tmp_path / "schools.csv"
+    big.write_text(
+        "code,name,city\nATH1,Atheneum,Gent\nATH2," + "x" * 1_000_000 + ",Gent\n", encoding="utf-8"
+    )
+    assert main(["import", "schools", str(big)]) == 1
+    err = capsys.readouterr().err
+    assert "Line 3: a cell is longer than" in err and "nothing imported" in err
+    with database.session() as s:
+        assert s.exec(select(Institution)).all() == []
+
+
+def test_commands_do_not_print_the_migration_progress_unless_verbose(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert main(["migrate"]) == 0
+    assert [r for r in caplog.records if r.name.startswith("alembic")] == []
+    caplog.clear()
+    caplog.set_level(logging.INFO)
+    assert main(["migrate", "-v"]) == 0  # nothing left to migrate, but Alembic says what it checks
+    assert any(r.name.startswith("alembic") for r in caplog.records)
+    caplog.clear()
+    caplog.set_level(logging.INFO)
+    assert main(["-v", "export", "schools"]) == 0
+    assert any(r.name.startswith("alembic") for r in caplog.records)
+
+
+def test_an_export_to_a_folder_that_does_not_exist_is_answered_without_a_traceback(
+    database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing" / "schools.csv"
+    assert main(["export", "schools", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be written" in err and "Nothing exported" in err

@@ -15,7 +15,7 @@ from bot.document_flow import store_of
 from bot.local import load_demo_data
 from bot.services import Services
 from bot.settings import load_settings
-from models import agreements, documents, intake, lio, placements, preferences
+from models import agreements, bell_schedules, documents, intake, lio, placements, preferences
 from models.catalogue import load_catalogue
 from models.db import Database
 from models.people import Person
@@ -181,3 +181,22 @@ def test_documents_waiting_without_a_review_message_reach_the_reviewers_on_the_n
     assert runner.tick() is True
     again = [m for m in demo_wire.ws.messages("U0DEMOSV02") if "documents_approve" in str(m.blocks)]
     assert len(again) == len(reviews)
+
+
+def test_the_demo_schools_know_their_lesson_hours_so_a_lesson_period_can_be_typed(demo_wire: Stack) -> None:
+    ws = demo_wire.ws
+    with demo_wire.session() as session:
+        pieter = session.exec(select(Person).where(Person.slack_user_id == demo.PIETER)).one()
+        vdx2 = next(p for p in placements.of_student(session, pieter.id or 0) if p.course_code == "VDX2")
+        for code in ("ATH-ZENNE", "LYC-JETTE", "TI-NOORD", "KUNST-ELS", "COL-KANAAL"):
+            school = session.exec(select(Institution).where(Institution.code == code)).one()
+            assert len(bell_schedules.schedule_of(session, school.id or 0)) >= 7, code
+    ws.send_dm(demo.PIETER, "woensdag 17/2 3e lesuur 5A begeleid")  # straight in the DM
+    demo_wire.services.background.drain()
+    question = ws.messages(demo.PIETER)[-1]
+    assert "Voor welke stage zijn deze lessen?" in text_of(question.blocks)  # X 2, Y 2 and PL all fit
+    ws.click(demo.PIETER, "planning_pick", block_id=f"pick:{vdx2.id}", message=question)
+    demo_wire.services.background.drain()
+    preview = text_of(ws.messages(demo.PIETER)[-1].blocks)
+    assert "Voor *Vakdidactiek X 2* bij Atheneum Zennevallei (Anderlecht)" in preview
+    assert ":white_check_mark: wo 17 feb 10:20–11:10 · begeleide stage · 5A" in preview

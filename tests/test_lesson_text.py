@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from models.lesson_text import grade_of_year, parse_clock, parse_lesson, parse_lessons
+from models.lesson_text import grade_of_year, looks_like_lessons, parse_clock, parse_lesson, parse_lessons
 
 TODAY = date(2026, 11, 28)  # a Saturday
 BELLS = {1: (time(8, 25), time(9, 15)), 3: (time(10, 0), time(10, 50))}
@@ -48,6 +48,14 @@ READ = [
     (
         "- 22/02/2027 11.00-11.50 4B zelfstandig",
         (date(2027, 2, 22), "11:00", "11:50", "4B", "", "", "independent"),
+    ),
+    (  # the activity's own name, as the bot writes it, is read whole (not "stage" left in the topic)
+        "ma 15/2 10u-10u50 5B begeleide stage breuken",
+        (date(2027, 2, 15), "10:00", "10:50", "5B", "", "breuken", "guided"),
+    ),
+    (
+        "Mon 15 Feb 10am-10:50am 5B guided teaching fractions",
+        (date(2027, 2, 15), "10:00", "10:50", "5B", "", "fractions", "guided"),
     ),
 ]
 
@@ -113,3 +121,10 @@ def test_class_year_gives_the_grade_and_the_level() -> None:
 )  # fmt: skip
 def test_a_single_time_in_a_form_or_a_cell(typed: str, expected: time | None) -> None:
     assert parse_clock(typed) == expected
+
+
+def test_a_dm_reads_as_lessons_when_a_line_is_one_or_names_a_lesson_period() -> None:
+    assert looks_like_lessons(parse_lessons("ma 15/2 10u-10u50 5B lokaal 204 breuken", TODAY))
+    assert looks_like_lessons(parse_lessons("woensdag 3e lesuur", TODAY))  # no bell times: still meant
+    assert not looks_like_lessons(parse_lessons("hallo\nkan ik morgen om 10u langskomen?", TODAY))
+    assert not looks_like_lessons(parse_lessons("voorkeuren", TODAY))

@@ -304,6 +304,10 @@ def test_a_reduction_round_trip(wire: Stack, people: dict[str, int]) -> None:
         assert s.get_one(ReductionRequest, request.id).status == "approved"
     assert "Je stagevermindering is goedgekeurd" in dm_text(wire, "U0ANNA")
     assert "kreeg stagevermindering" in dm_text(wire, "U0SUP")
+    # the decision does not invite a reduction request again (it would be refused as already approved)
+    decision = text_of(wire.ws.messages("U0ANNA")[-1].blocks)
+    assert "Je stagevermindering is goedgekeurd" in decision and "vermindering aanvragen" not in decision
+    assert "vermindering aanvragen" not in text_of(wire.ws.messages("U0SUP")[-1].blocks)
     status = text_of(wire.ws.slash_command("U0ANNA", "/stage", "status").json["blocks"])
     assert "LIO met stagevermindering: 12 uur extra stage" in status
     again = wire.ws.slash_command("U0ANNA", "/stage", "lio vermindering").json

@@ -110,6 +110,12 @@ def test_a_reduction_can_be_requested_below_200_hours_in_a_matching_subject(
     assert outcome.may_request_reduction == bool(subjects)
 
 
+def test_after_an_approved_reduction_no_reduction_is_offered_again() -> None:
+    outcome = assess(RULES, job(499, 100, 100, 25), reduced=True)
+    assert outcome.reduction_subjects and outcome.reduced
+    assert not outcome.may_request_reduction
+
+
 def test_an_exempt_job_needs_no_reduction() -> None:
     outcome = assess(RULES, job(600, 200, 150, 0))
     assert outcome.exempt and not outcome.may_request_reduction

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from random import Random
 
+from bot.i18n import Translator
+from bot.views.matching import conflict_line
 from models import matching
 from models.matching import Instance, Offer, School, StudentNeed, Unit
 
@@ -156,3 +158,35 @@ def test_independent_groups_are_solved_apart_with_the_same_answer() -> None:
     assert {sid: c[0].institution_id for sid, c in both.choices.items()} == {
         sid: c[0].institution_id for part in alone for sid, c in part.choices.items()
     }
+
+
+def test_too_few_guided_places_name_only_the_real_cause_of_the_co_teaching_left_over() -> None:
+    # 30 co-teaching places, 5 guided ones, 8 students: no former schools, conflicts or level limits.
+    guided = [
+        Offer(1, "Wiskunde", 2, "guided", 3, ("aso",), (2, 3)),
+        Offer(2, "Wiskunde", 2, "guided", 2, ("aso",), (2, 3)),
+    ]
+    co_teaching = [Offer(i, "Wiskunde", 2, "co_teaching", 10, ("aso",), (2, 3)) for i in (1, 2, 3)]
+    people = [student(n, (1, 2)) for n in range(1, 9)]
+    result = matching.solve(Instance(people, SCHOOLS, guided + co_teaching))
+    by_activity = {c.params.get("activity"): c for c in result.conflicts if "activity" in c.params}
+    assert by_activity["guided"].key == "matching.conflict.capacity"
+    assert (by_activity["guided"].params["students"], by_activity["guided"].params["places"]) == ("8", "5")
+    tied = by_activity["co_teaching"]
+    assert tied.key == "matching.conflict.together"
+    assert (tied.params["with"], tied.params["with_places"], tied.params["places"]) == ("guided", "5", "30")
+    assert not [c for c in result.conflicts if c.key == "matching.conflict.fit"]
+    line = conflict_line(Translator("nl"), {"key": tied.key, "params": tied.params})
+    assert "co-teaching moet op dezelfde school als begeleide stage, en daar zijn maar 5 plaatsen" in line
+    assert "oude school" not in line and "onderwijsniveau" not in line
+
+
+def test_places_enough_but_not_where_they_may_go_name_the_causes_found() -> None:
+    # Two places for two students, but both avoid school 2 (former school): one place is usable.
+    people = [student(n, (1, 2), avoid=frozenset({2})) for n in (1, 2)]
+    result = matching.solve(Instance(people, SCHOOLS, offers(1, 1) + offers(2, 1)))
+    fit = [c for c in result.conflicts if c.key == "matching.conflict.fit"]
+    assert {c.params["reasons"] for c in fit} == {"avoid;taken"}
+    line = conflict_line(Translator("en"), {"key": fit[0].key, "params": fit[0].params})
+    assert "former school or conflict of interest, the places that fit went to students" in line
+    assert "level" not in line

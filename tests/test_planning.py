@@ -3,7 +3,8 @@ start gate in each blocking state, permissions, the lesson modal and the school'
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import select
@@ -17,6 +18,7 @@ from models.schools import Institution
 from tests import factories
 from tests.blocktext import text_of
 from tests.conftest import NOW, Stack
+from workspace.state import Message
 
 # Subject didactics X 2 (semester 2, 15 Feb - 2 Apr 2027): co-teaching 2 h and guided teaching 7 h.
 COMPLETE = "\n".join(
@@ -134,11 +136,104 @@ def test_typed_lessons_are_previewed_line_by_line_and_saved_only_on_confirmation
     assert "planning_save" not in str(replaced.blocks)  # the confirmation cannot be clicked twice
 
 
-def test_a_plain_dm_without_an_open_planning_conversation_is_not_read_as_lessons(wire: Stack) -> None:
+def test_a_lesson_on_a_sunday_or_a_holiday_is_flagged_and_never_saved_or_submitted(wire: Stack) -> None:
     ids = setup(wire)
-    wire.ws.send_dm("U0ANNA", "ma 15/2 10u-10u50 5B begeleid")
+    text = "zondag 7 maart 2027 10u-10u50 5B begeleid\ndi 30/3 10u-10u50 5B begeleid"  # 30/3: paasvakantie
+    preview = type_lessons(wire, ids["placement"], text)
+    shown = text_of(preview.blocks)
+    assert "Ik las 2 regels; 0 daarvan kunnen als les bewaard worden" in shown
+    assert "7 mrt 2027 is een zondag: geen schooldag" in shown
+    assert "30 mrt 2027 is een vakantie- of sluitingsdag" in shown
+    assert ":white_check_mark:" not in shown and "planning_save" not in str(preview.blocks)
+    # the lesson form refuses it at the date field too
+    wire.ws.click("U0ANNA", "planning_add", str(ids["placement"]))
+    modal = wire.ws.open_views("U0ANNA")[-1]
+    values = {
+        "day": {"day": "2027-03-07"}, "start": {"start": "10:00"}, "end": {"end": "10:50"},
+        "activity": {"activity": "guided"},
+    }  # fmt: skip
+    answer = wire.ws.submit_view("U0ANNA", modal, values)
+    assert "geen schooldag" in answer.json["errors"]["day"]
+    assert lessons(wire, ids["placement"]) == []
+
+
+def test_the_readme_example_typed_straight_in_the_dm_is_read_for_the_students_placement(wire: Stack) -> None:
+    setup(wire)
+    wire.ws.send_dm("U0ANNA", "ma 15/2 10u-10u50 5B lokaal 204 breuken")  # no "Lessen typen" first
     wire.services.background.drain()
-    assert "Ik las" not in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
+    shown = text_of(wire.ws.messages("U0ANNA")[-1].blocks)
+    assert "Ik begrijp je bericht niet" not in shown
+    assert "Ik las 1 regels" in shown and "Voor *Vakdidactiek X 2* bij Atheneum (Gent)" in shown
+    # two activities are possible here: the line must say which (not "Activiteit ? hoort niet bij")
+    assert "Welke activiteit is deze les? Zet ze in de regel: co-teaching, begeleide stage." in shown
+    assert "Activiteit ?" not in shown
+    # the conversation is open now: the next lines go to the same placement; once co-teaching has its
+    # two hours, guided teaching is the only activity left, and the preview says it was taken
+    text = "ma 15/2 10u-10u50 5B co-teaching\ndi 16/2 10u-10u50 5B co-teaching\nwo 17/2 10u-10u50 5B breuken"
+    wire.ws.send_dm("U0ANNA", text)
+    wire.services.background.drain()
+    preview = wire.ws.messages("U0ANNA")[-1]
+    shown = text_of(preview.blocks)
+    assert "3 daarvan kunnen als les bewaard worden" in shown
+    assert "begeleide stage (de enige activiteit die past)" in shown
+    save(wire, preview)
+    with wire.session() as s:
+        saved = {x.day.day: x.activity for x in s.exec(select(PlannedLesson))}
+    assert saved == {15: "co_teaching", 16: "co_teaching", 17: "guided"}
+
+
+def test_lessons_typed_in_the_dm_that_fit_several_placements_ask_which_one(wire: Stack) -> None:
+    ids = setup(wire)
+    with wire.session() as s:
+        school = s.get_one(Institution, ids["school"])
+        tutoring = placements.place(
+            s, wire.services.catalogue, ids["anna"], school, Proposal("LIL", ("tutoring",), 2, "aso", 2),
+            actor_id=ids["sup"], now=NOW, approved=True,
+        )  # fmt: skip
+        tutoring_id = tutoring.id
+    wire.ws.send_dm("U0ANNA", "ma 15/2 10u-10u50 5B lokaal 204 breuken")
+    wire.services.background.drain()
+    question = wire.ws.messages("U0ANNA")[-1]
+    asked = text_of(question.blocks)
+    assert "Voor welke stage zijn deze lessen?" in asked
+    assert "*Vakdidactiek X 2* bij Atheneum (Gent)" in asked and "*Leren van individuele leerlingen*" in asked
+    with wire.session() as s:
+        assert s.exec(select(PlanningVersion)).first() is None  # nothing opened before the choice
+    wire.ws.click("U0ANNA", "planning_pick", block_id=f"pick:{tutoring_id}", message=question)
+    wire.services.background.drain()
+    chosen = next(m for m in wire.ws.messages("U0ANNA") if m.ts == question.ts)
+    assert "planning_pick" not in str(chosen.blocks)  # the question is answered, not clickable again
+    preview = wire.ws.messages("U0ANNA")[-1]
+    shown = text_of(preview.blocks)
+    assert "Voor *Leren van individuele leerlingen* bij Atheneum (Gent)" in shown
+    assert "tutorstage (de enige activiteit die past)" in shown and ":white_check_mark:" in shown
+    save(wire, preview)
+    with wire.session() as s:
+        version = s.exec(select(PlanningVersion)).one()
+        assert version.placement_id == tutoring_id
+        assert [x.activity for x in s.exec(select(PlannedLesson))] == ["tutoring"]
+    # a forged choice of another student's placement is refused and opens nothing
+    value = json.dumps({"placement": ids["placement"], "text": "ma 15/2 10u-10u50 5B begeleid"})
+    forged = Message(ts="1.1", channel=wire.ws.dm_channel("U0BEN"), user="U0STAGEBOT", text="x")
+    with wire.ws.state.lock:
+        forged.blocks = [
+            {"type": "section", "block_id": "b", "text": {"type": "mrkdwn", "text": "x"}, "accessory": {
+                "type": "button", "action_id": "planning_pick", "value": value,
+                "text": {"type": "plain_text", "text": "x"}}}
+        ]  # fmt: skip
+        wire.ws.state.add_message(forged)
+    wire.ws.click("U0BEN", "planning_pick", message=forged)
+    wire.services.background.drain()
+    assert "niet jouw stageplaats" in wire.ws.calls("response_url")[-1].params["text"]
+    with wire.session() as s:
+        assert len(s.exec(select(PlanningVersion)).all()) == 1
+
+
+def test_a_plain_dm_that_is_no_lesson_still_gets_the_pointer_to_the_help(wire: Stack) -> None:
+    ids = setup(wire)
+    wire.ws.send_dm("U0ANNA", "hallo, hoe gaat het?")
+    wire.services.background.drain()
+    assert "Ik begrijp je bericht niet" in wire.ws.messages("U0ANNA")[-1].text
     with wire.session() as s:
         assert s.exec(select(PlanningVersion)).first() is None
     assert lessons(wire, ids["placement"]) == []
@@ -295,6 +390,10 @@ def test_each_student_sees_only_their_own_planning_and_staff_get_a_pointer(wire:
 
 def test_the_schools_bell_schedule_is_entered_once_and_read_in_lesson_periods(wire: Stack) -> None:
     ids = setup(wire)
+    # before: the refusal names the school and the command with its code (the student never saw "ATH")
+    unknown = text_of(type_lessons(wire, ids["placement"], "wo 17/2 3e lesuur 5B begeleid").blocks)
+    assert "Lesuur 3: de lesuren van Atheneum (Gent) zijn nog niet gekend" in unknown
+    assert "`/stage planning lesuren ATH`" in unknown and "SCHOOLCODE" not in unknown
     bad = text_of(
         wire.ws.slash_command("U0ANNA", "/stage", "planning lesuren ATH\n1 8u25\n2 9u15-10u05").json["blocks"]
     )
@@ -307,7 +406,7 @@ def test_the_schools_bell_schedule_is_entered_once_and_read_in_lesson_periods(wi
         wire, ids["placement"], "ma 15/2 3e lesuur 5B begeleid\nma 15/2 8e lesuur 5B begeleid"
     )
     shown = text_of(preview.blocks)
-    assert "10:20–11:10" in shown and "De school heeft geen lesuur 8" in shown
+    assert "10:20–11:10" in shown and "Atheneum (Gent) heeft geen lesuur 8" in shown
 
 
 def test_an_agreement_signed_last_clears_the_start_too(wire: Stack) -> None:
@@ -356,3 +455,16 @@ def test_an_english_speaking_student_types_english_lines_and_reads_english(wire:
     assert "Tuesday, 16 February 2027 is not a Wednesday" in preview
     assert "guided teaching · 4A · room 3" in preview
     assert lessons(wire, ids["placement"]) == []
+
+
+def test_a_planning_not_submitted_by_its_deadline_is_marked_late(wire: Stack) -> None:
+    ids = setup(wire)
+    shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "planning").json["blocks"])
+    assert "Indienen uiterlijk 1 feb 2027" in shown and "te laat" not in shown
+    wire.services.clock.freeze(datetime(2027, 2, 2, 9, tzinfo=UTC))  # the day after the deadline
+    shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "planning").json["blocks"])
+    assert "Indienen uiterlijk 1 feb 2027 ⚠️ *te laat*" in shown
+    save(wire, type_lessons(wire, ids["placement"], COMPLETE))
+    submit(wire, ids["placement"])
+    shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "planning").json["blocks"])
+    assert "te laat" not in shown.split("Versie")[0]  # submitted (late, but not missing any more)

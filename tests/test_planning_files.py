@@ -69,6 +69,9 @@ def test_a_filled_xlsx_is_previewed_per_row_and_saved_on_confirmation(wire: Stac
     assert "`4` " in shown and "Geen datum gevonden" in shown  # row 4: 30 February does not exist
     assert "`5` " in shown and "Buiten de stageperiode" in shown
     assert "welk document" not in shown.lower()  # the step-2 file listener did not take it
+    # a date cell is echoed as the date alone, in the student's language (not "15/02/2027 00:00")
+    assert "`2` 15 feb 2027 | 10:00 | 10:50 | 5B | breuken" in shown and "00:00" not in shown
+    assert "`5` 3 mei 2027 | 10:00" in shown
     assert lessons(wire, ids["placement"]) == []
     save(wire, preview)
     with wire.session() as s:

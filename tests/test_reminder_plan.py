@@ -101,6 +101,22 @@ def test_something_sent_back_is_nagged_after_two_working_days_and_then_every_two
     assert due == [date(2026, 12, 3)]
 
 
+def test_a_part_of_a_step_that_waits_is_reminded_although_the_step_is_still_in_progress() -> None:
+    student = StudentState(
+        1, "U0ANNA", ("U0SUP",), {Step.DOCUMENTS: (StepState.IN_PROGRESS, at("2026-11-23"))},
+        waiting={Step.DOCUMENTS: at("2026-11-23")},
+    )  # fmt: skip
+    assert approval_items(student, RULES, date(2026, 11, 24)) == []
+    items = approval_items(student, RULES, date(2026, 11, 25))
+    assert [(i.recipient, i.step, i.since) for i in items] == [("U0SUP", Step.DOCUMENTS, date(2026, 11, 23))]
+    # the step waits as a whole later (the second upload): the series keeps running from the first one
+    later = StudentState(
+        1, "U0ANNA", ("U0SUP",), {Step.DOCUMENTS: (StepState.AWAITING_REVIEW, at("2026-11-26"))},
+        waiting={Step.DOCUMENTS: at("2026-11-23")},
+    )  # fmt: skip
+    assert [i.subject for i in approval_items(later, RULES, date(2026, 11, 27))] == [items[0].subject]
+
+
 def test_supervisors_hear_of_approvals_waiting_more_than_two_working_days() -> None:
     student = anna(DOCUMENTS=(StepState.AWAITING_REVIEW, at("2026-11-23")))  # a Monday
     assert approval_items(student, RULES, date(2026, 11, 24)) == []

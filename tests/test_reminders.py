@@ -246,3 +246,35 @@ def test_the_digest_counts_what_the_outbox_could_not_deliver(cohort: Stack) -> N
     run_sweep(cohort.services, web_client(cohort.services), datetime(2027, 1, 25, 8, 30, tzinfo=UTC))
     [digest] = _dm(cohort, "U0COORD")
     assert "niet bezorgd (zie `stagebot outbox`): 1" in digest
+
+
+def test_supervisors_hear_of_one_document_that_waits_while_the_other_is_not_uploaded(cohort: Stack) -> None:
+    """Step 2 is only "in progress" as a whole (the extract is not in yet), but the declaration waits."""
+    from models.documents import Document, DocumentStatus
+    from models.progress import Step, record
+
+    uploaded = datetime(2027, 1, 20, 12, tzinfo=UTC)  # a Wednesday
+    with cohort.session() as s:
+        sup = s.exec(select(factories.Person).where(factories.Person.slack_user_id == "U0SUP")).one()
+        ben = factories.student(s, "U0BEN", "Ben Peeters", supervisor=sup)
+        s.add(
+            Document(
+                student_id=ben.id, type_code="commitment", version=1, status=DocumentStatus.AWAITING_REVIEW,
+                sha256="0" * 64, size=1000, kind="pdf", filename="verbintenis.pdf", slack_file_id="F0BEN",
+                academic_year="2026-2027", uploaded_at=uploaded, uploaded_by_id=ben.id,
+            )
+        )  # fmt: skip
+        record(s, ben.id, Step.DOCUMENTS, StepState.IN_PROGRESS, uploaded)
+    cohort.sync_users()
+    friday = datetime(2027, 1, 22, 8, 30, tzinfo=UTC)  # two working days later
+    run_sweep(cohort.services, web_client(cohort.services), friday)
+    supervisor = _dm(cohort, "U0SUP")
+    assert len(supervisor) == 1
+    assert (
+        "<@U0BEN>: *2. Verbintenisverklaring en uittreksel strafregister* wacht al 2 dagen" in supervisor[0]
+    )
+    # once, then again two working days later (Tuesday), as for a step that waits as a whole
+    run_sweep(cohort.services, web_client(cohort.services), friday + timedelta(minutes=30))
+    assert len(_dm(cohort, "U0SUP")) == 1
+    run_sweep(cohort.services, web_client(cohort.services), friday + timedelta(days=4))
+    assert len(_dm(cohort, "U0SUP")) == 2

@@ -71,6 +71,32 @@ def test_student_status_shows_the_eight_steps_from_the_database_and_the_next_dea
     assert any("Jouw stage" in text_of(m.blocks) for m in wire.ws.ephemerals("U0ANNA"))
 
 
+def test_a_step_whose_deadline_passed_is_marked_late_where_it_is_the_students_move(wire: Stack) -> None:
+    _cohort(wire)  # today is 28 November 2026: the intake (2 October) and documents (16 October) are past
+    lotte = text_of(wire.ws.slash_command("U0LOTTE", "/stage", "status").json["blocks"])
+    assert "⚠️ *Te laat*" not in lotte  # her intake and documents are done
+    youssef = text_of(wire.ws.slash_command("U0YOUSSEF", "/stage", "status").json["blocks"])
+    assert "⬜ *1. Intake meeting*: not started\n⚠️ *Overdue*: the deadline has passed (Internship" in youssef
+    anna = text_of(wire.ws.slash_command("U0ANNA", "/stage", "status").json["blocks"])
+    assert "Te laat" not in anna  # her documents wait for the supervisor: not late on her side
+    with wire.session() as s:
+        factories.progress(s, s.get_one(Person, _person_id(wire, "U0ANNA")), DOCUMENTS=StepState.SENT_BACK)
+    anna = text_of(wire.ws.slash_command("U0ANNA", "/stage", "status").json["blocks"])
+    assert (
+        "*2. Verbintenisverklaring en uittreksel strafregister*: teruggestuurd, actie nodig\n"
+        "⚠️ *Te laat*: de deadline is voorbij (Verbintenisverklaring en uittreksel strafregister opgeladen, "
+        "uiterlijk 16 oktober 2026)."
+    ) in anna
+    supervisor = text_of(wire.ws.slash_command("U0SUPER", "/stage", "status").json["blocks"])
+    assert "<@U0YOUSSEF> · 0/8 stappen · volgende: Intakegesprek · ⚠️ te laat" in supervisor
+    assert "volgende: Verbintenisverklaring en uittreksel strafregister · ⚠️ te laat" in supervisor
+
+
+def _person_id(wire: Stack, slack_id: str) -> int:
+    with wire.session() as s:
+        return s.exec(select(Person.id).where(Person.slack_user_id == slack_id)).one()  # type: ignore[return-value]
+
+
 def test_the_next_deadline_skips_steps_already_done(wire: Stack) -> None:
     _cohort(wire)
     text = text_of(wire.ws.slash_command("U0LOTTE", "/stage", "stand").json["blocks"])

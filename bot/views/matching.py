@@ -27,8 +27,12 @@ MAX_EXCLUDE_BUTTONS = 4
 
 def conflict_line(t: Translator, conflict: dict[str, object]) -> str:
     params = {k: escape(str(v)) for k, v in dict(conflict["params"]).items()}  # type: ignore[call-overload]
-    if "activity" in params:
-        params["activity"] = activity_name(t, params["activity"])
+    for key in ("activity", "with"):
+        if key in params:
+            params[key] = activity_name(t, params[key])
+    if conflict["key"] == "matching.conflict.fit":  # a run stored before the reasons were named: the old ones
+        reasons = params.get("reasons", "avoid;level").split(";")
+        params["reasons"] = ", ".join(t(f"matching.reason.{r}") for r in reasons if r)
     return t(str(conflict["key"]), **params)
 
 

@@ -4,6 +4,7 @@ supervisor's review message, the reason modal and the lesson modal. Pure functio
 
 from __future__ import annotations
 
+import json
 from datetime import date, time
 from typing import Any
 
@@ -18,6 +19,7 @@ from models.planning import Blocker, PlannedLesson, PlanningVersion, Problem, Ve
 from models.schools import Institution
 
 TYPE_ACTION = "planning_type"
+PICK_ACTION = "planning_pick"
 ADD_ACTION = "planning_add"
 DELETE_ACTION = "planning_delete"
 SUBMIT_ACTION = "planning_submit"
@@ -30,6 +32,7 @@ LESSON_CALLBACK = "planning_lesson"
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
 LESSON_BLOCKS = ("day", "start", "end", "activity", "class_name", "room", "topic", "mentor")
 PREVIEW_LINES = 40  # lines shown one by one in a preview; the rest are counted
+BUTTON_VALUE_MAX = 2000  # Slack's limit on a button's value
 LIST_LESSONS = 15  # lessons listed per version in /stage planning
 
 
@@ -58,10 +61,12 @@ def problem_text(t: Translator, problem: Problem) -> str:
         params["activity"] = activity_name(t, str(params["activity"])) if params["activity"] else "?"
     if "allowed" in params:
         params["allowed"] = ", ".join(activity_name(t, a) for a in params["allowed"])
+    if "weekday" in params:
+        params["weekday"] = t(f"planning.weekday.{params['weekday']}")
     return t(problem.key, **params)
 
 
-def reading_problem_text(t: Translator, reading: LineReading) -> str:
+def reading_problem_text(t: Translator, reading: LineReading, school: Institution | None = None) -> str:
     params: dict[str, Any] = {}
     if reading.problem == "weekday_mismatch":
         params = {
@@ -69,11 +74,17 @@ def reading_problem_text(t: Translator, reading: LineReading) -> str:
             "weekday": t(f"planning.weekday.{reading.detail['weekday']}"),
         }
     elif reading.problem in ("unknown_period", "no_bell_schedule"):
-        params = {"period": reading.detail.get("period", "?")}
+        params = {
+            "period": reading.detail.get("period", "?"),
+            "school": school_name(school),
+            "code": escape(school.code) if school else "?",
+        }
     return t(f"planning.line.{reading.problem}", **params)
 
 
-def lesson_text(t: Translator, lesson: PlannedLesson | dict[str, Any]) -> str:
+def lesson_text(
+    t: Translator, lesson: PlannedLesson | dict[str, Any], activity_label: str | None = None
+) -> str:
     get = lesson.get if isinstance(lesson, dict) else lambda k: getattr(lesson, k)
     day = get("day")
     day = date.fromisoformat(day) if isinstance(day, str) else day
@@ -82,7 +93,7 @@ def lesson_text(t: Translator, lesson: PlannedLesson | dict[str, Any]) -> str:
     end = time.fromisoformat(end) if isinstance(end, str) else end
     parts = [f"{t.date(day, 'EEE d MMM')} {time_text(start)}–{time_text(end)}"]
     activity = get("activity")
-    parts.append(activity_name(t, activity) if activity else t("planning.no_activity"))
+    parts.append(activity_label or (activity_name(t, activity) if activity else t("planning.no_activity")))
     if get("class_name"):
         parts.append(escape(str(get("class_name"))))
     if get("room"):
@@ -118,8 +129,10 @@ def student_planning(
     lessons: dict[int, list[PlannedLesson]],
     required: dict[int, dict[str, int]],
     deadline: dict[int, date],
+    today: date | None = None,
 ) -> list[Block]:
-    """Per placement: the approved version (while a change waits) and the current one, with totals."""
+    """Per placement: the approved version (while a change waits) and the current one, with totals; a
+    planning not submitted by its deadline is marked late."""
     blocks: list[Block] = [header(t("planning.header"))]
     if not rows:
         return [*blocks, section(t("planning.no_placements"))]
@@ -131,6 +144,9 @@ def student_planning(
             school=school_name(school),
             due=t.date(deadline[placement.id or 0], "medium"),
         )
+        submitted = head is not None and head.status in (VersionStatus.SUBMITTED, VersionStatus.APPROVED)
+        if today is not None and deadline[placement.id or 0] < today and not (submitted or approved):
+            title += " " + t("planning.overdue")
         blocks += [divider(), section(title)]
         shown = [v for v in (approved, head) if v is not None]
         if head is not None and approved is not None and head.id == approved.id:
@@ -164,23 +180,30 @@ def preview(
     lesson_problems: dict[int, list[str]],
     saveable: int,
     preview_id: int,
+    *,
+    taken: dict[int, str] | None = None,
+    course: str | None = None,
+    school: Institution | None = None,
 ) -> list[Block]:
-    """Each line's reading or its problem; Save only what was read without problems."""
+    """Each line's reading or its problem; Save only what was read without problems. `taken`: per line
+    number, the activity it did not name and that was taken as the only possible one."""
     lines = []
     for reading in readings[:PREVIEW_LINES]:
         head = f"`{reading.number}` {escape(reading.line[:80])}"
         if reading.lesson is None:
-            lines.append(f"{head}\n   :x: {reading_problem_text(t, reading)}")
+            lines.append(f"{head}\n   :x: {reading_problem_text(t, reading, school)}")
             continue
         problems = lesson_problems.get(reading.number, [])
         mark = ":warning:" if problems else ":white_check_mark:"
-        text = f"{head}\n   {mark} {lesson_reading_text(t, reading)}"
+        text = f"{head}\n   {mark} {lesson_reading_text(t, reading, (taken or {}).get(reading.number))}"
         for p in problems:
             text += f"\n   :warning: {p}"
         lines.append(text)
     if len(readings) > PREVIEW_LINES:
         lines.append(t("planning.more_lines", count=len(readings) - PREVIEW_LINES))
     blocks: list[Block] = [section(t("planning.preview.title", lines=len(readings), ok=saveable))]
+    if course is not None:
+        blocks.append(context(t("planning.preview.for", course=escape(course), school=school_name(school))))
     chunk: list[str] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) > 2800:
@@ -199,9 +222,13 @@ def preview(
     return blocks[:50]
 
 
-def lesson_reading_text(t: Translator, reading: LineReading) -> str:
+def lesson_reading_text(t: Translator, reading: LineReading, taken: str | None = None) -> str:
+    """The lesson as read; an activity the line did not name but that was taken is marked as such."""
     lesson = reading.lesson
     assert lesson is not None
+    label = None
+    if taken and not lesson.activity:
+        label = t("planning.activity_taken", activity=activity_name(t, taken))
     return lesson_text(
         t,
         {
@@ -213,7 +240,41 @@ def lesson_reading_text(t: Translator, reading: LineReading) -> str:
             "room": lesson.room,
             "topic": lesson.topic,
         },
+        label,
     )
+
+
+def which_placement(
+    t: Translator,
+    catalogue: Catalogue,
+    candidates: list[Placement],
+    schools: dict[int, Institution],
+    text: str,
+) -> tuple[list[Block], str]:
+    """Lines typed in the DM that fit several placements (or none): a button per placement reads them
+    for that one (the text travels in the button when it fits, else the student sends it again)."""
+    if not candidates:
+        message = t("planning.no_placements")
+        return [section(message)], message
+    question = t("planning.pick.question")
+    blocks: list[Block] = [section(question)]
+    fits = True
+    for placement in candidates[:20]:
+        value = json.dumps({"placement": placement.id, "text": text}, ensure_ascii=False)
+        label = t(
+            "planning.pick.placement",
+            course=escape(course_name(t, catalogue, placement.course_code)),
+            school=school_name(schools.get(placement.institution_id)),
+        )
+        if len(value) <= BUTTON_VALUE_MAX:
+            accessory = button(t("planning.pick.button"), PICK_ACTION, value, style="primary")
+        else:
+            fits = False
+            accessory = button(t("planning.button.type"), TYPE_ACTION, str(placement.id))
+        blocks.append(section(label, accessory=accessory) | {"block_id": f"pick:{placement.id}"})
+    if not fits:
+        blocks.append(context(t("planning.pick.send_again")))
+    return blocks, question
 
 
 def review_message(

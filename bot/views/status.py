@@ -63,8 +63,10 @@ def student_checklist(
     deadline: Deadline | None,
     today: date,
     details: dict[Step, list[str]] | None = None,
+    overdue: dict[Step, Deadline] | None = None,
 ) -> list[Block]:
-    """Eight lines, one per step, then what is due next and whether the student may start."""
+    """Eight lines, one per step (a step whose deadline passed marked late), then what is due next and
+    whether the student may start."""
     blocks: list[Block] = [header(t("status.student.header")), context(t("status.student.intro", name=name))]
     for status in statuses:
         line = t(
@@ -75,6 +77,8 @@ def student_checklist(
             state=t(f"state.{status.state.value}"),
         )
         lines = (details or {}).get(status.step) or [t(f"step.{int(status.step)}.hint")]
+        if late := (overdue or {}).get(status.step):
+            lines = [t("status.overdue", name=deadline_name(t, late), due=t.date(late.due)), *lines]
         blocks.append(section("\n".join([line, *lines])))
     blocks.append(divider())
     blocks.append(section(deadline_line(t, deadline, today)))
@@ -96,7 +100,7 @@ def _counts_field(t: Translator, counts: StepCounts) -> str:
     return f"*{title}*\n" + (" · ".join(shown) or "—")
 
 
-def _student_line(t: Translator, summary: StudentSummary) -> str:
+def _student_line(t: Translator, summary: StudentSummary, late_steps: set[Step] | frozenset[Step]) -> str:
     parts = [mention(summary.slack_user_id), t("status.group.done", done=summary.done, total=len(Step))]
     if summary.waiting:
         parts.append(t("status.group.waiting", count=summary.waiting))
@@ -104,6 +108,8 @@ def _student_line(t: Translator, summary: StudentSummary) -> str:
         parts.append(t("status.group.sent_back", count=summary.sent_back))
     if summary.next_open is not None:
         parts.append(t("status.group.next", step=t(f"step.{int(summary.next_open)}.name")))
+        if summary.next_open in late_steps and summary.next_state != StepState.AWAITING_REVIEW:
+            parts.append(t("status.group.overdue"))  # its deadline passed and it is the student's move
     return " · ".join(parts)
 
 
@@ -115,8 +121,10 @@ def group_overview(
     counts: list[StepCounts],
     page: list[StudentSummary],
     offset: int,
+    late_steps: set[Step] | frozenset[Step] = frozenset(),
 ) -> list[Block]:
-    """Counts per step for the whole group, then one page of students with previous/next buttons."""
+    """Counts per step for the whole group, then one page of students with previous/next buttons; a
+    student whose next open step is past its deadline (`late_steps`) is marked late."""
     blocks: list[Block] = [header(title)]
     if total == 0:
         blocks.append(section(t("status.group.empty")))
@@ -125,7 +133,7 @@ def group_overview(
     blocks.append(fields_section([_counts_field(t, c) for c in counts[:4]]))
     blocks.append(fields_section([_counts_field(t, c) for c in counts[4:]]))
     blocks.append(divider())
-    blocks.append(section("\n".join(_student_line(t, s) for s in page)))
+    blocks.append(section("\n".join(_student_line(t, s, late_steps) for s in page)))
     last = offset + len(page)
     blocks.append(context(t("status.group.page", first=offset + 1, last=last, total=total)))
     paging = []

@@ -49,7 +49,7 @@ def overview(invocation: Invocation) -> Reply:
         )
     required = {p.id or 0: planning.required_hours(catalogue, p) for p in picture.placements}
     deadline = {p.id or 0: p.start - timedelta(days=catalogue.planning_lead_days) for p in picture.placements}
-    blocks = views.student_planning(t, catalogue, rows, picture.lessons, required, deadline)
+    blocks = views.student_planning(t, catalogue, rows, picture.lessons, required, deadline, scope.today)
     return reply(blocks, t("planning.header"))
 
 
