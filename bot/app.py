@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 import handlers
 from bot import calendar_feed
 from bot.document_download import PATH, open_document
+from bot.i18n import LANGUAGES
 from bot.middleware import scope_middleware
 from bot.services import Services
 
@@ -59,7 +60,7 @@ def create_http_app(app: App, services: Services | None = None) -> Flask:
 
         @web.get(PATH + "<token>")
         def document(token: str) -> Response:
-            download = open_document(services, token)
+            download = open_document(services, token, request.accept_languages.best_match(LANGUAGES))
             return Response(download.body, status=download.status, headers=download.headers)
 
     if services is not None:

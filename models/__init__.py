@@ -24,4 +24,5 @@ from models import (  # noqa: F401
     reminders,
     school_contacts,
     schools,
+    used_links,
 )
