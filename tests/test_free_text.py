@@ -312,3 +312,23 @@ def test_a_forged_long_meeting_place_is_refused_under_its_field(wire: Stack) -> 
     assert "hoogstens 300" in still.errors["place"]
     with wire.session() as s:
         assert s.exec(select(IntakeSlot)).first() is None
+
+
+def test_a_too_long_remark_in_the_preferences_chat_is_asked_again_not_cut_off(wire: Stack) -> None:
+    from models.preferences import PreferenceConversation
+    from tests.test_preferences import setup as preferences_setup
+    from tests.test_preferences_chat import say
+
+    ids = preferences_setup(wire)
+    said = say(wire, "voorkeuren")
+    for _ in range(20):
+        if "*10/10*" in said:
+            break
+        said = say(wire, "semester 1" if "Antwoord met *1*" in said else "geen")
+    assert "*10/10*" in said
+    answer = say(wire, "r" * 2500)
+    assert "Dit is te lang: 2500 tekens, hoogstens 2000" in answer
+    with wire.session() as s:
+        row = s.get_one(PreferenceConversation, ids["anna"])
+        assert row.question == "remarks" and "remarks" not in (row.answers or {})
+    assert "Dit heb ik begrepen" in say(wire, "Ik heb geen auto")
