@@ -102,9 +102,11 @@ def _is_str(value: Any) -> bool:
     return isinstance(value, str)
 
 
-def _view_problem(view: Any) -> str | None:
+def _view_problem(view: Any, *, submitted: bool = False) -> str | None:
     if not isinstance(view, dict):
         return "view is not an object"
+    if submitted and not isinstance(view.get("state"), dict):
+        return "a submitted view without its state"
     for key in ("callback_id", "private_metadata", "id", "hash", "type"):
         if key in view and view[key] is not None and not _is_str(view[key]):
             return f"view.{key} is not a string"
@@ -149,7 +151,7 @@ def _interaction_problem(payload: dict[str, Any]) -> str | None:
     if kind == "block_actions" and (problem := _actions_problem(payload.get("actions"))):
         return problem
     if kind in ("view_submission", "view_closed") or payload.get("view") is not None:
-        return _view_problem(payload.get("view"))
+        return _view_problem(payload.get("view"), submitted=kind == "view_submission")
     return None
 
 

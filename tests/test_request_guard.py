@@ -104,6 +104,10 @@ def test_a_body_just_under_the_limit_reaches_the_signature_check(wire: Stack) ->
             FORM,
         ),
         (_interaction({"user": {"id": "U0ANNA"}}), FORM),
+        (
+            _interaction({"type": "view_submission", "user": {"id": "U0ANNA"}, "view": {"callback_id": "x"}}),
+            FORM,
+        ),
         (json.dumps({"type": "event_callback", "event": "x"}).encode(), JSON),
         (json.dumps({"type": "event_callback", "event": {"type": "message", "user": {}}}).encode(), JSON),
         (json.dumps({"type": "url_verification"}).encode(), JSON),
@@ -121,6 +125,7 @@ def test_a_body_just_under_the_limit_reaches_the_signature_check(wire: Stack) ->
         "view-as-string",
         "values-as-list",
         "no-type",
+        "view-without-state",
         "event-as-string",
         "event-user-as-object",
         "challenge-missing",
