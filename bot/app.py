@@ -7,8 +7,9 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 import handlers
-from bot import calendar_feed, durable_jobs, errors
+from bot import calendar_feed, durable_jobs, errors, request_guard
 from bot.document_download import PATH, open_document
+from bot.i18n import LANGUAGES
 from bot.middleware import scope_middleware
 from bot.outbox import DeferredClient, slack_client
 from bot.services import Services
@@ -43,11 +44,16 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
 def create_http_app(app: App, services: Services | None = None) -> Flask:
     """`/slack/events` for Slack; with the services, also the private downloads the bot links to."""
     web = Flask("stagebot")
+    web.config["MAX_CONTENT_LENGTH"] = request_guard.MAX_BODY_BYTES  # a body without a declared length too
     slack = SlackRequestHandler(app)
 
     @web.post("/slack/events")
     def slack_events() -> Response:
-        return slack.handle(request)
+        """The size and the signature are checked before anything reads the body; then Bolt (which checks
+        the signature again) and the listeners."""
+        secret = (services.settings.slack_signing_secret if services else None) or app._signing_secret
+        refused = request_guard.refuse(request, secret)
+        return refused if refused is not None else slack.handle(request)
 
     @web.get("/healthz")
     def health() -> Response:
@@ -57,7 +63,7 @@ def create_http_app(app: App, services: Services | None = None) -> Flask:
 
         @web.get(PATH + "<token>")
         def document(token: str) -> Response:
-            download = open_document(services, token)
+            download = open_document(services, token, request.accept_languages.best_match(LANGUAGES))
             return Response(download.body, status=download.status, headers=download.headers)
 
     if services is not None:

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from bot.i18n import Translator, translator
 from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import documents as views
-from models import documents
+from models import audit, documents, free_text
 from models.document_checks import Refusal, check
 from models.document_dates import expires_on
 from models.document_store import DocumentStore, default_root
@@ -98,6 +99,9 @@ def _file_info(client: WebClient, file_id: str) -> dict[str, Any]:
 
 
 def _download(url: str, token: str, max_bytes: int) -> bytes:
+    # Slack's file URLs end in the file's name, which may carry spaces or any script: sent percent-encoded.
+    url = urllib.parse.quote(url, safe=":/?&=%#@+,;~!$'()*[]")
+
     def attempt() -> bytes:
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
         try:
@@ -147,6 +151,22 @@ def _tell(client: WebClient, slack_id: str, incoming: Incoming, text: str, block
         logger.warning("could not tell %s about their upload: %s", slack_id, error.response.get("error"))
 
 
+def _log_refusal(services: Services, incoming: Incoming, type_code: str, reason: str) -> None:
+    """Every upload refused (by its content, its size, its owner, or a fetch that kept failing) is in the
+    audit log, though nothing changed: with the Slack file id, never the file's name."""
+    with services.db.session() as session:
+        audit.log(
+            session,
+            services.clock.now(),
+            "document.refused",
+            actor_id=incoming.actor_id,
+            student_id=incoming.student_id,
+            type=type_code,
+            reason=reason,
+            file=incoming.file_id,
+        )
+
+
 def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
     """The background job: fetch, check, store, then ask the date or send the version to review."""
     cfg = config()
@@ -159,9 +179,9 @@ def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
     filename = incoming.filename or incoming.file_id
     try:
         info = _file_info(client, incoming.file_id)
-        filename = str(info.get("name") or incoming.file_id)
         if info.get("user") != student.slack_user_id:
-            raise FetchFailed("not_yours")
+            raise FetchFailed("not_yours")  # told without the file's name: it is someone else's
+        filename = free_text.filename(str(info.get("name") or "")) or incoming.file_id
         if int(info.get("size") or 0) > doctype.max_bytes:
             raise FetchFailed("too_large")
         url = info.get("url_private_download") or info.get("url_private")
@@ -169,6 +189,7 @@ def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
             raise FetchFailed("gone")
         content = _download(str(url), client.token or "", doctype.max_bytes)
     except FetchFailed as failure:
+        _log_refusal(services, incoming, doctype.code, failure.reason)
         if failure.reason == "too_large":
             text = views.refused_text(t, Refusal.TOO_LARGE, doctype, filename)
         else:
@@ -179,16 +200,7 @@ def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
     if not result.ok:
         assert result.refusal is not None
         text = views.refused_text(t, result.refusal, doctype, filename)
-        with services.db.session() as session:
-            documents.audit.log(
-                session,
-                services.clock.now(),
-                "document.refused",
-                actor_id=incoming.actor_id,
-                student_id=incoming.student_id,
-                type=doctype.code,
-                reason=result.refusal.value,
-            )
+        _log_refusal(services, incoming, doctype.code, result.refusal.value)
         _tell(client, student.slack_user_id, incoming, text, [views.section(text)])
         return
     assert result.kind is not None

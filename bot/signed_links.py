@@ -1,7 +1,8 @@
 """Short-lived links for one person to one private thing, signed with the app's signing secret.
 
-A link names what it opens, for whom and until when; the server still checks, when it is opened, that
-the person may see the thing (access can be lost between the click and the download).
+A link names what it opens, for whom and until when, and carries a random nonce (so every link is a
+different one, and a use of it can be recorded); the server still checks, when it is opened, that the
+person may see the thing (access can be lost between the click and the download).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +24,7 @@ class Grant:
     ident: int
     person_id: int
     expires: int  # epoch seconds
+    nonce: str
 
 
 def _b64(data: bytes) -> str:
@@ -38,19 +41,21 @@ def _mac(secret: str, payload: str) -> str:
 
 def sign(secret: str, kind: str, ident: int, person_id: int, now: datetime) -> str:
     expires = int((now + LIFETIME).timestamp())
-    payload = _b64(json.dumps([kind, ident, person_id, expires], separators=(",", ":")).encode())
+    nonce = secrets.token_urlsafe(16)
+    payload = _b64(json.dumps([kind, ident, person_id, expires, nonce], separators=(",", ":")).encode())
     return f"{payload}.{_mac(secret, payload)}"
 
 
 def verify(secret: str, token: str, now: datetime) -> Grant | None:
-    """The grant, or None when the token is forged, damaged or expired."""
+    """The grant, or None when the token is forged, damaged (any text at all) or expired."""
     payload, _, mac = token.partition(".")
-    if not payload or not hmac.compare_digest(mac, _mac(secret, payload)):
-        return None
     try:
-        kind, ident, person_id, expires = json.loads(_unb64(payload))
+        if not payload or not hmac.compare_digest(mac.encode(), _mac(secret, payload).encode()):
+            return None
+        kind, ident, person_id, expires, nonce = json.loads(_unb64(payload))
+        grant = Grant(kind, int(ident), int(person_id), int(expires), nonce)
     except (ValueError, TypeError):
         return None
-    if not isinstance(kind, str) or now.timestamp() > expires:
+    if not isinstance(kind, str) or not isinstance(nonce, str) or now.timestamp() > grant.expires:
         return None
-    return Grant(kind, int(ident), int(person_id), int(expires))
+    return grant

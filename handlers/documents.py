@@ -24,7 +24,7 @@ from bot.document_download import link_for
 from bot.middleware import Scope, request_scope
 from bot.views import documents as views
 from bot.views.blocks import section
-from handlers.values import number
+from handlers.values import number, too_long, typed
 from models import audit, documents
 from models.access import may_get_document, may_review
 from models.document_dates import issue_date_problem, parse_typed_date
@@ -391,14 +391,16 @@ def on_reject(
 
 def on_reject_submit(ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     values = view.get("state", {}).get("values", {})
-    reason = str(_selected(values, views.REASON_BLOCK, views.REASON_INPUT).get("value") or "").strip()
+    reason = typed(_selected(values, views.REASON_BLOCK, views.REASON_INPUT).get("value"))
     try:
         document_id = int(json.loads(view.get("private_metadata") or "{}").get("document", 0))
     except (ValueError, AttributeError):
         document_id = 0
-    if not reason:
+    if not reason or len(reason) > documents.MAX_REASON_LENGTH:
         with request_scope(context) as scope:
-            text = scope.t("documents.reject.reason_needed")
+            text = too_long(scope.t, reason, documents.MAX_REASON_LENGTH) or scope.t(
+                "documents.reject.reason_needed"
+            )
         ack(response_action="errors", errors={views.REASON_BLOCK: text})
         return
     ack()

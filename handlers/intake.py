@@ -22,7 +22,7 @@ from bot.intake_notices import supervisors_by_id as supervisors_of_slots
 from bot.middleware import Scope, request_scope
 from bot.views import intake as views
 from bot.views.blocks import Block, actions, button, section
-from handlers.values import number
+from handlers.values import number, too_long, typed
 from models import audit, intake
 from models.access import may_manage_slot, may_review
 from models.intake import IntakeError
@@ -276,6 +276,9 @@ def submit_slots_form(ack: Ack, view: dict[str, Any], context: BoltContext) -> N
         found, missing = _form_range(view["state"]["values"])
         if found is None:
             ack(response_action="errors", errors={b: t("intake.form.required") for b in missing})
+            return
+        if long := too_long(t, typed(found.place, multiline=False), intake.MAX_PLACE_LENGTH):
+            ack(response_action="errors", errors={"place": long})
             return
         planned, problems = intake.plan_slots([found], t.tz, scope.now)
     field = {

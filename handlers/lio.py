@@ -23,6 +23,7 @@ from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import lio as views
+from handlers.values import too_long, typed
 from models import audit, documents, lio
 from models.access import may_decide_lio
 from models.lio import Job, LioApplication, ReductionRequest, Request, RequestStatus
@@ -76,7 +77,9 @@ def _hours(text: str) -> int | None:
 def read_job(t: Translator, values: dict[str, Any]) -> tuple[Job | None, dict[str, str]]:
     """The form as a Job, or the errors to show under the fields."""
     errors: dict[str, str] = {}
-    employer = str(_value(values, "employer").get("value") or "")
+    employer = typed(_value(values, "employer").get("value"), multiline=False)
+    if long := too_long(t, employer, lio.MAX_TEXT):
+        errors["employer"] = long
     level = (_value(values, "level").get("selected_option") or {}).get("value")
     if level not in set(lio.Level):
         errors["level"] = t("lio.problem.level")
@@ -256,8 +259,11 @@ def reduction_refusal(scope: Scope) -> str | None:
 
 def on_reduction_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     values = view.get("state", {}).get("values", {})
-    motivation = str(_value(values, views.MOTIVATION).get("value") or "")
+    motivation = typed(_value(values, views.MOTIVATION).get("value"))
     with request_scope(context) as scope:
+        if long := too_long(scope.t, motivation, lio.MAX_REASON_LENGTH):
+            ack(response_action="errors", errors={views.MOTIVATION: long})
+            return
         try:
             request = lio.request_reduction(
                 scope.session, rules(), scope.actor.person_id, motivation, scope.actor.person_id, scope.now
@@ -440,11 +446,11 @@ def on_reject(
 
 def on_reject_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     values = view.get("state", {}).get("values", {})
-    reason = str(_value(values, views.REASON).get("value") or "").strip()
+    reason = typed(_value(values, views.REASON).get("value"))
     value = str(view.get("private_metadata") or "")
-    if not reason:
+    if not reason or len(reason) > lio.MAX_REASON_LENGTH:
         with request_scope(context) as scope:
-            text = scope.t("lio.reject.reason_needed")
+            text = too_long(scope.t, reason, lio.MAX_REASON_LENGTH) or scope.t("lio.reject.reason_needed")
         ack(response_action="errors", errors={views.REASON: text})
         return
     ack()

@@ -22,8 +22,8 @@ from bot.views import placements as views
 from bot.views.agreements import start_request, uncovered_for_student
 from bot.views.blocks import Block, section
 from bot.views.preferences import summary_lines
-from handlers.values import number
-from models import agreements, audit, placement_steps, placements, preferences, school_contacts
+from handlers.values import number, typed
+from models import agreements, audit, free_text, placement_steps, placements, preferences, school_contacts
 from models.access import may_place
 from models.people import Person, Role, Student, people_with_role, supervisors_of
 from models.placements import Placement, Proposal, Refusal, RequestChannel
@@ -82,6 +82,11 @@ def _day(values: dict[str, Any], block: str) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def _too_long(text: str, limit: int) -> Refusal:
+    """The one "too long" field error (as handlers.values.too_long), in the placement modals' form."""
+    return Refusal("free_text.too_long", {"max": str(limit), "length": str(len(text))})
 
 
 # --- the assign modal ------------------------------------------------------------------------------------
@@ -230,7 +235,9 @@ def submit_assign(
         proposals, errors = _proposals(t, scope, values)
         held = placements.held_of(p for p in placements.of_student(session, person.id) if p is not replaces)
         former, conflicts = _avoid(session, person.id)
-        override = (_selected(values, views.OVERRIDE) or "").strip()
+        override = typed(_selected(values, views.OVERRIDE))
+        if free_text.too_long(override, placements.MAX_REASON_LENGTH):
+            errors.setdefault(views.OVERRIDE, []).append(_too_long(override, placements.MAX_REASON_LENGTH))
         coordinator = scope.actor.has(Role.COORDINATOR, Role.ADMIN)
         overridden = False
         for proposal in proposals:
@@ -584,9 +591,12 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
         errors: dict[str, list[Refusal]] = {}
         for who in views.PEOPLE:
             parts = {
-                part: (_selected(values, f"{who}_{part}") or "").strip()[:200]
+                part: typed(_selected(values, f"{who}_{part}"), multiline=False)
                 for part in views.CONTACT_FIELDS
             }
+            for part, text in parts.items():
+                if free_text.too_long(text, school_contacts.MAX_FIELD_LENGTH):
+                    errors[f"{who}_{part}"] = [_too_long(text, school_contacts.MAX_FIELD_LENGTH)]
             contact = Contact(parts["name"], parts["email"], parts["phone"])
             for key in school_contacts.contact_problems(contact):
                 block = f"{who}_{key.rsplit('.', 1)[-1]}"

@@ -28,6 +28,7 @@ from bot.views import planning as views
 from bot.views.blocks import escape, section
 from bot.views.decision import decided, with_decision
 from bot.views.placements import course_name
+from handlers.values import too_long, typed
 from models import bell_schedules, placements, planning, planning_sheet
 from models.access import may_review
 from models.lesson_text import LessonReading, LineReading, looks_like_lessons, parse_clock, parse_lessons
@@ -414,6 +415,10 @@ def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         day_raw = _value(values, "day")
         if not day_raw:
             errors["day"] = t("planning.line.no_date")
+        texts = {name: typed(_value(values, name), multiline=False) for name in planning.LESSON_TEXT_LIMITS}
+        for name, limit in planning.LESSON_TEXT_LIMITS.items():
+            if long := too_long(t, texts[name], limit):
+                errors[name] = long
         if errors:
             ack(response_action="errors", errors=errors)
             scope.session.rollback()
@@ -423,10 +428,7 @@ def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
             "start": start.strftime("%H:%M"),  # type: ignore[union-attr]
             "end": end.strftime("%H:%M"),  # type: ignore[union-attr]
             "activity": str(_value(values, "activity") or ""),
-            "class_name": str(_value(values, "class_name") or "").strip(),
-            "room": str(_value(values, "room") or "").strip(),
-            "topic": str(_value(values, "topic") or "").strip(),
-            "mentor": str(_value(values, "mentor") or "").strip(),
+            **texts,
             "level": placement.level,
             "grade": placement.grade,
         }
@@ -589,16 +591,15 @@ def on_changes(
 
 def submit_changes(ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     values = view.get("state", {}).get("values", {})
-    reason = str(
-        ((values.get(views.REASON_BLOCK) or {}).get(views.REASON_INPUT) or {}).get("value") or ""
-    ).strip()
+    reason = typed(((values.get(views.REASON_BLOCK) or {}).get(views.REASON_INPUT) or {}).get("value"))
     version_raw, channel, ts = [*str(view.get("private_metadata") or "").split("|"), "", "", ""][:3]
     with request_scope(context) as scope:
-        if not reason:
-            ack(
-                response_action="errors",
-                errors={views.REASON_BLOCK: scope.t("planning.changes.reason_needed")},
-            )
+        if reason:
+            error = too_long(scope.t, reason, planning.MAX_REASON_LENGTH)
+        else:
+            error = scope.t("planning.changes.reason_needed")
+        if error is not None:
+            ack(response_action="errors", errors={views.REASON_BLOCK: error})
             return
         version, refusal = _version_for_review(scope, version_raw)
         if version is None:
@@ -649,7 +650,7 @@ def tell_student(
         if version.status == VersionStatus.APPROVED:
             text = t("planning.decision.approved", course=course)
         else:
-            text = t("planning.decision.changes", course=course, reason=version.reason or "")
+            text = t("planning.decision.changes", course=course, reason=escape(version.reason or ""))
         starts = start_notice.texts(
             session, services, t, [session.get_one(placements.Placement, i) for i in cleared]
         )

@@ -19,7 +19,7 @@ from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.views import preferences as views
 from bot.views.blocks import section
-from handlers.values import number
+from handlers.values import number, too_long, typed
 from models import access, audit, preferences
 from models import preference_answers as answers
 from models.people import Person
@@ -293,8 +293,12 @@ class _Turn:
                 self.answers[q] = semester
                 self.advance()
         elif q == "remarks":
-            self.answers["remarks"] = "" if answers.is_none(text) else text.strip()[: preferences.MAX_TEXT]
-            self.advance()
+            remarks = "" if answers.is_none(text) else typed(text)
+            if long := too_long(self.t, remarks, preferences.MAX_TEXT):
+                self.lines.append(long)  # asked again: nothing cut off silently
+            else:
+                self.answers["remarks"] = remarks
+                self.advance()
         else:
             self.confirm(text)
 

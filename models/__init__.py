@@ -25,4 +25,5 @@ from models import (  # noqa: F401
     reminders,
     school_contacts,
     schools,
+    used_links,
 )

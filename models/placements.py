@@ -25,6 +25,7 @@ from models.schools import SECONDARY_LEVELS, Institution, Level
 UPPER_GRADES = frozenset({2, 3})
 UPPER_GRADE_HOURS = 12  # at least this many hours in the 2nd and/or 3rd grade of secondary education
 ALTERNATIVE_MAX_HOURS = 10  # at most this many hours count from an alternative setting
+MAX_REASON_LENGTH = 500  # an override reason, a school's reason to refuse
 
 
 class PlacementStatus(StrEnum):

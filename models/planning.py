@@ -33,6 +33,8 @@ from models.schools import SECONDARY_LEVELS, Level
 
 LESSON_MINUTES = 50  # one lesson hour (lesuur) in Flemish secondary schools
 TYPING_WINDOW = timedelta(minutes=30)  # how long a DM of free text is read as lessons after asking for it
+MAX_REASON_LENGTH = 1000  # the supervisor's reason to ask for changes
+LESSON_TEXT_LIMITS = {"class_name": 40, "room": 40, "topic": 200, "mentor": 120}  # a lesson's free texts
 
 
 class VersionStatus(StrEnum):
@@ -65,7 +67,7 @@ class PlanningVersion(SQLModel, table=True):
     late: bool = False
     decided_by_id: int | None = Field(default=None, foreign_key="person.id")
     decided_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: str | None = Field(default=None, max_length=MAX_REASON_LENGTH)
     typing_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
@@ -78,12 +80,12 @@ class PlannedLesson(SQLModel, table=True):
     start: time
     end: time
     activity: str = Field(max_length=32)
-    class_name: str = Field(default="", max_length=40)
+    class_name: str = Field(default="", max_length=LESSON_TEXT_LIMITS["class_name"])
     grade: int | None = None
     level: str = Field(max_length=32)
-    room: str = Field(default="", max_length=40)
-    topic: str = Field(default="", max_length=200)
-    mentor: str = Field(default="", max_length=120)
+    room: str = Field(default="", max_length=LESSON_TEXT_LIMITS["room"])
+    topic: str = Field(default="", max_length=LESSON_TEXT_LIMITS["topic"])
+    mentor: str = Field(default="", max_length=LESSON_TEXT_LIMITS["mentor"])
 
 
 class PlanningPreview(SQLModel, table=True):

@@ -20,6 +20,7 @@ from models.db import AwareDateTime
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ./()-]{6,30}$")
 MAX_MENTORS = 3
+MAX_FIELD_LENGTH = 200  # a name, an e-mail address, a phone number
 
 
 @dataclass(frozen=True)

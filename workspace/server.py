@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from flask import Flask, Response, jsonify, request
 from waitress import create_server, wasyncore
@@ -86,7 +87,7 @@ def create_app(ws: Workspace) -> Flask:
         if error is not None or stored is None:
             return Response("a file needs the bot token", status=403, mimetype="text/plain")
         disposition = "attachment" if "/download/" in request.path else "inline"
-        headers = {"Content-Disposition": f'{disposition}; filename="{stored.name}"'}
+        headers = {"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.name, safe='')}"}
         return Response(stored.content, mimetype=stored.mimetype, headers=headers)
 
     @app.post("/upload/<file_id>")

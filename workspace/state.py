@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workspace.errors import ApiError
@@ -397,7 +398,7 @@ class State:
 
     def file_json(self, stored: StoredFile) -> dict[str, Any]:
         """A file object; url_private is served by this workspace and wants the bot token."""
-        url = f"{self.base_url}/files/{stored.id}/{stored.name}"
+        url = f"{self.base_url}/files/{stored.id}/{quote(stored.name)}"  # percent-encoded, as Slack does
         extension = stored.name.rsplit(".", 1)[-1].lower() if "." in stored.name else "binary"
         return {
             "id": stored.id,
@@ -414,7 +415,7 @@ class State:
             "is_external": False,
             "is_public": False,
             "url_private": url,
-            "url_private_download": f"{self.base_url}/files/{stored.id}/download/{stored.name}",
+            "url_private_download": f"{self.base_url}/files/{stored.id}/download/{quote(stored.name)}",
             "channels": [],
             "groups": [],
             "ims": [stored.channel] if stored.channel.startswith("D") else [],

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from models import free_text
+
 Block = dict[str, Any]
 
 SECTION_LIMIT = 3000
 
 
 def escape(text: str) -> str:
-    """User-typed text shown in mrkdwn must not become markup, mentions or links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """User-typed text shown in mrkdwn must not become markup, mentions or links, nor hide or reorder what
+    the reader sees (control and direction characters go): the one way every free text is shown."""
+    return free_text.clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def mention(slack_user_id: str) -> str:

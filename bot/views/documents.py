@@ -12,6 +12,7 @@ from typing import Any
 from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, escape, header, mention, section
 from bot.views.decision import decided, review_buttons
+from models import free_text
 from models.document_checks import FileKind, Refusal
 from models.document_dates import IssueDateProblem
 from models.documents import (
@@ -108,7 +109,8 @@ def upload_modal(t: Translator, types: list[DocumentType], initial: str | None) 
 
 
 def which_type(t: Translator, filename: str, file_id: str, types: list[DocumentType]) -> list[Block]:
-    value = json.dumps({"file": file_id, "name": filename[:200]})
+    filename = free_text.filename(filename, limit=200)
+    value = json.dumps({"file": file_id, "name": filename})
     buttons = [button(d.label(t.language), f"{PICK_ACTION}:{d.code}", value) for d in types]
     return [
         section(t("documents.ask_type", file=escape(filename))),

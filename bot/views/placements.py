@@ -12,8 +12,8 @@ from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, section
 from models.catalogue import ActivityKind, Catalogue
 from models.people import Person, Student
-from models.placements import Answer, Placement, Refusal, Slot
-from models.school_contacts import MAX_MENTORS, SchoolContacts
+from models.placements import MAX_REASON_LENGTH, Answer, Placement, Refusal, Slot
+from models.school_contacts import MAX_FIELD_LENGTH, MAX_MENTORS, SchoolContacts
 from models.schools import GRADES, Institution, Level
 
 ASSIGN_CALLBACK = "placement_assign"
@@ -72,8 +72,15 @@ def _select(action_id: str, options: list[dict[str, Any]], initial: str | None =
     return element
 
 
-def _text(action_id: str, value: str | None = None, *, multiline: bool = False) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
+def _text(
+    action_id: str, value: str | None = None, *, multiline: bool = False, max_length: int = MAX_FIELD_LENGTH
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
     if value:
         element["initial_value"] = value
     return element
@@ -308,7 +315,7 @@ def assign_modal(
             _input(
                 OVERRIDE,
                 t("placements.assign.override"),
-                _text(OVERRIDE, multiline=True),
+                _text(OVERRIDE, multiline=True, max_length=MAX_REASON_LENGTH),
                 optional=True,
                 hint=t("placements.assign.override_hint"),
             )
@@ -451,7 +458,12 @@ def answer_modal(t: Translator, institution: Institution, today: date) -> dict[s
             OUTCOME, t("placements.answer.outcome"), {**_select(OUTCOME, outcomes), "type": "radio_buttons"}
         ),
         _input(ON, t("placements.answer.on"), _datepicker(ON, today)),
-        _input(REASON, t("placements.answer.reason"), _text(REASON, multiline=True), optional=True),
+        _input(
+            REASON,
+            t("placements.answer.reason"),
+            _text(REASON, multiline=True, max_length=MAX_REASON_LENGTH),
+            optional=True,
+        ),
     ]
     return modal(t, ANSWER_CALLBACK, "placements.answer.title", blocks, {"institution": institution.id})
 

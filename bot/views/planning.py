@@ -15,7 +15,16 @@ from bot.views.placements import activity_name, course_name, school_name
 from models.catalogue import Catalogue
 from models.lesson_text import LineReading
 from models.placements import Placement
-from models.planning import Blocker, PlannedLesson, PlanningVersion, Problem, VersionStatus, lesson_hours
+from models.planning import (
+    LESSON_TEXT_LIMITS,
+    MAX_REASON_LENGTH,
+    Blocker,
+    PlannedLesson,
+    PlanningVersion,
+    Problem,
+    VersionStatus,
+    lesson_hours,
+)
 from models.schools import Institution
 
 TYPE_ACTION = "planning_type"
@@ -34,6 +43,7 @@ LESSON_BLOCKS = ("day", "start", "end", "activity", "class_name", "room", "topic
 PREVIEW_LINES = 40  # lines shown one by one in a preview; the rest are counted
 BUTTON_VALUE_MAX = 2000  # Slack's limit on a button's value
 LIST_LESSONS = 15  # lessons listed per version in /stage planning
+TIME_TEXT_LIMIT = 20  # a typed hour ("10u50", "10:50")
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -324,7 +334,7 @@ def changes_modal(t: Translator, version_id: int, metadata: str) -> dict[str, An
                     "type": "plain_text_input",
                     "action_id": REASON_INPUT,
                     "multiline": True,
-                    "max_length": 1000,
+                    "max_length": MAX_REASON_LENGTH,
                 },
             }
         ],
@@ -338,6 +348,7 @@ def lesson_modal(
 
     def text_input(block: str, optional: bool = True, placeholder: str | None = None) -> Block:
         element: Block = {"type": "plain_text_input", "action_id": block}
+        element["max_length"] = LESSON_TEXT_LIMITS.get(block, TIME_TEXT_LIMIT)
         if placeholder:
             element["placeholder"] = _plain(placeholder)
         return {

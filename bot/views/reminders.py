@@ -33,7 +33,7 @@ def _meeting_line(t: Translator, item: Item) -> str:
         "reminders.intake",
         day=t.date(local.date(), "full"),
         time=local.strftime("%H:%M"),
-        place=meeting.place or "—",
+        place=escape(meeting.place) or "—",
         other=mention(other),
     )
 
