@@ -1,0 +1,127 @@
+"""Every decision is decided once, every creation happens once: two requests released together (two
+clicks, two people, a double submit), on each database. One outcome, one set of messages, and the second
+clicker is told who decided, and when, in their own language."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from models.audit import AuditEntry
+from models.planning import PlannedLesson, PlanningVersion
+from tests import test_planning as planning_flow
+from tests.blocktext import text_of
+from tests.conftest import Stack
+from tests.race import no_errors_logged, together
+
+
+def _audit(wire: Stack, action: str) -> list[AuditEntry]:
+    with wire.session() as s:
+        return list(s.exec(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def _texts(wire: Stack, user: str) -> list[str]:
+    return [text_of(m.blocks) or m.text for m in wire.ws.messages(user) if not m.deleted]
+
+
+# --- planning ---------------------------------------------------------------------------------------------
+
+
+def _submitted_planning(wire: Stack) -> dict[str, int]:
+    ids = planning_flow.setup(wire)
+    planning_flow.save(wire, planning_flow.type_lessons(wire, ids["placement"], planning_flow.COMPLETE))
+    assert "ingediend" in planning_flow.submit(wire, ids["placement"])
+    return ids
+
+
+def test_a_supervisor_and_the_coordinator_approving_one_planning_at_once_decide_it_once(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    _submitted_planning(wire)
+    review = wire.ws.messages("U0SUP")[-1]
+    with wire.session() as s:
+        version = s.exec(select(PlanningVersion)).one()
+    before = len(wire.ws.messages("U0ANNA"))
+    # the coordinator has the review open too (e.g. from the student's record): the same button
+    together(
+        lambda: wire.ws.click("U0SUP", "planning_approve", str(version.id), message=review),
+        lambda: wire.ws.click("U0COORD", "planning_approve", str(version.id), message=review),
+    )
+    assert len(_audit(wire, "planning.approved")) == 1
+    told = _texts(wire, "U0ANNA")[before:]
+    assert sum(t.startswith("Je stagerooster voor") for t in told) == 1, told
+    assert sum("Je mag starten" in t for t in told) == 1
+    with wire.session() as s:
+        decided = s.exec(select(PlanningVersion)).one()
+    assert decided.status == "approved"
+    refusals = wire.ws.ephemerals("U0SUP") + wire.ws.ephemerals("U0COORD")
+    assert len(refusals) == 1
+    assert "Hierover is al beslist" in refusals[0].text and "Goedgekeurd door <@" in refusals[0].text
+    no_errors_logged(caplog)
+
+
+def test_submitting_a_planning_twice_at_once_sends_one_review(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = planning_flow.setup(wire)
+    planning_flow.save(wire, planning_flow.type_lessons(wire, ids["placement"], planning_flow.COMPLETE))
+    wire.ws.slash_command("U0ANNA", "/stage", "planning")
+    listing = wire.ws.messages("U0ANNA")[-1]
+    before = len(wire.ws.messages("U0ANNA"))
+    together(
+        lambda: wire.ws.click("U0ANNA", "planning_submit", str(ids["placement"]), message=listing),
+        lambda: wire.ws.click("U0ANNA", "planning_submit", str(ids["placement"]), message=listing),
+    )
+    reviews = [m for m in wire.ws.messages("U0SUP") if "diende een stagerooster in" in text_of(m.blocks)]
+    assert len(reviews) == 1
+    answers = sorted(_texts(wire, "U0ANNA")[before:])
+    assert len(answers) == 2
+    assert "al ingediend en wacht op goedkeuring" in answers[0]
+    assert "ingediend bij <@U0SUP>" in answers[1]
+    assert len(_audit(wire, "planning.submitted")) == 1
+    no_errors_logged(caplog)
+
+
+def test_saving_one_preview_twice_at_once_saves_its_lessons_once(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = planning_flow.setup(wire)
+    preview = planning_flow.type_lessons(wire, ids["placement"], planning_flow.COMPLETE)
+    together(lambda: planning_flow.save(wire, preview), lambda: planning_flow.save(wire, preview))
+    assert len(planning_flow.lessons(wire, ids["placement"])) == 9
+    shown = text_of(next(m for m in wire.ws.messages("U0ANNA") if m.ts == preview.ts).blocks)
+    assert "9 les(sen) bewaard" in shown
+    refusals = [m.text for m in wire.ws.ephemerals("U0ANNA") if "voorvertoning" in m.text]
+    assert refusals == ["Deze voorvertoning is al afgehandeld: er is al op Bewaren of Annuleren geklikt."]
+    no_errors_logged(caplog)
+
+
+def test_the_lesson_modal_submitted_twice_at_once_adds_one_lesson(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = planning_flow.setup(wire)
+    wire.ws.slash_command("U0ANNA", "/stage", "planning")
+    wire.ws.click("U0ANNA", "planning_add", str(ids["placement"]))
+    first = {
+        "day": {"day": "2027-02-15"},
+        "start": {"start": "10u"},
+        "end": {"end": "10u50"},
+        "activity": {"activity": "guided"},
+    }
+    assert wire.ws.submit_view("U0ANNA", wire.ws.open_views("U0ANNA")[-1], first).ok  # the draft exists
+    wire.ws.click("U0ANNA", "planning_add", str(ids["placement"]))
+    modal = wire.ws.open_views("U0ANNA")[-1]
+    lesson = first | {"day": {"day": "2027-02-16"}}
+    before = len(wire.ws.messages("U0ANNA"))
+    answers = together(
+        lambda: wire.ws.submit_view("U0ANNA", modal, lesson),
+        lambda: wire.ws.submit_view("U0ANNA", modal, lesson),
+    )
+    assert all(a.ok for a in answers)
+    with wire.session() as s:
+        assert len(s.exec(select(PlannedLesson)).all()) == 2
+        assert len(s.exec(select(PlanningVersion)).all()) == 1
+    assert sum("1 les(sen) bewaard" in t for t in _texts(wire, "U0ANNA")[before:]) == 1
+    errors = [a.json["errors"]["day"] for a in answers if a.json and a.json.get("errors")]
+    assert len(errors) == 1 and "Overlapt met een andere les (10:00–10:50)" in errors[0]
+    no_errors_logged(caplog)
