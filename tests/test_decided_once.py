@@ -4,12 +4,20 @@ clicker is told who decided, and when, in their own language."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import select
 
 from models.audit import AuditEntry
+from models.document_store import DocumentStore
+from models.documents import Document, DocumentDecision
+from models.pending_jobs import PendingJob
 from models.planning import PlannedLesson, PlanningVersion
+from tests import test_documents as documents_flow
 from tests import test_planning as planning_flow
+from tests.documents_files import pdf
+from tests.test_documents import store  # noqa: F401  (the fixture)
 from tests.blocktext import text_of
 from tests.conftest import Stack
 from tests.race import no_errors_logged, together
@@ -124,4 +132,54 @@ def test_the_lesson_modal_submitted_twice_at_once_adds_one_lesson(
     assert sum("1 les(sen) bewaard" in t for t in _texts(wire, "U0ANNA")[before:]) == 1
     errors = [a.json["errors"]["day"] for a in answers if a.json and a.json.get("errors")]
     assert len(errors) == 1 and "Overlapt met een andere les (10:00–10:50)" in errors[0]
+    no_errors_logged(caplog)
+
+
+# --- documents --------------------------------------------------------------------------------------------
+
+
+def test_two_clicks_at_once_on_a_document_type_keep_one_version_and_ask_the_reviewer_once(
+    wire: Stack, store: DocumentStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    documents_flow._people(wire)
+    wire.ws.upload_file("U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
+    asked = wire.ws.messages("U0ANNA")[-1]
+    pick = "documents_pick:commitment"
+    together(
+        lambda: wire.ws.click("U0ANNA", pick, message=asked),
+        lambda: wire.ws.click("U0ANNA", pick, message=asked),
+    )
+    wire.services.background.drain()
+    with wire.session() as s:
+        assert len(s.exec(select(Document)).all()) == 1
+        assert s.exec(select(PendingJob)).all() == []  # both jobs done, none left failed
+    reviews = [m for m in wire.ws.messages("U0SUP") if "documents_approve" in json.dumps(m.blocks)]
+    assert len(reviews) == 1
+    answer = text_of(next(m for m in wire.ws.messages("U0ANNA") if m.ts == asked.ts).blocks)
+    assert "al ingeleverd" not in answer and "<@U0SUP>" in answer
+    assert len(_audit(wire, "document.uploaded")) == 1
+    no_errors_logged(caplog)
+
+
+def test_two_reviewers_approving_one_document_at_once_decide_it_once(
+    wire: Stack, store: DocumentStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    documents_flow._people(wire)
+    documents_flow._drop(wire, "U0ANNA", "verbintenis.pdf", pdf(), "application/pdf", "commitment")
+    document = documents_flow._rows(wire)[0]
+    review = documents_flow._review_message(wire, "U0SUP", document.id or 0)
+    before = len(wire.ws.messages("U0ANNA"))
+    together(
+        lambda: wire.ws.click("U0SUP", "documents_approve", str(document.id), message=review),
+        lambda: wire.ws.click("U0COORD", "documents_approve", str(document.id), message=review),
+    )
+    with wire.session() as s:
+        decided = s.exec(select(DocumentDecision)).all()
+    assert len(decided) == 1
+    assert len(_audit(wire, "document.approved")) == 1
+    told = [t for t in _texts(wire, "U0ANNA")[before:] if "is goedgekeurd" in t]
+    assert len(told) == 1
+    refusals = wire.ws.ephemerals("U0SUP") + wire.ws.ephemerals("U0COORD")
+    assert len(refusals) == 1
+    assert "Hierover is al beslist: ✅ Goedgekeurd door <@" in refusals[0].text
     no_errors_logged(caplog)
