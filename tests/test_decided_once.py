@@ -5,10 +5,12 @@ clicker is told who decided, and when, in their own language."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from bot import document_flow
 from models.audit import AuditEntry
 from models.document_store import DocumentStore
 from models.documents import Document, DocumentDecision
@@ -16,10 +18,9 @@ from models.pending_jobs import PendingJob
 from models.planning import PlannedLesson, PlanningVersion
 from tests import test_documents as documents_flow
 from tests import test_planning as planning_flow
-from tests.documents_files import pdf
-from tests.test_documents import store  # noqa: F401  (the fixture)
 from tests.blocktext import text_of
 from tests.conftest import Stack
+from tests.documents_files import pdf
 from tests.race import no_errors_logged, together
 
 
@@ -136,6 +137,14 @@ def test_the_lesson_modal_submitted_twice_at_once_adds_one_lesson(
 
 
 # --- documents --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(wire: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DocumentStore:
+    """Documents kept in the test's own folder; no waiting between fetch attempts."""
+    monkeypatch.setattr(wire.services.settings, "documents_dir", tmp_path / "documents")
+    monkeypatch.setattr(document_flow, "RETRY_DELAYS", (0.0, 0.0))
+    return DocumentStore(tmp_path / "documents")
 
 
 def test_two_clicks_at_once_on_a_document_type_keep_one_version_and_ask_the_reviewer_once(
