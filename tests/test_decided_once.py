@@ -14,9 +14,13 @@ from bot import document_flow
 from models.audit import AuditEntry
 from models.document_store import DocumentStore
 from models.documents import Document, DocumentDecision
+from models.lio import ReductionRequest
 from models.pending_jobs import PendingJob
+from models.people import Role
 from models.planning import PlannedLesson, PlanningVersion
+from tests import factories
 from tests import test_documents as documents_flow
+from tests import test_lio as lio_flow
 from tests import test_planning as planning_flow
 from tests.blocktext import text_of
 from tests.conftest import Stack
@@ -191,4 +195,128 @@ def test_two_reviewers_approving_one_document_at_once_decide_it_once(
     refusals = wire.ws.ephemerals("U0SUP") + wire.ws.ephemerals("U0COORD")
     assert len(refusals) == 1
     assert "Hierover is al beslist: ✅ Goedgekeurd door <@" in refusals[0].text
+    no_errors_logged(caplog)
+
+
+# --- LIO --------------------------------------------------------------------------------------------------
+
+ALREADY = {
+    "nl": "Hierover is al beslist: ✅ Goedgekeurd door <@{who}> op ",
+    "en": "This was already decided: ✅ Approved by <@{who}> on ",
+}
+
+
+@pytest.fixture
+def counsellors(wire: Stack, store: DocumentStore) -> dict[str, int]:
+    """Anna (a student), her supervisor, and two counsellors: one reads Dutch, one English."""
+    with wire.session() as s:
+        factories.person(s, "U0STB", "Sofie Janssens", Role.COUNSELLOR)
+        factories.person(s, "U0STB2", "Tom Claes", Role.COUNSELLOR, locale="en-GB")
+        sup = factories.person(s, "U0SUP", "Els Wouters", Role.SUPERVISOR)
+        anna = factories.student(s, "U0ANNA", "Anna De Smet", supervisor=sup)
+    wire.sync_users()
+    return {"anna": anna.id or 0}
+
+
+def _the_other(user: str) -> str:
+    return "U0STB2" if user == "U0STB" else "U0STB"
+
+
+def test_an_lio_application_submitted_twice_at_once_is_one_application(
+    wire: Stack, counsellors: dict[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    assert wire.ws.slash_command("U0ANNA", "/stage", "lio").ok
+    (modal,) = wire.ws.open_views("U0ANNA")
+    values = lio_flow.form() | lio_flow.proof(wire)
+    answers = together(
+        lambda: wire.ws.submit_view("U0ANNA", modal, values),
+        lambda: wire.ws.submit_view("U0ANNA", modal, values),
+    )
+    assert all(a.ok for a in answers)
+    wire.services.background.drain()
+    (application,) = lio_flow.applications(wire)
+    assert application.status == "pending"
+    with wire.session() as s:
+        assert len(s.exec(select(Document)).all()) == 1  # the proof, once
+        assert s.exec(select(PendingJob)).all() == []
+    for counsellor in ("U0STB", "U0STB2"):
+        asked = [m for m in wire.ws.messages(counsellor) if "lio_approve" in json.dumps(m.blocks)]
+        assert len(asked) == 1
+    assert sum("Je LIO-aanvraag is ingediend" in t for t in _texts(wire, "U0ANNA")) == 1
+    assert len(_audit(wire, "lio.applied")) == 1
+    no_errors_logged(caplog)
+
+
+def test_two_counsellors_approving_one_lio_application_at_once_decide_it_once(
+    wire: Stack, counsellors: dict[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    lio_flow.apply(wire, lio_flow.form() | lio_flow.proof(wire))
+    (application,) = lio_flow.applications(wire)
+    value = f"application:{application.id}"
+    mine = {user: lio_flow.review(wire, user, value) for user in ("U0STB", "U0STB2")}
+    before = {user: len(wire.ws.messages(user)) for user in ("U0ANNA", "U0SUP")}
+    together(
+        lambda: wire.ws.click("U0STB", "lio_approve", message=mine["U0STB"]),
+        lambda: wire.ws.click("U0STB2", "lio_approve", message=mine["U0STB2"]),
+    )
+    (application,) = lio_flow.applications(wire)
+    assert application.status == "approved"
+    assert len(_audit(wire, "lio.approved")) == 1
+    assert len(wire.ws.messages("U0ANNA")) == before["U0ANNA"] + 1  # told once
+    assert len(wire.ws.messages("U0SUP")) == before["U0SUP"] + 1  # the supervisor too
+    with wire.session() as s:
+        from models.people import Person
+
+        winner = s.get_one(Person, application.decided_by_id).slack_user_id
+    loser = _the_other(winner)
+    (refusal,) = wire.ws.ephemerals(loser)
+    language = "en" if loser == "U0STB2" else "nl"
+    assert refusal.text.startswith(ALREADY[language].format(who=winner))
+    assert wire.ws.ephemerals(winner) == []
+    no_errors_logged(caplog)
+
+
+def test_a_reduction_request_submitted_twice_at_once_is_one_request(
+    wire: Stack, counsellors: dict[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    lio_flow.apply(wire, lio_flow.form(total="499", grades="150", x="100", y="25") | lio_flow.proof(wire))
+    wire.ws.click("U0STB", "lio_approve", f"application:{lio_flow.applications(wire)[0].id}")
+    assert wire.ws.slash_command("U0ANNA", "/stage", "lio vermindering").ok
+    (modal,) = wire.ws.open_views("U0ANNA")
+    values = {"motivation": {"value": {"value": "Ik geef al 100 uur wiskunde."}}}
+    together(
+        lambda: wire.ws.submit_view("U0ANNA", modal, values),
+        lambda: wire.ws.submit_view("U0ANNA", modal, values),
+    )
+    wire.services.background.drain()
+    with wire.session() as s:
+        (request,) = s.exec(select(ReductionRequest)).all()
+    assert request.status == "pending"
+    asked = [m for m in wire.ws.messages("U0STB") if f"reduction:{request.id}" in json.dumps(m.blocks)]
+    assert len(asked) == 1
+    assert sum("Je aanvraag tot stagevermindering is ingediend" in t for t in _texts(wire, "U0ANNA")) == 1
+    no_errors_logged(caplog)
+
+
+def test_two_counsellors_deciding_one_reduction_at_once_decide_it_once(
+    wire: Stack, counsellors: dict[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    lio_flow.apply(wire, lio_flow.form(total="499", grades="150", x="100", y="25") | lio_flow.proof(wire))
+    wire.ws.click("U0STB", "lio_approve", f"application:{lio_flow.applications(wire)[0].id}")
+    assert wire.ws.slash_command("U0ANNA", "/stage", "lio vermindering").ok
+    (modal,) = wire.ws.open_views("U0ANNA")
+    wire.ws.submit_view("U0ANNA", modal, {"motivation": {"value": {"value": "Ik geef al 100 uur wiskunde."}}})
+    wire.services.background.drain()
+    with wire.session() as s:
+        (request,) = s.exec(select(ReductionRequest)).all()
+    value = f"reduction:{request.id}"
+    mine = {user: lio_flow.review(wire, user, value) for user in ("U0STB", "U0STB2")}
+    together(
+        lambda: wire.ws.click("U0STB", "lio_approve", message=mine["U0STB"]),
+        lambda: wire.ws.click("U0STB2", "lio_approve", message=mine["U0STB2"]),
+    )
+    assert len(_audit(wire, "lio.reduction_approved")) == 1
+    assert sum("Je stagevermindering is goedgekeurd" in t for t in _texts(wire, "U0ANNA")) == 1
+    refusals = wire.ws.ephemerals("U0STB") + wire.ws.ephemerals("U0STB2")
+    assert len(refusals) == 1 and "✅" in refusals[0].text
     no_errors_logged(caplog)
