@@ -385,7 +385,11 @@ def _add_lesson(scope: Scope, placement: placements.Placement, lesson: dict[str,
     found = per_lesson.get(len(existing), [])
     if found:
         return " ".join(views.problem_text(t, p) for p in found)
-    planning.add_lessons(scope.session, draft, [lesson])
+    if not planning.add_lessons(scope.session, draft, [lesson]):  # it came in a moment ago
+        twin = planning.facts(lesson)
+        return views.problem_text(
+            t, planning.Problem("planning.rule.overlap", {"start": twin.start, "end": twin.end})
+        )
     scope.session.flush()
     return None
 

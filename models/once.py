@@ -11,15 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import inspect, update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
 
 def transition(session: Session, row: SQLModel, column: str, expected: Any, **values: Any) -> bool:
     """Set `values` on `row` only while `column` still holds `expected`; True when this call did it.
 
-    On success the object shows the new values; when someone else came first it is reloaded, so the
-    caller can tell who decided and when."""
+    Either way the object is reloaded: it shows the row as it is now (the new values, or who decided
+    first and when; also what another request changed in other columns a moment ago)."""
     model = type(row)
     identity = inspect(row).identity or ()
     keys = [c == value for c, value in zip(inspect(model).primary_key, identity, strict=True)]
@@ -30,9 +29,5 @@ def transition(session: Session, row: SQLModel, column: str, expected: Any, **va
         .execution_options(synchronize_session=False)
     )
     changed = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
-    if changed:
-        for name, value in values.items():
-            set_committed_value(row, name, value)
-    else:
-        session.refresh(row)
+    session.refresh(row)
     return changed

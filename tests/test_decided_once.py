@@ -11,16 +11,21 @@ import pytest
 from sqlmodel import select
 
 from bot import document_flow
+from models.agreements import FrameworkAgreement
 from models.audit import AuditEntry
 from models.document_store import DocumentStore
 from models.documents import Document, DocumentDecision
 from models.lio import ReductionRequest
+from models.matching_runs import MatchProposal, ProposalStatus
 from models.pending_jobs import PendingJob
 from models.people import Role
+from models.placements import PlacedActivity, Placement
 from models.planning import PlannedLesson, PlanningVersion
 from tests import factories
 from tests import test_documents as documents_flow
 from tests import test_lio as lio_flow
+from tests import test_matching_flow as matching_flow
+from tests import test_placements as placements_flow
 from tests import test_planning as planning_flow
 from tests.blocktext import text_of
 from tests.conftest import Stack
@@ -319,4 +324,121 @@ def test_two_counsellors_deciding_one_reduction_at_once_decide_it_once(
     assert sum("Je stagevermindering is goedgekeurd" in t for t in _texts(wire, "U0ANNA")) == 1
     refusals = wire.ws.ephemerals("U0STB") + wire.ws.ephemerals("U0STB2")
     assert len(refusals) == 1 and "✅" in refusals[0].text
+    no_errors_logged(caplog)
+
+
+# --- placements, matching, agreements ---------------------------------------------------------------------
+
+
+def test_the_assign_modal_submitted_twice_at_once_places_once(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = placements_flow.setup(wire)
+    view = placements_flow.open_assign(wire, "U0SUP")
+    before = {user: len(wire.ws.messages(user)) for user in ("U0ANNA", "U0SUP")}
+
+    def place() -> object:
+        return placements_flow.submit(
+            wire, "U0SUP", view, ids["atheneum"], ["VDX1:observation", "VDX1:co_teaching"], "aso", "3"
+        )
+
+    answers = together(place, place)
+    assert all(a.ok for a in answers)
+    (placement,) = placements_flow.placements_of(wire, ids["anna"])
+    assert placement.status == "active" and placement.activities == ["observation", "co_teaching"]
+    assert len(wire.ws.messages("U0ANNA")) == before["U0ANNA"] + 1
+    assert len(wire.ws.messages("U0SUP")) == before["U0SUP"] + 1
+    errors = [a.json["errors"] for a in answers if a.json and a.json.get("errors")]
+    assert len(errors) == 1 and "Al geplaatst" in " ".join(errors[0].values())
+    assert len(_audit(wire, "placement.created")) == 1
+    no_errors_logged(caplog)
+
+
+def test_a_withdrawn_placement_lets_its_activities_go(wire: Stack) -> None:
+    ids = placements_flow.setup(wire)
+    view = placements_flow.open_assign(wire, "U0SUP")
+    placements_flow.submit(wire, "U0SUP", view, ids["atheneum"], ["VDX1:observation"], "aso", "3")
+    (first,) = placements_flow.placements_of(wire, ids["anna"])
+    with wire.session() as s:
+        assert [(h.course_code, h.activity) for h in s.exec(select(PlacedActivity))] == [
+            ("VDX1", "observation")
+        ]
+    wire.ws.slash_command("U0SUP", "/stage", "plaatsingen <@U0ANNA>")
+    wire.ws.click("U0SUP", "placement_withdraw", str(first.id))
+    with wire.session() as s:
+        assert s.exec(select(PlacedActivity)).all() == []
+    view = placements_flow.open_assign(wire, "U0SUP")
+    placements_flow.submit(wire, "U0SUP", view, ids["atheneum"], ["VDX1:observation"], "aso", "3")
+    assert [p.status for p in placements_flow.placements_of(wire, ids["anna"])] == ["withdrawn", "active"]
+
+
+def test_accept_all_clicked_twice_at_once_places_each_proposal_once(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    matching_flow.setup(wire)
+    wire.ws.slash_command("U0SUP", "/stage", "matchen voorstel")
+    wire.services.background.drain(timeout=60)
+    dm = wire.ws.messages(wire.ws.dm_channel("U0SUP"))[-1]
+    proposed = matching_flow.proposals(wire)
+    before = {user: len(wire.ws.messages(user)) for user in ("U0ANNA", "U0BEN")}
+    together(
+        lambda: wire.ws.click("U0SUP", "match_accept_all", message=dm),
+        lambda: wire.ws.click("U0SUP", "match_accept_all", message=dm),
+    )
+    with wire.session() as s:
+        placed = s.exec(select(Placement)).all()
+        taken = s.exec(select(MatchProposal).where(MatchProposal.status == ProposalStatus.ACCEPTED)).all()
+    assert len(placed) == len(proposed) == len(taken)
+    assert {p.placement_id for p in taken} == {p.id for p in placed}
+    for student in ("U0ANNA", "U0BEN"):
+        assert len(wire.ws.messages(student)) == before[student] + 1  # one "you were placed"
+    assert len(_audit(wire, "matching.accepted")) == 1
+    (refusal,) = wire.ws.ephemerals("U0SUP")[-1:]
+    assert refusal.text.startswith("Hierover is al beslist: ✅ Goedgekeurd door <@U0SUP> op ")
+    shown = text_of(next(m for m in wire.ws.messages("U0SUP") if m.ts == dm.ts).blocks)
+    assert f"{len(proposed)} voorgestelde stage(s) aanvaard" in shown
+    no_errors_logged(caplog)
+
+
+def _uncovered_school(wire: Stack) -> tuple[dict[str, int], object]:
+    """Anna placed and accepted at a school without an agreement: the coordinator's request DM."""
+    from tests import test_agreements as agreements_flow
+
+    ids = placements_flow.setup(wire)
+    placements_flow._place_and_request(wire, ids)
+    agreements_flow._accept(wire, ids["atheneum"])
+    return ids, wire.ws.messages("U0COORD")[-1]
+
+
+def test_two_start_clicks_at_once_draw_up_one_framework_agreement(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, request = _uncovered_school(wire)
+    clicks = 4  # the coordinator's impatient clicks: more than two makes the race all but certain
+    together(
+        *[lambda: wire.ws.click("U0COORD", "agreement_framework_start", message=request)] * clicks  # type: ignore[arg-type]
+    )
+    with wire.session() as s:
+        (agreement,) = s.exec(select(FrameworkAgreement)).all()
+    assert agreement.status == "drafted"
+    assert len(_audit(wire, "agreement.framework_added")) == 1
+    no_errors_logged(caplog)
+
+
+def test_the_two_last_signatures_recorded_at_once_tell_the_student_once(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, request = _uncovered_school(wire)
+    wire.ws.click("U0COORD", "agreement_framework_start", message=request)  # type: ignore[arg-type]
+    wire.ws.click("U0COORD", "agreement_framework_track_sent", message=request)  # type: ignore[arg-type]
+    before = len(wire.ws.messages("U0ANNA"))
+    together(
+        lambda: wire.ws.click("U0COORD", "agreement_framework_track_school_signed", message=request),  # type: ignore[arg-type]
+        lambda: wire.ws.click("U0COORD", "agreement_framework_track_university_signed", message=request),  # type: ignore[arg-type]
+    )
+    with wire.session() as s:
+        (agreement,) = s.exec(select(FrameworkAgreement)).all()
+    assert agreement.status == "signed"
+    covered = [t for t in _texts(wire, "U0ANNA")[before:] if "is ondertekend: je stage daar is gedekt" in t]
+    assert len(covered) == 1
     no_errors_logged(caplog)

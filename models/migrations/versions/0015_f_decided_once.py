@@ -63,6 +63,96 @@ def _one_pending(table_name: str, index_name: str) -> None:
     )
 
 
+def _hold_placed_activities() -> None:
+    """Every active placement holds its activities (the first one placed, if two hold the same)."""
+    op.create_table(
+        "placed_activity",
+        sa.Column("student_id", sa.Integer(), nullable=False),
+        sa.Column("course_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("activity", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("placement_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["placement_id"], ["placement.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["student_id"], ["student.person_id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("student_id", "course_code", "activity"),
+    )
+    with op.batch_alter_table("placed_activity", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_placed_activity_placement_id"), ["placement_id"], unique=False)
+    placement = sa.table(
+        "placement",
+        sa.column("id"),
+        sa.column("student_id"),
+        sa.column("course_code"),
+        sa.column("activities", sa.JSON()),
+        sa.column("status"),
+    )
+    held = sa.table(
+        "placed_activity",
+        sa.column("student_id"),
+        sa.column("course_code"),
+        sa.column("activity"),
+        sa.column("placement_id"),
+    )
+    rows = op.get_bind().execute(
+        sa.select(placement.c.id, placement.c.student_id, placement.c.course_code, placement.c.activities)
+        .where(placement.c.status == "active")
+        .order_by(placement.c.id)
+    )
+    claims: dict[tuple[int, str, str], int] = {}
+    for placement_id, student_id, course_code, activities in rows:
+        for activity in activities or []:
+            claims.setdefault((student_id, course_code, str(activity)), placement_id)
+    if claims:
+        op.bulk_insert(
+            held,
+            [
+                {"student_id": s, "course_code": c, "activity": a, "placement_id": p}
+                for (s, c, a), p in claims.items()
+            ],
+        )
+
+
+def _one_framework_in_progress() -> None:
+    """Framework agreements started twice for one institution: the first stays; a later one nobody
+    recorded anything on goes."""
+    framework = sa.table(
+        "framework_agreement",
+        sa.column("id"),
+        sa.column("institution_id"),
+        sa.column("status"),
+        sa.column("sent_on"),
+        sa.column("school_signed_on"),
+        sa.column("university_signed_on"),
+    )
+    earlier = framework.alias("earlier")
+    first_exists = (
+        sa.select(earlier.c.id)
+        .where(
+            earlier.c.institution_id == framework.c.institution_id,
+            earlier.c.status != "signed",
+            earlier.c.id < framework.c.id,
+        )
+        .exists()
+    )
+    op.execute(
+        framework.delete().where(
+            framework.c.status != "signed",
+            framework.c.sent_on.is_(None),
+            framework.c.school_signed_on.is_(None),
+            framework.c.university_signed_on.is_(None),
+            first_exists,
+        )
+    )
+    in_progress = sa.text("status <> 'signed'")
+    op.create_index(
+        "uq_framework_in_progress",
+        "framework_agreement",
+        ["institution_id"],
+        unique=True,
+        sqlite_where=in_progress,
+        postgresql_where=in_progress,
+    )
+
+
 def upgrade() -> None:
     _keep_first_lesson()
     op.create_index("uq_planned_lesson_start", "planned_lesson", ["version_id", "day", "start"], unique=True)
@@ -72,9 +162,15 @@ def upgrade() -> None:
     )
     _one_pending("lio_application", "uq_lio_application_pending")
     _one_pending("lio_reduction_request", "uq_lio_reduction_pending")
+    _hold_placed_activities()
+    _one_framework_in_progress()
 
 
 def downgrade() -> None:
+    op.drop_index("uq_framework_in_progress", table_name="framework_agreement")
+    with op.batch_alter_table("placed_activity", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_placed_activity_placement_id"))
+    op.drop_table("placed_activity")
     op.drop_index("uq_lio_reduction_pending", table_name="lio_reduction_request")
     op.drop_index("uq_lio_application_pending", table_name="lio_application")
     with op.batch_alter_table("lio_application", schema=None) as batch_op:
