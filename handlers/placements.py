@@ -21,7 +21,7 @@ from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.views import placements as views
 from bot.views.agreements import start_request, uncovered_for_student
-from bot.views.blocks import Block, section
+from bot.views.blocks import Block, mention, section
 from bot.views.preferences import summary_lines
 from handlers.values import number
 from models import agreements, audit, placement_steps, placements, preferences, school_contacts
@@ -357,8 +357,10 @@ def withdraw(
             respond(response_type="ephemeral", replace_original=False, text=t("placements.not_allowed"))
             return
         done = placements.withdraw(scope.session, placement, actor_id=scope.actor.person_id, now=scope.now)
-        if done:
-            placement_steps.refresh(scope.session, scope.services.catalogue, placement.student_id, scope.now)
+        if not done:  # ended already, maybe by a click at the same moment: who, and when
+            respond(response_type="ephemeral", replace_original=False, text=_ended_already(scope, placement))
+            return
+        placement_steps.refresh(scope.session, scope.services.catalogue, placement.student_id, scope.now)
         person = scope.session.get_one(Person, placement.student_id)
         school = scope.session.get(Institution, placement.institution_id)
         st = person_t(scope, person)
@@ -369,9 +371,19 @@ def withdraw(
     )
     shown = [ended if b.get("block_id") == f"placement_{placement.id}" else b for b in blocks]
     respond(replace_original=True, text=t("placements.withdrawn"), blocks=shown)
-    if done:
-        text = st("placements.dm.withdrawn", line=line)
-        notify(client, person, text, [section(text)])
+    text = st("placements.dm.withdrawn", line=line)
+    notify(client, person, text, [section(text)])
+
+
+def _ended_already(scope: Scope, placement: Placement) -> str:
+    by = scope.session.get(Person, placement.ended_by_id) if placement.ended_by_id else None
+    if by is None or placement.ended_at is None:
+        return scope.t("placements.already_ended")
+    return scope.t(
+        "placements.already_ended_by",
+        who=mention(by.slack_user_id),
+        when=scope.t.datetime(placement.ended_at, "short"),
+    )
 
 
 def change(

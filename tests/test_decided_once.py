@@ -78,6 +78,32 @@ def test_a_supervisor_and_the_coordinator_approving_one_planning_at_once_decide_
     no_errors_logged(caplog)
 
 
+def test_approve_and_request_changes_at_once_decide_a_planning_once(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    _submitted_planning(wire)
+    review = wire.ws.messages("U0SUP")[-1]
+    wire.ws.click("U0SUP", "planning_changes", message=review)
+    modal = wire.ws.open_views("U0SUP")[-1]
+    reason = {"reason": {"reason_input": "Spreid de lessen over meer weken"}}
+    before = len(wire.ws.messages("U0ANNA"))
+    _, changes = together(
+        lambda: wire.ws.click("U0COORD", "planning_approve", message=review),
+        lambda: wire.ws.submit_view("U0SUP", modal, reason),
+    )
+    assert len(_audit(wire, "planning.approved")) + len(_audit(wire, "planning.changes_requested")) == 1
+    with wire.session() as s:
+        decided = s.exec(select(PlanningVersion)).one()
+    told = [t for t in _texts(wire, "U0ANNA")[before:] if t.startswith("Je stage")]
+    assert len(told) == 1
+    if decided.status == "approved":  # the coordinator came first: the supervisor's modal says so
+        assert "Hierover is al beslist: ✅ Goedgekeurd door <@U0COORD>" in changes.json["errors"]["reason"]
+    else:
+        (refusal,) = wire.ws.ephemerals("U0COORD")
+        assert refusal.text.startswith("Hierover is al beslist: ↩️ Teruggestuurd door <@U0SUP>")
+    no_errors_logged(caplog)
+
+
 def test_submitting_a_planning_twice_at_once_sends_one_review(
     wire: Stack, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -370,6 +396,27 @@ def test_a_withdrawn_placement_lets_its_activities_go(wire: Stack) -> None:
     view = placements_flow.open_assign(wire, "U0SUP")
     placements_flow.submit(wire, "U0SUP", view, ids["atheneum"], ["VDX1:observation"], "aso", "3")
     assert [p.status for p in placements_flow.placements_of(wire, ids["anna"])] == ["withdrawn", "active"]
+
+
+def test_a_supervisor_and_the_coordinator_withdrawing_one_placement_at_once_withdraw_it_once(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = placements_flow.setup(wire)
+    view = placements_flow.open_assign(wire, "U0SUP")
+    placements_flow.submit(wire, "U0SUP", view, ids["atheneum"], ["VDX1:observation"], "aso", "3")
+    (placement,) = placements_flow.placements_of(wire, ids["anna"])
+    confirmation = wire.ws.messages("U0SUP")[-1]
+    before = len(wire.ws.messages("U0ANNA"))
+    together(
+        lambda: wire.ws.click("U0SUP", "placement_withdraw", str(placement.id), message=confirmation),
+        lambda: wire.ws.click("U0COORD", "placement_withdraw", str(placement.id), message=confirmation),
+    )
+    assert placements_flow.placements_of(wire, ids["anna"])[0].status == "withdrawn"
+    assert len(_audit(wire, "placement.withdrawn")) == 1
+    assert sum("werd ingetrokken" in t for t in _texts(wire, "U0ANNA")[before:]) == 1
+    (refusal,) = wire.ws.ephemerals("U0SUP") + wire.ws.ephemerals("U0COORD")
+    assert refusal.text.startswith("Deze stageplaats is al beëindigd, door <@")
+    no_errors_logged(caplog)
 
 
 def test_accept_all_clicked_twice_at_once_places_each_proposal_once(
