@@ -221,7 +221,16 @@ def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
     with services.db.session() as session:
         outcome = documents.accept(session, cfg, upload, now, InternshipWindow.of(services.catalogue))
         document = outcome.document
-    if not outcome.new:
+        waiting = document.status == documents.DocumentStatus.AWAITING_REVIEW
+        if outcome.repeat and waiting:
+            reviewers = [r.slack_user_id for r in reviewers_of(session, cfg, document.student_id)]
+    if outcome.repeat and waiting:
+        # this very file came in a moment ago (two clicks at once, a job run again): the same answer as
+        # then, and no second round of review messages
+        blocks = views.received(t, doctype, document, reviewers)
+        _tell(client, student.slack_user_id, incoming, t("documents.received_text"), blocks)
+        return
+    if not outcome.new and not (outcome.repeat and document.status == documents.DocumentStatus.AWAITING_DATE):
         blocks = views.duplicate(t, doctype, document)
         _tell(client, student.slack_user_id, incoming, t("documents.duplicate_text"), blocks)
         return

@@ -156,11 +156,11 @@ def track(
             )
             return
         event = FrameworkEvent(event_part)
-        agreements.track_framework(
+        recorded = agreements.track_framework(
             scope.session, agreement, event, scope.today, actor_id=scope.actor.person_id, now=scope.now
         )
         school = scope.session.get_one(Institution, agreement.institution_id)
-        if agreements.framework_signed(agreement):
+        if recorded and agreements.framework_signed(agreement):  # the click that completed it tells
             messages = _now_covered(scope, school)
         blocks = views.tracking(scope.t, school, agreement)
     respond(replace_original=True, text=scope.t("agreements.framework.tracking_text"), blocks=blocks)

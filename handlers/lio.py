@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import document_flow, durable_jobs
@@ -125,7 +126,15 @@ def on_apply_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> Non
             ack(response_action="errors", errors=errors)
             return
         assert job is not None
-        application = lio.apply(scope.session, scope.actor.person_id, job, scope.actor.person_id, scope.now)
+        file_id = str(files[0].get("id")) if files else None
+        try:
+            application = _application(scope, job, file_id)
+        except IntegrityError:  # another submission of this student came in at the same moment
+            scope.session.rollback()
+            application = _application(scope, job, file_id)
+        if application is None:  # this very application was just submitted: nothing to do twice
+            ack()
+            return
         incoming = (
             document_flow.Incoming(
                 student_id=scope.actor.person_id,
@@ -145,6 +154,14 @@ def on_apply_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> Non
     job = durable_jobs.record(services, AFTER_APPLY_JOB, payload)
     ack()
     durable_jobs.start(services, context.client, job)
+
+
+def _application(scope: Scope, job: Job, file_id: str | None) -> LioApplication | None:
+    """A new application, or None when the same one (facts and proof) already waits."""
+    student_id = scope.actor.person_id
+    application, new = lio.apply(scope.session, student_id, job, student_id, scope.now, proof_file_id=file_id)
+    scope.session.flush()
+    return application if new else None
 
 
 def after_apply(
@@ -265,18 +282,33 @@ def on_reduction_submit(ack: Ack, view: dict[str, Any], context: BoltContext) ->
             ack(response_action="errors", errors={views.MOTIVATION: long})
             return
         try:
-            request = lio.request_reduction(
-                scope.session, rules(), scope.actor.person_id, motivation, scope.actor.person_id, scope.now
-            )
+            try:
+                request = _reduction(scope, motivation)
+            except IntegrityError:  # another request of this student came in at the same moment
+                scope.session.rollback()
+                request = _reduction(scope, motivation)
         except lio.ReductionRefused as refused:
             ack(
                 response_action="errors",
                 errors={views.MOTIVATION: scope.t(f"lio.reduction.refused.{refused.code}")},
             )
             return
+        if request is None:  # this very request was just submitted: nothing to do twice
+            ack()
+            return
         services, request_id = scope.services, request.id or 0
     ack()
     after_reduction_request(services, context.client, request_id)  # queues the counsellors' DMs
+
+
+def _reduction(scope: Scope, motivation: str) -> ReductionRequest | None:
+    """A new reduction request, or None when the same one already waits."""
+    student_id = scope.actor.person_id
+    request, new = lio.request_reduction(
+        scope.session, rules(), student_id, motivation, student_id, scope.now
+    )
+    scope.session.flush()
+    return request if new else None
 
 
 def after_reduction_request(services: Services, client: WebClient, request_id: int) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.i18n import Translator, translator
@@ -17,6 +18,7 @@ from bot.services import Services
 from bot.views import matching as views
 from bot.views import placements as placement_views
 from bot.views.blocks import Block, section
+from bot.views.decision import already
 from handlers.placements import notify
 from models import audit, matching, matching_runs, placement_steps, placements, preferences
 from models.access import may_place
@@ -75,6 +77,7 @@ def accept(
     scope: Scope, proposals: list[MatchProposal]
 ) -> tuple[int, int, list[tuple[Person, str, list[Block]]]]:
     """Place the open proposals the actor may place, student by student, through the placements checks.
+    Each proposal is taken first (matching_runs.take): one another click took at the same moment is left.
 
     Returns (accepted, refused, messages to send after the commit)."""
     session, catalogue = scope.session, scope.services.catalogue
@@ -97,6 +100,8 @@ def accept(
         former |= set(latest.former_school_ids) if latest else set()
         created: dict[int, list[placements.Placement]] = {}
         for p in items:
+            if not matching_runs.take(session, p):
+                continue
             school = session.get_one(Institution, p.institution_id)
             proposal = placements.Proposal(p.course_code, tuple(p.activities), p.semester, p.level, p.grade)
             found = placements.check_placement(
@@ -118,7 +123,7 @@ def accept(
                 held.append(
                     placements.Held(p.course_code, tuple(p.activities), placement.hours, p.level, p.grade)
                 )
-                p.status, p.placement_id = ProposalStatus.ACCEPTED.value, placement.id
+                p.placement_id = placement.id
                 created.setdefault(school.id or 0, []).append(placement)
                 accepted += 1
             session.add(p)
@@ -168,13 +173,33 @@ def _accept(
         proposals = matching_runs.proposals_of(scope.session, run_id, open_only=True)
         if one:
             proposals = [p for p in proposals if p.student_id == student_id]
-        accepted, refused, messages = accept(scope, proposals)
+        try:
+            accepted, refused, messages = accept(scope, proposals)
+        except IntegrityError:  # an activity was placed by another request at the same moment: again
+            scope.session.rollback()
+            accepted, refused, messages = accept(scope, proposals)
+        if proposals and not accepted and not refused:
+            respond(response_type="ephemeral", replace_original=False, text=_already(scope, proposals))
+            return
         scope.session.flush()
         blocks = render(scope.session, scope.services, t, run, 0)
         note = t("matching.accept_done", accepted=accepted, refused=refused)
     respond(replace_original=True, text=note, blocks=[section(note), *blocks][:50])
     for person, text, dm_blocks in messages:
         notify(client, person, text, dm_blocks)
+
+
+def _already(scope: Scope, proposals: list[MatchProposal]) -> str:
+    """Someone accepted these proposals a moment ago: who, and when."""
+    for proposal in proposals:
+        scope.session.refresh(proposal)
+        placement = placements.get(scope.session, proposal.placement_id) if proposal.placement_id else None
+        if placement is not None:
+            by = scope.session.get(Person, placement.placed_by_id) if placement.placed_by_id else None
+            return already(
+                scope.t, approved=True, by_slack_id=by.slack_user_id if by else None, at=placement.placed_at
+            )
+    return scope.t("matching.already_decided")
 
 
 def accept_all(

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.i18n import Translator, translator
@@ -20,7 +21,7 @@ from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.views import placements as views
 from bot.views.agreements import start_request, uncovered_for_student
-from bot.views.blocks import Block, section
+from bot.views.blocks import Block, mention, section
 from bot.views.preferences import summary_lines
 from handlers.values import number, typed
 from models import agreements, audit, free_text, placement_steps, placements, preferences, school_contacts
@@ -202,89 +203,117 @@ def submit_assign(
     meta = json.loads(view.get("private_metadata") or "{}")
     values = view["state"]["values"]
     with request_scope(context) as scope:
-        session, t, catalogue = scope.session, scope.t, scope.services.catalogue
-        fixed = meta.get("student") is not None
-        where = views.INSTITUTION if fixed else views.STUDENT
-        if fixed:
-            person = session.get(Person, int(meta["student"]))
-            is_student = person is not None and session.get(Student, person.id) is not None
-        else:
-            person, is_student = find_student(session, _selected(values, views.STUDENT) or "")
-        if person is None or not is_student:
-            ack(views.errors_reply(t, {where: [Refusal("placements.check.not_a_student")]}))
+        outcome = _assign_once(scope, meta, values)
+        if isinstance(outcome, dict):
+            ack(outcome)
             return
-        assert person.id is not None
-        if not may_place(session, scope.actor, person.id):
-            audit.log(
-                session,
-                scope.now,
-                "placement.refused_not_allowed",
-                actor_id=scope.actor.person_id,
-                student_id=person.id,
-            )
-            ack(views.errors_reply(t, {where: [Refusal("placements.check.not_your_student")]}))
-            return
-        institution = _institution(session, _selected(values, views.INSTITUTION))
-        if institution is None:
-            ack(views.errors_reply(t, {views.INSTITUTION: [Refusal("placements.check.unknown_institution")]}))
-            return
-        replaces = placements.get(session, int(meta["replaces"])) if meta.get("replaces") else None
-        if replaces is not None and (replaces.student_id != person.id or not replaces.is_active):
-            ack(views.errors_reply(t, {views.INSTITUTION: [Refusal("placements.check.changed_meanwhile")]}))
-            return
-        proposals, errors = _proposals(t, scope, values)
-        held = placements.held_of(p for p in placements.of_student(session, person.id) if p is not replaces)
-        former, conflicts = _avoid(session, person.id)
-        override = typed(_selected(values, views.OVERRIDE))
-        if free_text.too_long(override, placements.MAX_REASON_LENGTH):
-            errors.setdefault(views.OVERRIDE, []).append(_too_long(override, placements.MAX_REASON_LENGTH))
-        coordinator = scope.actor.has(Role.COORDINATOR, Role.ADMIN)
-        overridden = False
-        for proposal in proposals:
-            found = placements.check_placement(
-                catalogue, proposal, institution, held, former_school_ids=former, conflict_ids=conflicts
-            )
-            for refusal in found:
-                if refusal.overridable and coordinator and override:
-                    overridden = True
-                    continue
-                if refusal.overridable and coordinator:
-                    refusal = Refusal(refusal.key + "_coordinator", refusal.params, True)
-                errors.setdefault(
-                    BLOCK_OF_CHECK.get(refusal.key.removesuffix("_coordinator"), views.ACTIVITIES), []
-                ).append(refusal)
-            course = catalogue.course(proposal.course_code)
-            hours = placements.proposal_hours(course, proposal.activities) if course else 0
-            held.append(
-                placements.Held(
-                    proposal.course_code, proposal.activities, hours, proposal.level, proposal.grade
-                )
-            )
-        if errors:
-            ack(views.errors_reply(t, errors))
-            return
-        created = [
-            placements.place(
-                session, catalogue, person.id, institution, proposal,
-                actor_id=scope.actor.person_id, now=scope.now,
-                override_reason=override if overridden else None,
-                replaces=replaces if index == 0 else None,
-            )
-            for index, proposal in enumerate(proposals)
-        ]  # fmt: skip
-        placement_steps.refresh(session, catalogue, person.id, scope.now)
-        student = session.get_one(Student, person.id)
-        actor = session.get_one(Person, scope.actor.person_id)
-        st = person_t(scope, person)
-        student_blocks = views.placed_for_student(
-            st, catalogue, created, institution, student, actor.slack_user_id
-        )
-        if replaces is not None:
-            student_blocks.insert(0, section(st("placements.dm.changed")))
-        staff_blocks = views.placed_for_staff(t, catalogue, created, institution, person, student)
     ack()
-    notify(client, person, st("placements.dm.placed_text"), student_blocks)
-    notify(client, actor, t("placements.dm.confirmed_text"), staff_blocks)
+    for person, text, blocks in outcome:
+        notify(client, person, text, blocks)
+
+
+Message = tuple[Person, str, list[Block]]
+
+
+def _assign_once(
+    scope: Scope, meta: dict[str, Any], values: dict[str, Any]
+) -> dict[str, Any] | list[Message]:
+    """Two submissions at once (a double click, two supervisors): the database keeps one placement of
+    each activity, and the other submission, checked again, is told what is placed."""
+    for attempt in (1, 2):
+        try:
+            return _assign(scope, meta, values)
+        except IntegrityError:
+            scope.session.rollback()
+            if attempt == 2:
+                raise
+        except placements.ChangedMeanwhile:
+            scope.session.rollback()
+            return views.errors_reply(
+                scope.t, {views.INSTITUTION: [Refusal("placements.check.changed_meanwhile")]}
+            )
+    raise AssertionError("unreachable")
+
+
+def _assign(scope: Scope, meta: dict[str, Any], values: dict[str, Any]) -> dict[str, Any] | list[Message]:
+    """Check and store the modal's placements: the errors to show in the modal, or the DMs to send."""
+    session, t, catalogue = scope.session, scope.t, scope.services.catalogue
+    fixed = meta.get("student") is not None
+    where = views.INSTITUTION if fixed else views.STUDENT
+    if fixed:
+        person = session.get(Person, int(meta["student"]))
+        is_student = person is not None and session.get(Student, person.id) is not None
+    else:
+        person, is_student = find_student(session, _selected(values, views.STUDENT) or "")
+    if person is None or not is_student:
+        return views.errors_reply(t, {where: [Refusal("placements.check.not_a_student")]})
+    assert person.id is not None
+    if not may_place(session, scope.actor, person.id):
+        audit.log(
+            session,
+            scope.now,
+            "placement.refused_not_allowed",
+            actor_id=scope.actor.person_id,
+            student_id=person.id,
+        )
+        return views.errors_reply(t, {where: [Refusal("placements.check.not_your_student")]})
+    institution = _institution(session, _selected(values, views.INSTITUTION))
+    if institution is None:
+        return views.errors_reply(t, {views.INSTITUTION: [Refusal("placements.check.unknown_institution")]})
+    replaces = placements.get(session, int(meta["replaces"])) if meta.get("replaces") else None
+    if replaces is not None and (replaces.student_id != person.id or not replaces.is_active):
+        return views.errors_reply(t, {views.INSTITUTION: [Refusal("placements.check.changed_meanwhile")]})
+    proposals, errors = _proposals(t, scope, values)
+    held = placements.held_of(p for p in placements.of_student(session, person.id) if p is not replaces)
+    former, conflicts = _avoid(session, person.id)
+    override = typed(_selected(values, views.OVERRIDE))
+    if free_text.too_long(override, placements.MAX_REASON_LENGTH):
+        errors.setdefault(views.OVERRIDE, []).append(_too_long(override, placements.MAX_REASON_LENGTH))
+    coordinator = scope.actor.has(Role.COORDINATOR, Role.ADMIN)
+    overridden = False
+    for proposal in proposals:
+        found = placements.check_placement(
+            catalogue, proposal, institution, held, former_school_ids=former, conflict_ids=conflicts
+        )
+        for refusal in found:
+            if refusal.overridable and coordinator and override:
+                overridden = True
+                continue
+            if refusal.overridable and coordinator:
+                refusal = Refusal(refusal.key + "_coordinator", refusal.params, True)
+            errors.setdefault(
+                BLOCK_OF_CHECK.get(refusal.key.removesuffix("_coordinator"), views.ACTIVITIES), []
+            ).append(refusal)
+        course = catalogue.course(proposal.course_code)
+        hours = placements.proposal_hours(course, proposal.activities) if course else 0
+        held.append(
+            placements.Held(proposal.course_code, proposal.activities, hours, proposal.level, proposal.grade)
+        )
+    if errors:
+        return views.errors_reply(t, errors)
+    created = [
+        placements.place(
+            session, catalogue, person.id, institution, proposal,
+            actor_id=scope.actor.person_id, now=scope.now,
+            override_reason=override if overridden else None,
+            replaces=replaces if index == 0 else None,
+        )
+        for index, proposal in enumerate(proposals)
+    ]  # fmt: skip
+    placement_steps.refresh(session, catalogue, person.id, scope.now)
+    student = session.get_one(Student, person.id)
+    actor = session.get_one(Person, scope.actor.person_id)
+    st = person_t(scope, person)
+    student_blocks = views.placed_for_student(
+        st, catalogue, created, institution, student, actor.slack_user_id
+    )
+    if replaces is not None:
+        student_blocks.insert(0, section(st("placements.dm.changed")))
+    staff_blocks = views.placed_for_staff(t, catalogue, created, institution, person, student)
+    return [
+        (person, st("placements.dm.placed_text"), student_blocks),
+        (actor, t("placements.dm.confirmed_text"), staff_blocks),
+    ]
 
 
 def _institution(session: Session, chosen: str | None) -> Institution | None:
@@ -335,8 +364,10 @@ def withdraw(
             respond(response_type="ephemeral", replace_original=False, text=t("placements.not_allowed"))
             return
         done = placements.withdraw(scope.session, placement, actor_id=scope.actor.person_id, now=scope.now)
-        if done:
-            placement_steps.refresh(scope.session, scope.services.catalogue, placement.student_id, scope.now)
+        if not done:  # ended already, maybe by a click at the same moment: who, and when
+            respond(response_type="ephemeral", replace_original=False, text=_ended_already(scope, placement))
+            return
+        placement_steps.refresh(scope.session, scope.services.catalogue, placement.student_id, scope.now)
         person = scope.session.get_one(Person, placement.student_id)
         school = scope.session.get(Institution, placement.institution_id)
         st = person_t(scope, person)
@@ -347,9 +378,19 @@ def withdraw(
     )
     shown = [ended if b.get("block_id") == f"placement_{placement.id}" else b for b in blocks]
     respond(replace_original=True, text=t("placements.withdrawn"), blocks=shown)
-    if done:
-        text = st("placements.dm.withdrawn", line=line)
-        notify(client, person, text, [section(text)])
+    text = st("placements.dm.withdrawn", line=line)
+    notify(client, person, text, [section(text)])
+
+
+def _ended_already(scope: Scope, placement: Placement) -> str:
+    by = scope.session.get(Person, placement.ended_by_id) if placement.ended_by_id else None
+    if by is None or placement.ended_at is None:
+        return scope.t("placements.already_ended")
+    return scope.t(
+        "placements.already_ended_by",
+        who=mention(by.slack_user_id),
+        when=scope.t.datetime(placement.ended_at, "short"),
+    )
 
 
 def change(

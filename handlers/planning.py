@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import document_flow, durable_jobs, start_notice
@@ -26,10 +27,10 @@ from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import planning as views
 from bot.views.blocks import escape, section
-from bot.views.decision import decided, with_decision
+from bot.views.decision import already, decided, with_decision
 from bot.views.placements import course_name
 from handlers.values import too_long, typed
-from models import bell_schedules, placements, planning, planning_sheet
+from models import bell_schedules, once, placements, planning, planning_sheet
 from models.access import may_review
 from models.lesson_text import LessonReading, LineReading, looks_like_lessons, parse_clock, parse_lessons
 from models.people import Person, supervisors_of
@@ -323,17 +324,25 @@ def on_save(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Res
         preview = _preview(scope, action)
         if preview is None:
             text = t("planning.preview.gone")
+        elif not _use(scope, preview):
+            text = t("planning.preview.already_used")
+            respond(replace_original=False, response_type="ephemeral", text=text)
+            return
         else:
             version = scope.session.get_one(PlanningVersion, preview.version_id)
             try:
                 count = planning.add_lessons(scope.session, version, preview.lessons)
-                preview.used = True
-                scope.session.add(preview)
                 text = t("planning.preview.saved", count=count)
                 text = "\n\n".join([text, *_record_and_starts(scope)])
             except PlanningError as error:
+                scope.session.rollback()  # the preview stays as it was
                 text = t(error.key, **error.params)
     respond(replace_original=True, text=text, blocks=[section(text)])
+
+
+def _use(scope: Scope, preview: PlanningPreview) -> bool:
+    """Mark the preview used, first in the transaction: of two clicks at once (Save, Cancel) one counts."""
+    return once.transition(scope.session, preview, "used", False, used=True)
 
 
 def _record_and_starts(scope: Scope) -> list[str]:
@@ -347,9 +356,10 @@ def on_cancel(ack: Ack, action: dict[str, Any], context: BoltContext, respond: R
     ack()
     with request_scope(context) as scope:
         preview = _preview(scope, action)
-        if preview is not None:
-            preview.used = True
-            scope.session.add(preview)
+        if preview is not None and not _use(scope, preview):
+            text = scope.t("planning.preview.already_used")
+            respond(replace_original=False, response_type="ephemeral", text=text)
+            return
         text = scope.t("planning.preview.cancelled")
     respond(replace_original=True, text=text, blocks=[section(text)])
 
@@ -433,25 +443,43 @@ def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
             "grade": placement.grade,
         }
         try:
-            draft = planning.draft_for(scope.session, placement, now=scope.now)
-        except PlanningError as error:
-            ack(response_action="errors", errors={"day": t(error.key, **error.params)})
-            return
-        picture = planning.load(scope.session, scope.actor.person_id)
-        existing = picture.lesson_facts(picture.current(placement.id or 0))
-        per_lesson, _ = planning.check(
-            scope.services.catalogue, picture, placement, [*existing, planning.facts(lesson)], scope.today
-        )
-        found = per_lesson.get(len(existing), [])
-        if found:
-            ack(response_action="errors", errors={"day": " ".join(views.problem_text(t, p) for p in found)})
+            problem = _add_lesson(scope, placement, lesson)
+        except IntegrityError:  # the same lesson (or a new draft) came in at the same moment: look again
+            scope.session.rollback()
+            problem = _add_lesson(scope, placement, lesson)
+        if problem is not None:
+            ack(response_action="errors", errors={"day": problem})
             scope.session.rollback()
             return
-        planning.add_lessons(scope.session, draft, [lesson])
         text = "\n\n".join([t("planning.preview.saved", count=1), *_record_and_starts(scope)])
         slack_id = scope.actor.slack_user_id
     ack()
     send_dm(context.client, slack_id, text, [section(text)])
+
+
+def _add_lesson(scope: Scope, placement: placements.Placement, lesson: dict[str, Any]) -> str | None:
+    """Add one lesson to the placement's draft (flushed: the database refuses a twin); the problem text
+    when it cannot be added."""
+    t = scope.t
+    try:
+        draft = planning.draft_for(scope.session, placement, now=scope.now)
+    except PlanningError as error:
+        return t(error.key, **error.params)
+    picture = planning.load(scope.session, scope.actor.person_id)
+    existing = picture.lesson_facts(picture.current(placement.id or 0))
+    per_lesson, _ = planning.check(
+        scope.services.catalogue, picture, placement, [*existing, planning.facts(lesson)], scope.today
+    )
+    found = per_lesson.get(len(existing), [])
+    if found:
+        return " ".join(views.problem_text(t, p) for p in found)
+    if not planning.add_lessons(scope.session, draft, [lesson]):  # it came in a moment ago
+        twin = planning.facts(lesson)
+        return views.problem_text(
+            t, planning.Problem("planning.rule.overlap", {"start": twin.start, "end": twin.end})
+        )
+    scope.session.flush()
+    return None
 
 
 def delete_lesson(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -537,11 +565,28 @@ def _version_for_review(scope: Scope, raw: Any) -> tuple[PlanningVersion | None,
     if version is None or not may_review(scope.session, scope.actor, version.student_id):
         return None, scope.t("planning.review.not_allowed")
     if version.status != VersionStatus.SUBMITTED:
-        return None, scope.t(
+        return None, _already(scope, version)
+    return version, None
+
+
+def _already(scope: Scope, version: PlanningVersion) -> str:
+    """Who decided this version and when, for whoever clicks after them."""
+    decided_by = scope.session.get(Person, version.decided_by_id) if version.decided_by_id else None
+    if version.decided_at is None or version.status not in (
+        VersionStatus.APPROVED,
+        VersionStatus.CHANGES_REQUESTED,
+        VersionStatus.SUPERSEDED,
+    ):
+        return scope.t(
             "planning.review.already",
             status=scope.t(f"planning.version.{version.status}", number=version.number),
         )
-    return version, None
+    return already(
+        scope.t,
+        approved=version.status != VersionStatus.CHANGES_REQUESTED,
+        by_slack_id=decided_by.slack_user_id if decided_by else None,
+        at=version.decided_at,
+    )
 
 
 def on_approve(
@@ -550,11 +595,12 @@ def on_approve(
     ack()
     with request_scope(context) as scope:
         version, refusal = _version_for_review(scope, action.get("value"))
+        catalogue = scope.services.catalogue
+        if version is not None and not planning.decide(
+            scope.session, catalogue, version, approve=True, actor_id=scope.actor.person_id, now=scope.now
+        ):
+            version, refusal = None, _already(scope, version)
         if version is not None:
-            catalogue = scope.services.catalogue
-            planning.decide(
-                scope.session, catalogue, version, approve=True, actor_id=scope.actor.person_id, now=scope.now
-            )
             cleared = [
                 p.id or 0
                 for p in planning.record_steps(scope.session, catalogue, version.student_id, scope.now)
@@ -602,13 +648,14 @@ def submit_changes(ack: Ack, view: dict[str, Any], context: BoltContext, client:
             ack(response_action="errors", errors={views.REASON_BLOCK: error})
             return
         version, refusal = _version_for_review(scope, version_raw)
+        if version is not None and not planning.decide(
+            scope.session, scope.services.catalogue, version, approve=False, actor_id=scope.actor.person_id,
+            now=scope.now, reason=reason,
+        ):  # fmt: skip
+            version, refusal = None, _already(scope, version)
         if version is None:
             ack(response_action="errors", errors={views.REASON_BLOCK: refusal or ""})
             return
-        planning.decide(
-            scope.session, scope.services.catalogue, version, approve=False, actor_id=scope.actor.person_id,
-            now=scope.now, reason=reason,
-        )  # fmt: skip
         planning.record_steps(scope.session, scope.services.catalogue, version.student_id, scope.now)
         line = decided(
             scope.t, approved=False, by_slack_id=scope.actor.slack_user_id, at=scope.now, reason=reason

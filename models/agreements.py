@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import audit
+from models import audit, once
 from models.db import AwareDateTime
 from models.placements import Answer, Placement, PlacementStatus
 
@@ -44,7 +45,18 @@ class FrameworkEvent(StrEnum):
 
 
 class FrameworkAgreement(SQLModel, table=True):
+    """One institution has at most one framework agreement being drawn up (not yet signed by both)."""
+
     __tablename__ = "framework_agreement"
+    __table_args__ = (
+        Index(
+            "uq_framework_in_progress",
+            "institution_id",
+            unique=True,
+            sqlite_where=text("status <> 'signed'"),
+            postgresql_where=text("status <> 'signed'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
@@ -250,11 +262,21 @@ def add_framework(
 def start_framework(
     session: Session, institution_id: int, valid_from: date, *, actor_id: int, now: datetime
 ) -> tuple[FrameworkAgreement, bool]:
-    """Start drawing up a framework agreement; one already under way is returned instead (False)."""
-    for existing in frameworks_of(session, [institution_id]):
-        if not framework_signed(existing):
-            return existing, False
-    return add_framework(session, institution_id, valid_from, None, actor_id=actor_id, now=now), True
+    """Start drawing up a framework agreement; one already under way is returned instead (False).
+
+    Run it first in its transaction: of two starts at the same moment the database keeps one, and the
+    other's transaction is rolled back and finds that one."""
+    for attempt in (1, 2):
+        for existing in frameworks_of(session, [institution_id]):
+            if not framework_signed(existing):
+                return existing, False
+        try:
+            return add_framework(session, institution_id, valid_from, None, actor_id=actor_id, now=now), True
+        except IntegrityError:
+            session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def track_framework(
@@ -266,7 +288,8 @@ def track_framework(
     actor_id: int,
     now: datetime,
 ) -> bool:
-    """Record a step of a framework agreement; False when it was recorded before (a second click)."""
+    """Record a step of a framework agreement; False when it was recorded before (a second click, also
+    at the same moment: the database decides, run it first in its transaction)."""
     attribute = {
         FrameworkEvent.SENT: "sent_on",
         FrameworkEvent.SCHOOL_SIGNED: "school_signed_on",
@@ -274,7 +297,8 @@ def track_framework(
     }[event]
     if getattr(agreement, attribute) is not None:
         return False
-    setattr(agreement, attribute, on)
+    if not once.transition(session, agreement, attribute, None, **{attribute: on}):
+        return False
     if framework_signed(agreement):
         agreement.status = FrameworkStatus.SIGNED.value
     elif agreement.sent_on is not None or event != FrameworkEvent.SENT:
@@ -297,11 +321,34 @@ def save_contract(
     *,
     now: datetime,
 ) -> DigitalContract:
-    """Create or update the student's lerarenstage.be contract with this institution."""
+    """Create or update the student's lerarenstage.be contract with this institution. Run it first in its
+    transaction: of two first saves at the same moment the database keeps one row, and the other's
+    transaction is rolled back and updates that row."""
     if end < start:
         raise AgreementError("agreements.error.dates_order")
     if any(day is not None and day > now.date() for day in signed_on.values()):
         raise AgreementError("agreements.error.signed_in_future")
+    try:
+        contract = _store_contract(session, student_id, institution_id, start, end, signed_on, now)
+    except IntegrityError:
+        session.rollback()
+        contract = _store_contract(session, student_id, institution_id, start, end, signed_on, now)
+    audit.log(
+        session, now, "agreement.contract_saved", actor_id=student_id, student_id=student_id,
+        subject=f"contract:{contract.id}", institution_id=institution_id,
+    )  # fmt: skip
+    return contract
+
+
+def _store_contract(
+    session: Session,
+    student_id: int,
+    institution_id: int,
+    start: date,
+    end: date,
+    signed_on: dict[str, date | None],
+    now: datetime,
+) -> DigitalContract:
     contract = session.exec(
         select(DigitalContract)
         .where(DigitalContract.student_id == student_id)
@@ -316,8 +363,4 @@ def save_contract(
         setattr(contract, f"{party}_signed_on", signed_on.get(party))
     session.add(contract)
     session.flush()
-    audit.log(
-        session, now, "agreement.contract_saved", actor_id=student_id, student_id=student_id,
-        subject=f"contract:{contract.id}", institution_id=institution_id,
-    )  # fmt: skip
     return contract

@@ -17,9 +17,10 @@ from typing import Any
 
 import yaml
 from sqlalchemy import JSON, Column, UniqueConstraint, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import audit, progress
+from models import audit, once, progress
 from models.catalogue import Catalogue
 from models.db import AwareDateTime, Database
 from models.document_checks import FileKind
@@ -369,6 +370,7 @@ class Upload:
 class UploadOutcome:
     document: Document
     new: bool  # False: the same file was already received (`document` is that earlier version)
+    repeat: bool = False  # this very Slack file was received before (a second click, a retried job)
 
 
 def accept(
@@ -377,8 +379,20 @@ def accept(
     """A new version, unless this exact file is already the current one or already came in by Slack.
 
     A version still waiting for a date or a review is superseded by the new one (its review buttons then
-    answer that a newer version exists).
+    answer that a newer version exists). Run it first in its transaction: two uploads of one type at the
+    same moment both want the next version number, the database lets one have it, and the other's
+    transaction is rolled back and looks again (finding the same file received, or taking the next one).
     """
+    try:
+        return _accept(session, config, upload, now, window)
+    except IntegrityError:
+        session.rollback()
+        return _accept(session, config, upload, now, window)
+
+
+def _accept(
+    session: Session, config: DocumentConfig, upload: Upload, now: datetime, window: InternshipWindow
+) -> UploadOutcome:
     doctype = config.type(upload.type_code)
     if doctype is None:
         raise ValueError(f"unknown document type {upload.type_code!r}")
@@ -386,7 +400,7 @@ def accept(
     latest = current(own)
     for earlier in own:
         if earlier.slack_file_id == upload.slack_file_id and earlier.sha256 == upload.sha256:
-            return UploadOutcome(earlier, new=False)
+            return UploadOutcome(earlier, new=False, repeat=True)
     same = latest.get(upload.type_code)
     if same is not None and same.sha256 == upload.sha256:
         return UploadOutcome(same, new=False)
@@ -487,8 +501,14 @@ def decide(
     actor_id: int,
     now: datetime,
 ) -> DocumentDecision:
-    """Approve or send back a version waiting for review. The caller checked models.access first."""
-    if document.status != DocumentStatus.AWAITING_REVIEW:
+    """Approve or send back a version waiting for review. The caller checked models.access first.
+
+    Of two reviewers at the same moment the database lets one decide (run it first in its transaction);
+    the other gets NotOpenForDecision with the decision that was taken."""
+    status = DocumentStatus.APPROVED if approved else DocumentStatus.REJECTED
+    if document.status != DocumentStatus.AWAITING_REVIEW or not once.transition(
+        session, document, "status", DocumentStatus.AWAITING_REVIEW.value, status=status.value
+    ):
         raise NotOpenForDecision(document, decisions(session, [document.id or 0]).get(document.id or 0))
     decision = DocumentDecision(
         document_id=document.id or 0,
@@ -497,9 +517,7 @@ def decide(
         decided_by_id=actor_id,
         decided_at=now,
     )
-    document.status = DocumentStatus.APPROVED if approved else DocumentStatus.REJECTED
     session.add(decision)
-    session.add(document)
     audit.log(
         session,
         now,

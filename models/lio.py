@@ -9,7 +9,7 @@ Student.lio and the planning step, in the caller's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import audit, progress
+from models import audit, once, progress
 from models.catalogue import ActivityKind, Catalogue
 from models.db import AwareDateTime
 from models.people import Student
@@ -291,10 +291,17 @@ class RequestStatus(StrEnum):
     SUPERSEDED = "superseded"  # replaced by a newer request or application of the same student
 
 
+def one_pending(name: str) -> Index:
+    """At most one request waits per student (a partial unique index)."""
+    pending = text("status = 'pending'")
+    return Index(name, "student_id", unique=True, sqlite_where=pending, postgresql_where=pending)
+
+
 class LioApplication(SQLModel, table=True):
     """One application (or update) for the LIO track, with the job as the student described it."""
 
     __tablename__ = "lio_application"
+    __table_args__ = (one_pending("uq_lio_application_pending"),)
 
     id: int | None = Field(default=None, primary_key=True)
     student_id: int = Field(foreign_key="person.id", index=True)
@@ -314,6 +321,7 @@ class LioApplication(SQLModel, table=True):
     review_messages: list[Any] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False), description="[[channel, ts], ...]"
     )
+    proof_file_id: str | None = Field(default=None, max_length=32, description="the Slack file sent along")
 
     @property
     def subject(self) -> str:
@@ -336,6 +344,7 @@ class ReductionRequest(SQLModel, table=True):
     """A request for an internship reduction (stagevermindering), tied to the approved application."""
 
     __tablename__ = "lio_reduction_request"
+    __table_args__ = (one_pending("uq_lio_reduction_pending"),)
 
     id: int | None = Field(default=None, primary_key=True)
     student_id: int = Field(foreign_key="person.id", index=True)
@@ -499,16 +508,34 @@ class ReductionRefused(Exception):
         self.code = code
 
 
-def apply(session: Session, student_id: int, job: Job, actor_id: int, now: datetime) -> LioApplication:
-    """A new application; an earlier one still waiting is superseded (its buttons then say so).
-    The caller checked `problems(job)` first."""
+def _stored(job: Job) -> Job:
+    """The job as an application keeps it."""
+    return replace(job, employer=job.employer.strip()[:MAX_TEXT])
+
+
+def apply(
+    session: Session,
+    student_id: int,
+    job: Job,
+    actor_id: int,
+    now: datetime,
+    *,
+    proof_file_id: str | None = None,
+) -> tuple[LioApplication, bool]:
+    """A new application (True); an earlier one still waiting is superseded (its buttons then say so).
+    The one waiting with these very facts and proof is the same submission again: it is returned (False).
+    The caller checked `problems(job)` first. One application waits per student: of two at the same
+    moment the database refuses the second (IntegrityError: roll back and apply again)."""
     for earlier in session.exec(
         select(LioApplication).where(
             LioApplication.student_id == student_id, LioApplication.status == RequestStatus.PENDING
         )
     ):
+        if earlier.job() == _stored(job) and earlier.proof_file_id == proof_file_id:
+            return earlier, False
         earlier.status = RequestStatus.SUPERSEDED
         session.add(earlier)
+    session.flush()
     application = LioApplication(
         student_id=student_id,
         employer=job.employer.strip()[:MAX_TEXT],
@@ -521,6 +548,7 @@ def apply(session: Session, student_id: int, job: Job, actor_id: int, now: datet
         job_end=job.end,
         status=RequestStatus.PENDING,
         submitted_at=now,
+        proof_file_id=proof_file_id,
     )
     session.add(application)
     session.flush()
@@ -535,15 +563,21 @@ def apply(session: Session, student_id: int, job: Job, actor_id: int, now: datet
         grades_2_3_hours=job.grades_2_3_hours,
         subject_hours=[job.subject_x_hours, job.subject_y_hours],
     )
-    return application
+    return application, True
 
 
-def _close(request: Request, approved: bool, reason: str | None, actor_id: int, now: datetime) -> None:
-    if request.status != RequestStatus.PENDING:
+def _close(
+    session: Session, request: Request, approved: bool, reason: str | None, actor_id: int, now: datetime
+) -> None:
+    """Decide a pending request, first in the transaction: of two counsellors at the same moment the
+    database lets one decide; the other gets NotOpen with the decision as it was taken."""
+    status = RequestStatus.APPROVED if approved else RequestStatus.REJECTED
+    if request.status != RequestStatus.PENDING or not once.transition(
+        session, request, "status", RequestStatus.PENDING.value,
+        status=status.value, reason=(reason or "").strip()[:MAX_REASON_LENGTH] or None,
+        decided_by_id=actor_id, decided_at=now,
+    ):  # fmt: skip
         raise NotOpen(request)
-    request.status = RequestStatus.APPROVED if approved else RequestStatus.REJECTED
-    request.reason = (reason or "").strip()[:MAX_REASON_LENGTH] or None
-    request.decided_by_id, request.decided_at = actor_id, now
 
 
 def record_planning_step(session: Session, student_id: int, outcome: Outcome | None, now: datetime) -> None:
@@ -567,8 +601,7 @@ def decide_application(
 ) -> Outcome:
     """The counsellor's decision. Approved: the student is LIO, an earlier approval is replaced (with its
     reductions, which were judged on the old job) and the planning step follows the new outcome."""
-    _close(application, approved, reason, actor_id, now)
-    session.add(application)
+    _close(session, application, approved, reason, actor_id, now)
     outcome = assess(rules, application.job())
     if approved:
         for earlier in session.exec(
@@ -623,8 +656,11 @@ def reduction_refusal(session: Session, rules: LioRules, student_id: int) -> str
 
 def request_reduction(
     session: Session, rules: LioRules, student_id: int, motivation: str, actor_id: int, now: datetime
-) -> ReductionRequest:
-    """Only an LIO student whose approved job has too few hours in a matching subject may ask."""
+) -> tuple[ReductionRequest, bool]:
+    """Only an LIO student whose approved job has too few hours in a matching subject may ask; a new
+    request (True) replaces one still waiting, the one waiting with this very motivation is the same
+    submission again (returned, False). One request waits per student: of two at the same moment the
+    database refuses the second (IntegrityError: roll back and ask again)."""
     refusal = reduction_refusal(session, rules, student_id)
     if refusal is not None:
         raise ReductionRefused(refusal)
@@ -632,14 +668,18 @@ def request_reduction(
     assert found is not None
     if not motivation.strip():
         raise ReductionRefused("no_motivation")
+    kept = motivation.strip()[:MAX_REASON_LENGTH]
     earlier = pending_reduction(session, student_id)
+    if earlier is not None and earlier.motivation == kept:
+        return earlier, False
     if earlier is not None:
         earlier.status = RequestStatus.SUPERSEDED
         session.add(earlier)
+        session.flush()
     request = ReductionRequest(
         student_id=student_id,
         application_id=found.application.id or 0,
-        motivation=motivation.strip()[:MAX_REASON_LENGTH],
+        motivation=kept,
         status=RequestStatus.PENDING,
         submitted_at=now,
     )
@@ -653,7 +693,7 @@ def request_reduction(
         student_id=student_id,
         subject=request.subject,
     )
-    return request
+    return request, True
 
 
 def decide_reduction(
@@ -665,8 +705,7 @@ def decide_reduction(
     actor_id: int,
     now: datetime,
 ) -> None:
-    _close(request, approved, reason, actor_id, now)
-    session.add(request)
+    _close(session, request, approved, reason, actor_id, now)
     audit.log(
         session,
         now,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import capacity, matching, placements, preferences
+from models import capacity, matching, once, placements, preferences
 from models.capacity import InstitutionCapacity
 from models.catalogue import Catalogue
 from models.db import AwareDateTime
@@ -185,6 +185,14 @@ def store(session: Session, run: MatchRun, result: Result) -> None:
     run.seconds, run.optimal, run.status = round(result.seconds, 2), result.optimal, RunStatus.DONE.value
     session.add(run)
     session.flush()
+
+
+def take(session: Session, proposal: MatchProposal) -> bool:
+    """Claim an open proposal for acceptance; False when another click took it first (the database
+    decides between two clicks at the same moment). The caller then places it, or marks it refused."""
+    return once.transition(
+        session, proposal, "status", ProposalStatus.OPEN.value, status=ProposalStatus.ACCEPTED.value
+    )
 
 
 def proposals_of(session: Session, run_id: int, *, open_only: bool = False) -> list[MatchProposal]:

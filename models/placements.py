@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, delete
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import audit
+from models import audit, once
 from models.catalogue import ActivityKind, Catalogue, Course
 from models.db import AwareDateTime
 from models.people import FormerSchool
@@ -90,6 +90,18 @@ class Placement(SQLModel, table=True):
     @property
     def is_approved(self) -> bool:
         return self.approval == Approval.APPROVED
+
+
+class PlacedActivity(SQLModel, table=True):
+    """An activity of a course placed for a student, held by the active placement that has it: the
+    database refuses to place it twice (two submissions at once); it is let go when the placement ends."""
+
+    __tablename__ = "placed_activity"
+
+    student_id: int = Field(foreign_key="student.person_id", primary_key=True, ondelete="CASCADE")
+    course_code: str = Field(max_length=32, primary_key=True)
+    activity: str = Field(max_length=32, primary_key=True)
+    placement_id: int = Field(foreign_key="placement.id", index=True, ondelete="CASCADE")
 
 
 # --- the rules, as pure functions -------------------------------------------------------------------------
@@ -282,6 +294,14 @@ def institutions(session: Session, ids: Iterable[int]) -> dict[int, Institution]
 # --- changes (each in the caller's transaction, with an audit entry) --------------------------------------
 
 
+class ChangedMeanwhile(Exception):
+    """The placement to replace was ended (withdrawn, changed) by someone else a moment ago."""
+
+    def __init__(self, placement: Placement) -> None:
+        super().__init__(placement.status)
+        self.placement = placement
+
+
 def place(
     session: Session,
     catalogue: Catalogue,
@@ -295,7 +315,10 @@ def place(
     override_reason: str | None = None,
     replaces: Placement | None = None,
 ) -> Placement:
-    """Store a placement whose checks passed (or were overridden); the caller checked first."""
+    """Store a placement whose checks passed (or were overridden); the caller checked first.
+
+    Its activities are held for the student: when another request placed one of them at the same moment,
+    the flush raises IntegrityError (roll back and check again: the checks then say it is placed)."""
     course = catalogue.course(proposal.course_code)
     assert course is not None and institution.id is not None
     period = next(p for p in course.periods if p.semester == proposal.semester)
@@ -318,10 +341,17 @@ def place(
         override_reason=override_reason,
         replaces_id=replaces.id if replaces else None,
     )
-    if replaces is not None and replaces.is_active:
-        _end(replaces, PlacementStatus.REPLACED, actor_id, now)
-        session.add(replaces)
+    if replaces is not None and not _end(session, replaces, PlacementStatus.REPLACED, actor_id, now):
+        raise ChangedMeanwhile(replaces)
     session.add(placement)
+    session.flush()
+    assert placement.id is not None
+    for activity in placement.activities:
+        session.add(
+            PlacedActivity(
+                student_id=student_id, course_code=course.code, activity=activity, placement_id=placement.id
+            )
+        )
     session.flush()
     audit.log(
         session,
@@ -340,11 +370,15 @@ def place(
 
 
 def approve(session: Session, placement: Placement, *, actor_id: int, now: datetime) -> bool:
-    """Approve a proposed placement; False when it was already approved (two clicks at once)."""
+    """Approve a proposed placement; False when it was already approved (two clicks at once: the database
+    decides, run it first in its transaction)."""
     if placement.is_approved or not placement.is_active:
         return False
-    placement.approval, placement.approved_by_id, placement.approved_at = Approval.APPROVED, actor_id, now
-    session.add(placement)
+    if not once.transition(
+        session, placement, "approval", Approval.PROPOSED.value,
+        approval=Approval.APPROVED.value, approved_by_id=actor_id, approved_at=now,
+    ):  # fmt: skip
+        return False
     audit.log(
         session, now, "placement.approved", actor_id=actor_id, student_id=placement.student_id,
         subject=f"placement:{placement.id}",
@@ -353,11 +387,10 @@ def approve(session: Session, placement: Placement, *, actor_id: int, now: datet
 
 
 def withdraw(session: Session, placement: Placement, *, actor_id: int, now: datetime) -> bool:
-    """End an active placement; False when it had already ended."""
-    if not placement.is_active:
+    """End an active placement; False when it had already ended (also by a click at the same moment:
+    run it first in its transaction)."""
+    if not placement.is_active or not _end(session, placement, PlacementStatus.WITHDRAWN, actor_id, now):
         return False
-    _end(placement, PlacementStatus.WITHDRAWN, actor_id, now)
-    session.add(placement)
     audit.log(
         session, now, "placement.withdrawn", actor_id=actor_id, student_id=placement.student_id,
         subject=f"placement:{placement.id}",
@@ -365,8 +398,17 @@ def withdraw(session: Session, placement: Placement, *, actor_id: int, now: date
     return True
 
 
-def _end(placement: Placement, status: PlacementStatus, actor_id: int | None, now: datetime) -> None:
-    placement.status, placement.ended_at, placement.ended_by_id = status.value, now, actor_id
+def _end(
+    session: Session, placement: Placement, status: PlacementStatus, actor_id: int | None, now: datetime
+) -> bool:
+    """End the placement while it is active (False when someone ended it first) and let its activities go."""
+    if not once.transition(
+        session, placement, "status", PlacementStatus.ACTIVE.value,
+        status=status.value, ended_at=now, ended_by_id=actor_id,
+    ):  # fmt: skip
+        return False
+    session.execute(delete(PlacedActivity).where(col(PlacedActivity.placement_id) == placement.id))
+    return True
 
 
 def awaiting_answer(session: Session, student_id: int, institution_id: int) -> list[Placement]:
@@ -414,9 +456,9 @@ def record_answer(
     for p in placements:
         p.answer = (Answer.ACCEPTED if accepted else Answer.REFUSED).value
         p.answered_on, p.refusal_reason = on, None if accepted else reason
-        if not accepted:
-            _end(p, PlacementStatus.REFUSED, student_id, now)
         session.add(p)
+        if not accepted:
+            _end(session, p, PlacementStatus.REFUSED, student_id, now)
     if placements:
         audit.log(
             session, now, "placement.accepted" if accepted else "placement.refused", actor_id=student_id,

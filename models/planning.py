@@ -15,10 +15,10 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import agreements, audit, placements, progress
+from models import agreements, audit, once, placements, progress
 from models.catalogue import Catalogue
 from models.db import AwareDateTime
 from models.lesson_text import LessonReading, grade_of_year
@@ -72,7 +72,11 @@ class PlanningVersion(SQLModel, table=True):
 
 
 class PlannedLesson(SQLModel, table=True):
+    """One lesson of a version; a version has one lesson starting at a given moment (two submissions of
+    the same lesson at once store it once)."""
+
     __tablename__ = "planned_lesson"
+    __table_args__ = (Index("uq_planned_lesson_start", "version_id", "day", "start", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="planning_version.id", index=True, ondelete="CASCADE")
@@ -488,10 +492,19 @@ def draft_for(session: Session, placement: Placement, *, now: datetime) -> Plann
 
 
 def add_lessons(session: Session, version: PlanningVersion, lessons: list[dict[str, Any]]) -> int:
+    """Add the lessons to the draft; one the draft already has (same day and start) is not added twice.
+    Returns how many were added."""
     if version.status != VersionStatus.DRAFT:
         raise PlanningError("planning.error.not_draft")
+    assert version.id is not None
+    taken = {(x.day, x.start) for x in lessons_of(session, [version.id])[version.id]}
+    added = 0
     for raw in lessons:
         f = facts(raw)
+        if (f.day, f.start) in taken:
+            continue
+        taken.add((f.day, f.start))
+        added += 1
         session.add(
             PlannedLesson(
                 version_id=version.id, day=f.day, start=f.start, end=f.end, activity=f.activity,
@@ -500,7 +513,7 @@ def add_lessons(session: Session, version: PlanningVersion, lessons: list[dict[s
                 mentor=str(raw.get("mentor") or "")[:120],
             )
         )  # fmt: skip
-    return len(lessons)
+    return added
 
 
 def delete_lesson(session: Session, version: PlanningVersion, lesson_id: int) -> bool:
@@ -520,9 +533,13 @@ def submit(
     now: datetime,
     today: date,
 ) -> tuple[PlanningVersion, list[Problem]]:
-    """Send the draft to the supervisor, or return every reason it cannot go yet (nothing changed then)."""
+    """Send the draft to the supervisor, or return every reason it cannot go yet (nothing changed then).
+
+    Run it first in its transaction: of two submissions at once, the second is refused."""
     picture = load(session, student_id)
     version = picture.current(placement.id or 0)
+    if version is not None and version.status == VersionStatus.SUBMITTED:
+        raise PlanningError("planning.error.already_submitted")
     if version is None or version.status != VersionStatus.DRAFT:
         raise PlanningError("planning.error.no_draft")
     lessons = picture.lesson_facts(version)
@@ -532,10 +549,13 @@ def submit(
     problems = [p for found in per_lesson.values() for p in found] + whole
     if problems:
         return version, problems
-    version.status, version.submitted_at, version.typing_until = VersionStatus.SUBMITTED.value, now, None
-    version.late = is_late(min(x.day for x in lessons), today, catalogue.planning_lead_days)
-    version.decided_by_id = version.decided_at = version.reason = None
-    session.add(version)
+    late = is_late(min(x.day for x in lessons), today, catalogue.planning_lead_days)
+    if not once.transition(
+        session, version, "status", VersionStatus.DRAFT.value,
+        status=VersionStatus.SUBMITTED.value, submitted_at=now, typing_until=None, late=late,
+        decided_by_id=None, decided_at=None, reason=None,
+    ):  # fmt: skip
+        raise PlanningError("planning.error.already_submitted")  # a second click at the same moment
     audit.log(
         session, now, "planning.submitted", actor_id=student_id, student_id=student_id,
         subject=f"planning:{version.id}", late=version.late, lessons=len(lessons),
@@ -554,19 +574,24 @@ def decide(
     now: datetime,
     reason: str | None = None,
 ) -> bool:
-    """Approve (including a late start) or request changes; False when already decided (a second click).
+    """Approve (including a late start) or request changes; False when already decided (a second click,
+    or someone else at the same moment: the database decides, and `version` then shows that decision).
 
-    The caller records steps 7 and 8 (record_steps) in the same transaction and tells whom it cleared."""
+    Run it first in its transaction. The caller records steps 7 and 8 (record_steps) in the same
+    transaction and tells whom it cleared."""
     if version.status != VersionStatus.SUBMITTED:
+        return False
+    status = (VersionStatus.APPROVED if approve else VersionStatus.CHANGES_REQUESTED).value
+    if not once.transition(
+        session, version, "status", VersionStatus.SUBMITTED.value,
+        status=status, decided_by_id=actor_id, decided_at=now, reason=reason,
+    ):  # fmt: skip
         return False
     if approve:
         for older in versions_of(session, [version.placement_id])[version.placement_id]:
             if older.id != version.id and older.status == VersionStatus.APPROVED:
                 older.status = VersionStatus.SUPERSEDED.value
                 session.add(older)
-    version.status = (VersionStatus.APPROVED if approve else VersionStatus.CHANGES_REQUESTED).value
-    version.decided_by_id, version.decided_at, version.reason = actor_id, now, reason
-    session.add(version)
     audit.log(
         session, now, "planning.approved" if approve else "planning.changes_requested", actor_id=actor_id,
         student_id=version.student_id, subject=f"planning:{version.id}", late=version.late,

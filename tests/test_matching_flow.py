@@ -67,7 +67,7 @@ def test_supervisor_reviews_and_accepts_one_student(wire: Stack) -> None:
     assert answer.ok
     assert "privébericht" in text_of(wire.ws.ephemerals("U0SUP")[-1].blocks)
     wire.services.background.drain(timeout=60)
-    dm = wire.ws.messages(wire.ws.dm_channel("U0SUP"))[-1]
+    dm = [m for m in wire.ws.messages(wire.ws.dm_channel("U0SUP")) if m.ephemeral_to is None][-1]
     shown = text_of(dm.blocks)
     assert "Anna De Smet" in shown and "Ben Peeters" in shown and "Carl" not in shown
     assert "voorkeur 1" in shown
@@ -92,7 +92,7 @@ def test_another_supervisor_cannot_accept_and_nothing_changes(wire: Stack) -> No
     setup(wire)
     wire.ws.slash_command("U0SUP", "/stage", "match propose")
     wire.services.background.drain(timeout=60)
-    dm = wire.ws.messages(wire.ws.dm_channel("U0SUP"))[-1]
+    dm = [m for m in wire.ws.messages(wire.ws.dm_channel("U0SUP")) if m.ephemeral_to is None][-1]
     button = next(e for b in dm.blocks if b["type"] == "actions" for e in b["elements"]
                   if e["action_id"] == "match_accept_all")  # fmt: skip
     wire.ws.slash_command("U0OTHER", "/stage", "match propose")

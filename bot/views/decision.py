@@ -35,3 +35,10 @@ def decided(
 def with_decision(blocks: list[Block], decision: Block) -> list[Block]:
     """The same message, its review buttons swapped for the decision."""
     return [decision if block.get("block_id") == DECISION_BLOCK else block for block in blocks]
+
+
+def already(t: Translator, *, approved: bool, by_slack_id: str | None, at: datetime) -> str:
+    """For whoever clicks after the decision: "already decided: approved by X on date"."""
+    key = "decision.approved_by" if approved else "decision.sent_back_by"
+    who = mention(by_slack_id) if by_slack_id else "?"
+    return t("decision.already", decision=t(key, who=who, when=t.datetime(at, "short")))
