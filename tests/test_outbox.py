@@ -175,3 +175,30 @@ def test_an_event_delivered_twice_at_one_instant_is_handled_once(wire: Stack, co
     assert answers == [200] * copies
     bot_messages = [m for m in wire.ws.messages(wire.ws.dm_channel("U0ANNA")) if m.user == "U0STAGEBOT"]
     assert len(bot_messages) == 1
+
+
+def test_the_same_slash_command_replayed_stores_one_report(wire: Stack) -> None:
+    _cohort(wire)
+    first = wire.ws.slash_command("U0ANNA", "/stage", "probleem mijn mentor is ziek")
+    again = wire.ws.redeliver(first)  # the same signed body within the 5 minutes a signature lasts
+    assert first.ok and again.ok
+    with wire.session() as s:
+        assert len(s.exec(select(Problem)).all()) == 1
+    assert len(wire.ws.messages(wire.ws.dm_channel("U0COORD"))) == 1
+
+
+def test_a_refused_question_after_a_file_drop_still_reaches_the_student(wire: Stack) -> None:
+    """Slack refusing the "which document?" post used to make the bot answer 500 while it had already
+    marked the event handled, so Slack's retry was dropped and the question never came."""
+    from tests.documents_files import pdf
+
+    _cohort(wire)
+    wire.ws.fail_next("chat.postMessage", error="internal_error", status=500)
+    _, deliveries = wire.ws.share_file("U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
+    assert all(d.ok for d in deliveries)
+    _later(wire)
+    wire.services.outbox.settle()
+    asked = [m for m in wire.ws.messages(wire.ws.dm_channel("U0ANNA")) if "Welk document" in m.text]
+    assert len(asked) == 1
+    assert all(wire.ws.redeliver(d).ok for d in deliveries)  # Slack's retries change nothing more
+    assert len([m for m in wire.ws.messages(wire.ws.dm_channel("U0ANNA")) if "Welk document" in m.text]) == 1
