@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, Response, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
@@ -11,10 +13,22 @@ from bot import calendar_feed, durable_jobs, errors, request_guard
 from bot.document_download import PATH, open_document
 from bot.i18n import LANGUAGES
 from bot.middleware import scope_middleware
-from bot.outbox import DeferredClient, slack_client
+from bot.outbox import DeferredClient, slack_client, wall_now
 from bot.services import Services
+from models import outbox, processed_events
 
 RESUME_EVERY = 30.0  # seconds
+TIDY_EVERY = 3600.0
+KEEP_REQUEST_KEYS = timedelta(days=2)
+KEEP_SENT = timedelta(days=30)
+
+
+def tidy(services: Services) -> None:
+    """Drop request keys no retry can use any more and messages sent long ago."""
+    now = wall_now()
+    with services.db.session() as session:
+        processed_events.forget_before(session, now - KEEP_REQUEST_KEYS)
+        outbox.forget_sent_before(session, now - KEEP_SENT)
 
 
 def web_client(services: Services, key_prefix: str | None = None) -> DeferredClient:
@@ -37,6 +51,7 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     errors.register(app, services.settings.timezone)
     # Work a stopped process left half done is picked up by any process, not only the scheduler.
     services.outbox.every(RESUME_EVERY, lambda: durable_jobs.resume(services, services.outbox.client()))
+    services.outbox.every(TIDY_EVERY, lambda: tidy(services))
     services.outbox.start()
     return app
 

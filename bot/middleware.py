@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.i18n import Translator, translator
-from bot.outbox import DeferredClient, DeferredRespond
+from bot.outbox import DeferredClient, DeferredRespond, wall_now
 from bot.services import Services
 from bot.views.home import unregistered_home
 from models import processed_events
@@ -62,7 +62,7 @@ def request_scope(context: BoltContext) -> Iterator[Scope]:
             scope = Scope(session, context["actor"], context["t"], services.clock.now(), services)
             yield scope
             if request_key := context.get("request_key"):
-                processed_events.mark(session, request_key, scope.now)
+                processed_events.mark(session, request_key, wall_now())  # Slack's time, not the domain's
         try:
             session.commit()
         except IntegrityError:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, and_, exists, or_, update
+from sqlalchemy import JSON, Column, and_, delete, exists, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -186,6 +186,17 @@ def retry_failed(session: Session) -> int:
     )
     session.commit()
     return int(done.rowcount)  # type: ignore[attr-defined]  # CursorResult
+
+
+def forget_sent_before(session: Session, when: datetime) -> int:
+    """Sent rows are kept a while (to read what went out), then dropped; pending and failed ones stay."""
+    gone = session.execute(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.state) == OutboxState.SENT.value, col(OutboxMessage.sent_at) < when
+        )
+    )
+    session.commit()
+    return int(gone.rowcount)  # type: ignore[attr-defined]  # CursorResult
 
 
 def counts(session: Session) -> Counter[str]:

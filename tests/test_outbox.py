@@ -202,3 +202,26 @@ def test_a_refused_question_after_a_file_drop_still_reaches_the_student(wire: St
     assert len(asked) == 1
     assert all(wire.ws.redeliver(d).ok for d in deliveries)  # Slack's retries change nothing more
     assert len([m for m in wire.ws.messages(wire.ws.dm_channel("U0ANNA")) if "Welk document" in m.text]) == 1
+
+
+def test_old_request_keys_and_long_sent_messages_are_tidied_away(wire: Stack) -> None:
+    from bot.app import KEEP_SENT, tidy
+    from models.processed_events import ProcessedEvent
+
+    _cohort(wire)
+    wire.ws.slash_command("U0ANNA", "/stage", "probleem x")
+    with wire.session() as s:
+        assert len(s.exec(select(ProcessedEvent)).all()) == 1
+        s.add(ProcessedEvent(event_id="Ev-old", received_at=wall_now() - timedelta(days=3)))
+        outbox.enqueue(s, "old", "U0X", "chat.postMessage", {"channel": "U0X"}, wall_now())
+        s.flush()
+        old = s.exec(select(OutboxMessage).where(OutboxMessage.key == "old")).one()
+        old.state, old.sent_at = OutboxState.SENT.value, wall_now() - KEEP_SENT - timedelta(days=1)
+        s.add(old)
+        s.commit()
+    tidy(wire.services)
+    with wire.session() as s:
+        assert [e.event_id for e in s.exec(select(ProcessedEvent))] != ["Ev-old"]
+        assert len(s.exec(select(ProcessedEvent)).all()) == 1
+        assert [r.key for r in s.exec(select(OutboxMessage))] != ["old"]
+        assert len(s.exec(select(OutboxMessage)).all()) == 1  # the problem's DM, sent today, stays
