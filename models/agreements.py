@@ -320,13 +320,15 @@ def save_contract(
     signed_on: dict[str, date | None],
     *,
     now: datetime,
+    today: date,
 ) -> DigitalContract:
     """Create or update the student's lerarenstage.be contract with this institution. Run it first in its
     transaction: of two first saves at the same moment the database keeps one row, and the other's
-    transaction is rolled back and updates that row."""
+    transaction is rolled back and updates that row. `today` is the programme's local date (past midnight
+    in Brussels it is still yesterday in UTC)."""
     if end < start:
         raise AgreementError("agreements.error.dates_order")
-    if any(day is not None and day > now.date() for day in signed_on.values()):
+    if any(day is not None and day > today for day in signed_on.values()):
         raise AgreementError("agreements.error.signed_in_future")
     try:
         contract = _store_contract(session, student_id, institution_id, start, end, signed_on, now)

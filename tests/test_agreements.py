@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
@@ -73,6 +73,24 @@ def test_students_and_supervisors_cannot_use_the_coordinators_overview(wire: Sta
     for who in ("U0ANNA", "U0SUP"):
         refused = text_of(wire.ws.slash_command(who, "/stage", "overeenkomsten").json["blocks"])
         assert "niet voor jouw rol" in refused
+
+
+def test_a_contract_signed_today_is_today_in_brussels_past_midnight(wire: Stack) -> None:
+    """At 00:30 in Brussels it is still yesterday in UTC: a signature of today is not in the future."""
+    ids = setup(wire)
+    _place_and_request(wire, ids)
+    _accept(wire, ids["atheneum"])
+    wire.services.clock.freeze(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))  # Tuesday 1 December, 00:30
+    wire.ws.click("U0ANNA", "agreement_contract_open", str(ids["atheneum"]))
+    view = wire.ws.open_views("U0ANNA")[-1]
+    today = {
+        "start": {"start": "2026-11-09"},
+        "end": {"end": "2026-12-04"},
+        "student": {"student": "2026-12-01"},
+    }
+    assert wire.ws.submit_view("U0ANNA", view, today).body == ""
+    with wire.session() as s:
+        assert s.exec(select(DigitalContract)).one().student_signed_on == date(2026, 12, 1)
 
 
 def test_a_digital_contract_covers_once_every_party_signed(wire: Stack) -> None:

@@ -1,7 +1,7 @@
 """used links: a document link opens once
 
 Revision ID: 0015_d
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-29 10:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import models.db
 
 revision = "0015_d"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

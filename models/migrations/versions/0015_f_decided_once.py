@@ -1,7 +1,7 @@
 """decided once: the natural keys that let the database decide between two requests at the same moment
 
 Revision ID: 0015_f
-Revises: 0010, 0011, 0014
+Revises: 0010, 0011, 0015_d
 Create Date: 2026-11-29 10:00:00
 
 Rows that two requests at once already stored twice are first reduced to one, so the keys can be built.
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0015_f"
-down_revision = ("0010", "0011", "0014")  # every head: this touches planning, LIO and matching
+down_revision = ("0010", "0011", "0015_d")  # every head: this touches planning, LIO and matching
 branch_labels = None
 depends_on = None
 
