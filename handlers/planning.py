@@ -141,8 +141,8 @@ durable_jobs.register(READ_JOB, _read_job)
 
 
 def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    """Lines for the open conversation's placement; without one, for the only placement they fit (the
-    conversation opens for it), or the student is asked which placement they are for."""
+    """Lines for the open conversation's placement; without one, for the only placement they fit, or the
+    student is asked which placement they are for (the conversation then opens for the chosen one)."""
     text = str(event.get("text") or "")
     with request_scope(context) as scope:
         version = planning.typing_version(scope.session, scope.actor.person_id, scope.now)
@@ -165,8 +165,8 @@ def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> N
                 )
                 _tell(client, event["channel"], fallback, blocks)
                 return
-            try:
-                version = _open_typing(scope, fitting[0])
+            try:  # no conversation is opened: a later DM is read as lessons only when it reads as such
+                version = planning.draft_for(scope.session, fitting[0], now=scope.now)
             except PlanningError as error:
                 _tell(client, event["channel"], scope.t(error.key, **error.params))
                 return

@@ -129,3 +129,31 @@ def test_students_may_not_propose(wire: Stack) -> None:
 def any_placements(wire: Stack) -> list[Placement]:
     with wire.session() as s:
         return list(s.exec(select(Placement)))
+
+
+def test_too_few_guided_places_are_named_without_a_cause_that_does_not_exist(wire: Stack) -> None:
+    """No former schools, conflicts or level limits: the co-teaching left over is tied to the scarce
+    guided places, and the DM says so instead of "not where they may go (former school, ...)"."""
+    with wire.session() as s:
+        sup = factories.person(s, "U0SUP", "Els Wouters", Role.SUPERVISOR)
+        students = [factories.student(s, f"U0ST{i}", f"Student {i}", supervisor=sup) for i in range(3)]
+        institution = Institution(code="ATH", name="Atheneum", city="Gent", levels=["aso"], grades=[1, 2, 3])
+        s.add(institution)
+        s.flush()
+        assert institution.id is not None
+        for subject, semester, activity in ALL:
+            places = 1 if (subject, semester, activity) == ("Wiskunde", 2, "guided") else 30
+            declare(s, Declared(institution.id, subject, semester, activity, places, ("aso",), (2, 3)),
+                    actor_id=None, now=NOW)  # fmt: skip
+        for student in students:
+            s.add(PreferenceSubmission(student_id=student.id, submitted_at=NOW, source="modal",
+                                       institution_ids=[institution.id]))  # fmt: skip
+        s.commit()
+    wire.sync_users()
+    wire.ws.slash_command("U0SUP", "/stage", "matchen voorstel")
+    wire.services.background.drain(timeout=60)
+    dm = text_of(wire.ws.messages(wire.ws.dm_channel("U0SUP"))[-1].blocks)
+    assert "Geen volledig voorstel mogelijk" in dm
+    assert "Wiskunde, semester 2, begeleide stage: 3 studenten, 1 plaatsen (2 niet geplaatst)" in dm
+    assert "co-teaching moet op dezelfde school als begeleide stage, en daar zijn maar 1 plaatsen" in dm
+    assert "oude school" not in dm and "onderwijsniveau" not in dm

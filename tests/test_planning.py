@@ -167,8 +167,8 @@ def test_the_readme_example_typed_straight_in_the_dm_is_read_for_the_students_pl
     # two activities are possible here: the line must say which (not "Activiteit ? hoort niet bij")
     assert "Welke activiteit is deze les? Zet ze in de regel: co-teaching, begeleide stage." in shown
     assert "Activiteit ?" not in shown
-    # the conversation is open now: the next lines go to the same placement; once co-teaching has its
-    # two hours, guided teaching is the only activity left, and the preview says it was taken
+    # the next lines go to the same placement (the only one they fit); once co-teaching has its two
+    # hours, guided teaching is the only activity left, and the preview says it was taken
     text = "ma 15/2 10u-10u50 5B co-teaching\ndi 16/2 10u-10u50 5B co-teaching\nwo 17/2 10u-10u50 5B breuken"
     wire.ws.send_dm("U0ANNA", text)
     wire.services.background.drain()
@@ -180,6 +180,10 @@ def test_the_readme_example_typed_straight_in_the_dm_is_read_for_the_students_pl
     with wire.session() as s:
         saved = {x.day.day: x.activity for x in s.exec(select(PlannedLesson))}
     assert saved == {15: "co_teaching", 16: "co_teaching", 17: "guided"}
+    # no conversation was opened by typing straight in the DM: a chat message is not read as a lesson
+    wire.ws.send_dm("U0ANNA", "bedankt!")
+    wire.services.background.drain()
+    assert "Ik begrijp je bericht niet" in wire.ws.messages("U0ANNA")[-1].text
 
 
 def test_lessons_typed_in_the_dm_that_fit_several_placements_ask_which_one(wire: Stack) -> None:
