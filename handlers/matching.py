@@ -178,8 +178,9 @@ def _accept(
         except IntegrityError:  # an activity was placed by another request at the same moment: again
             scope.session.rollback()
             accepted, refused, messages = accept(scope, proposals)
-        if proposals and not accepted and not refused:
-            respond(response_type="ephemeral", replace_original=False, text=_already(scope, proposals))
+        taken = _already(scope, proposals) if not accepted and not refused else None
+        if taken is not None:  # another click accepted them a moment ago
+            respond(response_type="ephemeral", replace_original=False, text=taken)
             return
         scope.session.flush()
         blocks = render(scope.session, scope.services, t, run, 0)
@@ -189,17 +190,19 @@ def _accept(
         notify(client, person, text, dm_blocks)
 
 
-def _already(scope: Scope, proposals: list[MatchProposal]) -> str:
-    """Someone accepted these proposals a moment ago: who, and when."""
+def _already(scope: Scope, proposals: list[MatchProposal]) -> str | None:
+    """Who accepted these proposals a moment ago, and when; None when they are all still open."""
     for proposal in proposals:
         scope.session.refresh(proposal)
+    decided = [p for p in proposals if p.status != ProposalStatus.OPEN]
+    for proposal in decided:
         placement = placements.get(scope.session, proposal.placement_id) if proposal.placement_id else None
         if placement is not None:
             by = scope.session.get(Person, placement.placed_by_id) if placement.placed_by_id else None
             return already(
                 scope.t, approved=True, by_slack_id=by.slack_user_id if by else None, at=placement.placed_at
             )
-    return scope.t("matching.already_decided")
+    return scope.t("matching.already_decided") if decided else None
 
 
 def accept_all(

@@ -567,6 +567,9 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
         answered = placements.record_answer(
             session, me.id or 0, school.id, accepted, day, reason=reason or None, now=scope.now
         )  # type: ignore[arg-type]
+        if not answered:  # the same answer was recorded a moment ago (a second submission)
+            ack(views.errors_reply(t, {views.OUTCOME: [Refusal("placements.answer.already_recorded")]}))
+            return
         placement_steps.refresh(session, catalogue, me.id or 0, scope.now)
         messages: list[tuple[Person, str, list[Block]]] = []
         if accepted:

@@ -451,12 +451,18 @@ def record_answer(
     reason: str | None,
     now: datetime,
 ) -> list[Placement]:
-    """The school's answer for every activity still waiting there; a refusal frees them to place again."""
-    placements = awaiting_answer(session, student_id, institution_id)
-    for p in placements:
-        p.answer = (Answer.ACCEPTED if accepted else Answer.REFUSED).value
-        p.answered_on, p.refusal_reason = on, None if accepted else reason
-        session.add(p)
+    """The school's answer for every activity still waiting there; a refusal frees them to place again.
+    Returns the placements answered now: none when the same answer came in a moment ago (run it first in
+    its transaction)."""
+    placements = []
+    for p in awaiting_answer(session, student_id, institution_id):
+        if not once.transition(
+            session, p, "answer", Answer.PENDING.value,
+            answer=(Answer.ACCEPTED if accepted else Answer.REFUSED).value,
+            answered_on=on, refusal_reason=None if accepted else reason,
+        ):  # fmt: skip
+            continue
+        placements.append(p)
         if not accepted:
             _end(session, p, PlacementStatus.REFUSED, student_id, now)
     if placements:

@@ -419,6 +419,30 @@ def test_a_supervisor_and_the_coordinator_withdrawing_one_placement_at_once_with
     no_errors_logged(caplog)
 
 
+def test_a_schools_refusal_submitted_twice_at_once_is_told_once(
+    wire: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = placements_flow.setup(wire)
+    placements_flow._place_and_request(wire, ids)
+    wire.ws.click("U0ANNA", "placement_answer_open", str(ids["atheneum"]))
+    view = wire.ws.open_views("U0ANNA")[-1]
+    values = {
+        "outcome": {"outcome": "refused"},
+        "on": {"on": "2026-11-28"},
+        "reason": {"reason": "Geen mentor"},
+    }
+    before = len(wire.ws.messages("U0SUP"))
+    answers = together(
+        lambda: wire.ws.submit_view("U0ANNA", view, values),
+        lambda: wire.ws.submit_view("U0ANNA", view, values),
+    )
+    assert len(_audit(wire, "placement.refused")) == 1
+    assert len(wire.ws.messages("U0SUP")) == before + 1  # the supervisor hears it once
+    errors = [a.json["errors"] for a in answers if a.json and a.json.get("errors")]
+    assert errors == [{"outcome": "Het antwoord van deze school is al genoteerd."}]
+    no_errors_logged(caplog)
+
+
 def test_accept_all_clicked_twice_at_once_places_each_proposal_once(
     wire: Stack, caplog: pytest.LogCaptureFixture
 ) -> None:
