@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from bot import cli
 from bot.app import web_client
 from bot.cli import main
+from bot.services import Services
+from models.leases import Lease
 from models.people import Role
 from models.progress import StepState
 from models.reminders import Reminder, Snooze
@@ -18,7 +25,7 @@ from scheduler.runner import Runner
 from scheduler.sweep import dry_run, run_sweep
 from tests import factories
 from tests.blocktext import text_of
-from tests.conftest import Stack
+from tests.conftest import TOKEN, Stack
 
 # Friday 22 January 2027, 09:30 in Brussels: 7 days before the documents and agreement deadlines.
 MORNING = datetime(2027, 1, 22, 8, 30, tzinfo=UTC)
@@ -222,3 +229,84 @@ def test_both_people_hear_of_an_intake_meeting_the_working_day_before(cohort: St
     # Not again on Monday morning itself.
     run_sweep(cohort.services, web_client(cohort.services), MORNING + timedelta(days=3))
     assert sum("Intakegesprek op" in m for m in _dm(cohort, "U0ANNA")) == 1
+
+
+@pytest.fixture
+def remind_env(cohort: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
+    """`stagebot remind` on the cohort's database, sending to the workspace."""
+    monkeypatch.setenv("DATABASE_URL", cohort.services.db.url)
+    monkeypatch.setenv("STAGEBOT_CHANNEL", "C0ANNOUNCE")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", cohort.ws.api_url)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    return cohort
+
+
+def a_running_scheduler(cohort: Stack) -> Runner:
+    """A scheduler in another process: its lease on real time, as every process times the lease."""
+    elsewhere = Services(cohort.services.settings, cohort.services.db, cohort.services.catalogue)
+    scheduler = Runner(elsewhere, web_client(elsewhere), "scheduler-host:4242")
+    assert scheduler.has_lease()
+    return scheduler
+
+
+def test_remind_beside_a_working_scheduler_says_so_and_sends_nothing(
+    remind_env: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scheduler = a_running_scheduler(remind_env)
+    assert main(["remind", "--at", "2027-01-22T09:30"]) == cli.REMIND_BUSY
+    err = capsys.readouterr().err
+    assert "The scheduler is working right now: scheduler-host:4242 holds its lease until" in err
+    assert "--wait" in err
+    assert remind_env.ws.calls("chat.postMessage") == []
+    with remind_env.session() as s:
+        assert s.get(Lease, "scheduler").holder == "scheduler-host:4242"  # untouched
+    scheduler.stop()
+
+
+def test_remind_waits_for_the_lease_sends_then_gives_it_back(
+    remind_env: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scheduler = a_running_scheduler(remind_env)
+    pauses: list[float] = []
+
+    def the_scheduler_stops_meanwhile(seconds: float) -> None:
+        pauses.append(seconds)
+        scheduler.stop()
+
+    monkeypatch.setattr(cli, "_pause", the_scheduler_stops_meanwhile)
+    assert main(["remind", "--at", "2027-01-22T09:30", "--wait", "30"]) == 0
+    assert pauses == [cli.REMIND_POLL]
+    # Anna, the coordinator (this week's digest, not sent on Monday) and the channel.
+    assert "Reminders sent: 3. Not sent (tried again on the next sweep): 0." in capsys.readouterr().out
+    assert len(_dm(remind_env, "U0ANNA")) == 1 and len(remind_env.ws.messages("C0ANNOUNCE")) == 1
+    with remind_env.session() as s:
+        assert s.get(Lease, "scheduler") is None  # given back: the scheduler's next tick may work
+
+
+def test_remind_help_says_at_applies_when_sending_too(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["remind", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "without it, what is due then is sent now" in text and "--wait SECONDS" in text
+
+
+def test_two_reminds_at_once_send_nothing_twice(remind_env: Stack) -> None:
+    """Two `stagebot remind` processes started together on one database (PostgreSQL too)."""
+    with remind_env.session() as s:
+        sup = s.exec(select(factories.Person).where(factories.Person.slack_user_id == "U0SUP")).one()
+        for i in range(120):  # enough that two sweeps overlap when nothing keeps them apart
+            factories.student(s, f"U0MANY{i:03d}", f"Student {i:03d}", supervisor=sup)
+    remind_env.sync_users()
+    env = dict(os.environ) | {"PYTHONPATH": str(Path(__file__).parent.parent)}
+    command = [sys.executable, "-m", "bot", "remind", "--at", "2027-01-22T09:30", "--wait", "120"]
+    both = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=180)[0] for process in both]
+    assert [process.returncode for process in both] == [0, 0], outputs
+    posted = [c.params.get("channel") for c in remind_env.ws.calls("chat.postMessage")]
+    # 121 students, the coordinator's digest and the channel: each once.
+    assert len(posted) == 123 and len(set(posted)) == 123
+    assert sorted(o.count("Reminders sent: 0.") for o in outputs) == [0, 1], outputs
