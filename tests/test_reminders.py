@@ -231,6 +231,21 @@ def test_both_people_hear_of_an_intake_meeting_the_working_day_before(cohort: St
     assert sum("Intakegesprek op" in m for m in _dm(cohort, "U0ANNA")) == 1
 
 
+def test_a_second_sweep_on_the_day_of_the_second_reminder_does_not_tell_the_supervisor(cohort: Stack) -> None:
+    client = web_client(cohort.services)
+    run_sweep(cohort.services, client, MORNING)  # Friday: 7 days before the agreement deadline
+    wednesday = MORNING + timedelta(days=5)  # 2 days before: the second reminder
+    run_sweep(cohort.services, client, wednesday)
+    assert len(_dm(cohort, "U0ANNA")) == 2
+    run_sweep(cohort.services, client, wednesday + timedelta(minutes=5))  # a retry, or `stagebot remind`
+    assert not any("Anna De Smet" in m or "<@U0ANNA>" in m for m in _dm(cohort, "U0SUP"))
+    run_sweep(cohort.services, client, wednesday + timedelta(days=1))  # she ignored both: now it is told
+    told = [m for m in _dm(cohort, "U0SUP") if "<@U0ANNA>" in m]
+    assert len(told) == 1
+    with cohort.session() as s:
+        assert len(s.exec(select(Reminder).where(Reminder.kind == "escalation")).all()) == 1
+
+
 @pytest.fixture
 def remind_env(cohort: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
     """`stagebot remind` on the cohort's database, sending to the workspace."""
