@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).parent.parent
+from tests.processes import pythonpath
+
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
 # Whatever day the suite runs, the workspace runs at this one: Tuesday 1 December 2026, 08:30 in Brussels.
 START = datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
@@ -33,7 +34,7 @@ def local_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     workdir = tmp_path_factory.mktemp("local")
     env = {k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES and k != "DATABASE_URL"}
-    env |= {"PORT": str(port), "PYTHONPATH": str(ROOT)}
+    env |= {"PORT": str(port), "PYTHONPATH": pythonpath()}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--at", "2026-12-01T08:30"],
         cwd=workdir,

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -26,6 +25,7 @@ from scheduler.sweep import dry_run, run_sweep
 from tests import factories
 from tests.blocktext import text_of
 from tests.conftest import TOKEN, Stack
+from tests.processes import pythonpath
 
 # Friday 22 January 2027, 09:30 in Brussels: 7 days before the documents and agreement deadlines.
 MORNING = datetime(2027, 1, 22, 8, 30, tzinfo=UTC)
@@ -313,7 +313,7 @@ def test_two_reminds_at_once_send_nothing_twice(remind_env: Stack) -> None:
         for i in range(120):  # enough that two sweeps overlap when nothing keeps them apart
             factories.student(s, f"U0MANY{i:03d}", f"Student {i:03d}", supervisor=sup)
     remind_env.sync_users()
-    env = dict(os.environ) | {"PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = dict(os.environ) | {"PYTHONPATH": pythonpath()}
     command = [sys.executable, "-m", "bot", "remind", "--at", "2027-01-22T09:30", "--wait", "120"]
     both = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
