@@ -6,15 +6,23 @@ import argparse
 import functools
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings, SettingsError, load_settings
 from models.catalogue import CatalogueError
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+    from models.leases import Lease
+    from scheduler.runner import LeaseHolder
 
 log = logging.getLogger("stagebot")
 LONG_RUNNING = frozenset({"run", "serve", "scheduler"})
@@ -31,14 +39,18 @@ def _services(settings: Settings, *, migrate: bool = True):
     return services
 
 
-def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    slack = bool(settings.slack_app_token or settings.slack_bot_token or settings.slack_signing_secret)
+    if args.at and slack:  # Slack's time is real time: only the local workspace can start elsewhere
+        print(_translator(settings)("run.at_local_only"), file=sys.stderr)
+        return 2
     if settings.slack_app_token:
         return cmd_socket(settings)
-    if settings.slack_bot_token or settings.slack_signing_secret:
+    if slack:
         return serve_http(settings, with_scheduler=True)
     from bot.local import run_local
 
-    return run_local(settings)
+    return run_local(settings, _moment(args.at, settings) if args.at else None)
 
 
 def cmd_socket(settings: Settings) -> int:
@@ -83,23 +95,82 @@ def cmd_scheduler(settings: Settings, _: argparse.Namespace) -> int:
     return run_scheduler(_services(settings))
 
 
+REMIND_BUSY = 3  # `stagebot remind`'s exit status when another process holds the scheduler's lease
+REMIND_POLL = 1.0  # seconds between two tries for the lease while --wait lasts
+REMIND_DELIVERY = 60.0  # seconds `stagebot remind` itself delivers before it leaves the rest to the bot
+
+
+def _translator(settings: Settings) -> Translator:
+    from bot.i18n import Translator, language_for
+
+    return Translator(language_for(None, os.environ.get("LANG")), settings.timezone)
+
+
+def _moment(at: datetime, settings: Settings) -> datetime:
+    """A moment from the command line; without an offset it is in the programme's time zone."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(settings.timezone))
+
+
 def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
-    """Show (--dry-run) or send now what the daily sweep would send."""
+    """Show (--dry-run) or send now what the daily sweep would send (as if at --at).
+
+    Sending holds the scheduler's lease, as a scheduler's tick does, so it never runs beside a scheduler
+    or another `stagebot remind`: it waits up to --wait seconds for the lease, then says who holds it.
+    """
     from bot.app import web_client
+    from scheduler.runner import LeaseHolder, LeaseLost, bound_to_lease, holder_id
     from scheduler.sweep import dry_run, run_sweep
 
+    t = _translator(settings)
     services = _services(settings)
-    if args.at:
-        services.clock.freeze(args.at.replace(tzinfo=args.at.tzinfo or ZoneInfo(settings.timezone)))
-    now = services.clock.now()
+    now = _moment(args.at, settings) if args.at else services.clock.now()
     if args.dry_run:
         lines = dry_run(services, now)
-        print("\n".join(lines) if lines else "Nothing is due now.")
+        print("\n".join(lines) if lines else t("remind.nothing_due"))
         return 0
     settings.require_http_token()
-    sent, failed = run_sweep(services, web_client(services), now)
-    print(f"{sent} message(s) sent, {failed} failed (they are tried again on the next sweep).")
-    return 1 if failed else 0
+    # The lease runs on real time (services.clock), whatever moment --at names for the sweep.
+    lease = LeaseHolder(services, f"remind:{holder_id()}:{secrets.token_hex(3)}")
+    holder = _take_lease(lease, args.wait)
+    if holder is not None:
+        until = t.datetime(holder.expires_at)
+        print(t("remind.busy", holder=holder.holder, until=until), file=sys.stderr)
+        return REMIND_BUSY
+    try:
+        sent, failed = run_sweep(services, bound_to_lease(web_client(services), lease), now)
+    except LeaseLost:
+        print(t("remind.lease_lost"), file=sys.stderr)
+        return REMIND_BUSY
+    finally:
+        lease.release()
+    # Queued in the outbox with the reminder rows; deliver what can go now, the running bot does the rest.
+    try:
+        services.outbox.settle(timeout=REMIND_DELIVERY)
+    except TimeoutError:
+        pass
+    from models import outbox
+
+    with services.db.session() as session:
+        left = outbox.counts(session)[outbox.OutboxState.PENDING.value]
+    print(t("remind.sent", sent=sent, left=left))
+    return 0
+
+
+def _take_lease(lease: LeaseHolder, wait: float) -> Lease | None:
+    """Take the lease, trying again for up to `wait` seconds; None once held, else who holds it."""
+    deadline = time.monotonic() + max(wait, 0.0)
+    while True:
+        if lease.acquire():
+            return None
+        holder = lease.current()
+        left = deadline - time.monotonic()
+        if holder is not None and left <= 0:
+            return holder
+        _pause(min(REMIND_POLL, max(left, 0.0)))
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
@@ -226,7 +297,14 @@ def parser() -> argparse.ArgumentParser:
     verbose.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
     commands = root.add_subparsers(dest="command", required=True)
     add = functools.partial(commands.add_parser, parents=[verbose])
-    add("run", help="run the bot (Socket Mode, HTTP, or the local workspace without credentials)")
+    run = add("run", help="run the bot (Socket Mode, HTTP, or the local workspace without credentials)")
+    run.add_argument(
+        "--at",
+        type=datetime.fromisoformat,
+        metavar="WHEN",
+        help="local workspace only: its clock starts at this moment, e.g. 2027-01-22T09:30, and stands "
+        "still there until you move it (the demo data is dated from it)",
+    )
     add("serve", help="HTTP mode only: /slack/events on $PORT")
     add("scheduler", help="the reminder scheduler, as its own process")
     add("migrate", help="bring the database schema up to date")
@@ -239,7 +317,17 @@ def parser() -> argparse.ArgumentParser:
     remind.add_argument(
         "--at",
         type=datetime.fromisoformat,
-        help="as if it were this moment, e.g. 2027-01-22T09:30 (with --dry-run)",
+        metavar="WHEN",
+        help="as if it were this moment, e.g. 2027-01-22T09:30: with --dry-run what would be due then is "
+        "shown; without it, what is due then is sent now",
+    )
+    remind.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when the scheduler (or another remind) is working right now, wait up to this long for it "
+        f"(default: do not wait; say who is working and stop with exit status {REMIND_BUSY})",
     )
     for name, help_text in (("import", "import a CSV file"), ("export", "export to CSV")):
         sub = add(name, help=help_text)

@@ -5,6 +5,9 @@ exactly as to Slack (signed requests in, Web API calls out), with a token and se
 This module is the only bridge between the two: it gives the workspace two hooks, one that moves the
 bot's clock (then runs one scheduler tick, so due reminders show up at once) and one that puts the demo
 data back. The bot takes its time from the workspace only here, never in Socket Mode or HTTP mode.
+
+Both run on real time, or, given a `start`, frozen at that moment until someone moves the clock: what a
+test needs (the same day, hour and reminders whatever the day it runs) and what `stagebot run --at` offers.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +131,7 @@ class LocalWorkspace:
     page: Server
     bot_server: Any
     demo_database: bool
+    start: datetime | None = None  # the frozen moment both clocks start from (and a reset returns to)
 
     @property
     def url(self) -> str:
@@ -140,11 +146,16 @@ class LocalWorkspace:
             log.exception("the scheduler tick after moving the clock failed")
 
     def reset_demo(self) -> None:
-        """Empty every table, import the demo data again and give the bot real time back."""
+        """Empty every table, import the demo data again and put the bot's clock back where it started:
+        real time, or the frozen `start` (the workspace has put its own clock back already)."""
         with self.runner.lock, self.services.db.engine.begin() as connection:
             for table in reversed(SQLModel.metadata.sorted_tables):
                 connection.execute(table.delete())
-        self.services.clock.release()  # before the demo data: its history is dated from real time
+        # Before the demo data: its history is dated from the clock.
+        if self.start is None:
+            self.services.clock.release()
+        else:
+            self.services.clock.freeze(self.start)
         load_demo_data(self.services)
         self.runner.tick()  # what the demo has waiting for review reaches the reviewers' DMs now
 
@@ -158,19 +169,31 @@ class LocalWorkspace:
 
 
 def start_local(
-    settings: Settings, *, demo_database: str | None = None, port: int | None = None
+    settings: Settings,
+    *,
+    demo_database: str | None = None,
+    port: int | None = None,
+    start: datetime | None = None,
 ) -> LocalWorkspace:
     """Start the workspace page, the bot behind it and the scheduler; return once all three listen.
 
     The demo data can be reset only in a database of the workspace's own (`demo_database`, else
     stagebot-local.db): with DATABASE_URL set (and no `demo_database`) the workspace uses that database
     and never empties it.
+
+    With `start` (an aware datetime) the bot's and the workspace's clocks stand still at that moment
+    until the clock is moved, and a reset returns there: the demo data, the first tick and every
+    scheduler tick see that moment, not the wall clock. Without it both follow real time.
     """
+    if start is not None and start.tzinfo is None:
+        raise ValueError("start the local workspace at an aware datetime")
     token, secret = f"xoxb-local-{secrets.token_hex(8)}", secrets.token_hex(16)
     own_database = demo_database is not None or "database_url" not in settings.model_fields_set
     database_url = demo_database or (LOCAL_DATABASE if own_database else settings.database_url)
     base = settings.model_copy(update={"database_url": database_url})
     services = Services.from_settings(base)
+    if start is not None:
+        services.clock.freeze(start)
     upgrade(services.db)
     load_demo_data(services)
 
@@ -181,6 +204,7 @@ def start_local(
         signing_secret=secret,
         bot_url="",
         bot_user_id=BOT_USER_ID,
+        clock=time.time if start is None else _standing_still(start),
     )
     page = ws.serve(host=HOST, port=settings.port if port is None else port)
     services.settings = base.model_copy(
@@ -202,14 +226,20 @@ def start_local(
         with services.db.session() as session:
             leases.take_over(session, LEASE)
     runner.tick()  # at once, not in a minute: pending review messages, and a sweep if one is due
-    local = LocalWorkspace(ws, services, runner, scheduler, page, bot_server, own_database)
+    local = LocalWorkspace(ws, services, runner, scheduler, page, bot_server, own_database, start)
     ws.on_clock_moved = local.move_clock
     ws.on_reset = local.reset_demo if own_database else None
     return local
 
 
-def run_local(settings: Settings) -> int:
-    local = start_local(settings)
+def _standing_still(start: datetime) -> Callable[[], float]:
+    """The workspace's base clock for a frozen start; moving the clock adds to it, as to the bot's."""
+    moment = start.timestamp()
+    return lambda: moment
+
+
+def run_local(settings: Settings, start: datetime | None = None) -> int:
+    local = start_local(settings, start=start)
     reset = "Reset demo data puts it all back" if local.demo_database else "reset is off (DATABASE_URL)"
     print(
         f"\nStagebot is running against the LOCAL WORKSPACE (a stand-in for Slack, with demo data).\n"

@@ -43,6 +43,12 @@ def acquire(session: Session, name: str, holder: str, now: datetime, ttl: timede
     return True
 
 
+def current(session: Session, name: str, now: datetime) -> Lease | None:
+    """The lease as it stands, when someone holds it at `now` (None: free, or run out)."""
+    lease = session.get(Lease, name)
+    return lease if lease is not None and lease.expires_at >= now else None
+
+
 def take_over(session: Session, name: str) -> None:
     """Drop the lease whoever holds it: only for a database that one process owns (the local workspace),
     where a holder that did not stop cleanly would otherwise keep the scheduler idle for a lease period."""

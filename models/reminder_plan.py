@@ -152,10 +152,27 @@ def approval_items(student: StudentState, rules: ReminderRules, today: date) -> 
     return items
 
 
+Thing = tuple[str, str, str]  # (recipient, kind, subject): one reminder, whatever its due day
+
+
+def ignored_reminders(sent: Iterable[Key], rules: ReminderRules, today: date) -> Counter[Thing]:
+    """For each (recipient, kind, subject): on how many distinct working days before today a reminder of
+    it went out. A reminder due on a given day goes out on the first working day from then (no sweep runs
+    on a day off), so that is the day it counts for; one sent today has not been ignored yet, however
+    often the sweep runs today."""
+    days: dict[Thing, set[date]] = {}
+    for recipient, kind, subject, due in sent:
+        sent_on = due if rules.is_working_day(due) else rules.add_working_days(due, 1)
+        if sent_on < today:
+            days.setdefault((recipient, kind, subject), set()).add(sent_on)
+    return Counter({thing: len(on) for thing, on in days.items()})
+
+
 def escalation_items(
     student: StudentState, items: list[Item], sent_counts: Counter[tuple[str, str, str]], rules: ReminderRules
 ) -> list[Item]:
-    """A student who ignored `escalate_after` reminders of one thing: their supervisors are told, once."""
+    """A student who ignored `escalate_after` reminders of one thing (`sent_counts`, from
+    `ignored_reminders`): their supervisors are told, once."""
     escalations = []
     for item in items:
         if sent_counts[(item.recipient, item.kind, item.subject)] < rules.escalate_after:
@@ -252,7 +269,7 @@ def plan(
     rules = catalogue.reminders
     if not rules.is_working_day(today):
         return []
-    sent_counts = Counter((r, k, s) for r, k, s, _ in sent)
+    sent_counts = ignored_reminders(sent, rules, today)
     due: list[Item] = []
     for student in students:
         own = student_items(catalogue, student, today)

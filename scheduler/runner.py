@@ -4,14 +4,22 @@ The job store is the application's database (APScheduler's SQLAlchemy store), jo
 are replaced on start, and everything a job must not forget lives in the application's own tables. A
 second scheduler keeps ticking without the lease and takes over within one lease period when the first
 one stops. The tick is cheap when nothing is due, so it can run every minute and catch up after downtime.
+
+The lease is renewed while a tick works, not only when it starts: before each job and, through the
+client the jobs get, before every Web API call once a minute has passed since the last renewal. When
+the renewal finds another holder (this process stalled past the lease and a second scheduler took over),
+`LeaseLost` ends the tick before it sends anything more. `stagebot remind` holds the same lease.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import socket
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -30,6 +38,7 @@ logger = logging.getLogger(__name__)
 LEASE = "scheduler"
 TICK = timedelta(minutes=1)
 LEASE_TTL = 3 * TICK
+RENEW_AFTER = TICK  # a holder renews once this much of its lease has passed: two periods of slack remain
 JOB_ID = "stagebot.tick"
 JOBS_TABLE = SCHEDULER_TABLE
 
@@ -38,33 +47,115 @@ def holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+class LeaseLost(BaseException):
+    """This process no longer holds the lease: the work in hand stops at once.
+
+    A BaseException (as KeyboardInterrupt is), so a job's `except Exception`, which is there to keep one
+    failing item from stopping the rest, cannot swallow it and carry on sending without the lease.
+    """
+
+
+class LeaseHolder:
+    """One holder of a named lease, on the services' clock: take it, keep it while working, give it back."""
+
+    def __init__(self, services: Services, holder: str, name: str = LEASE) -> None:
+        self.services, self.holder, self.name = services, holder, name
+        self.renewed_at: datetime | None = None
+
+    def acquire(self) -> bool:
+        """Take or renew the lease now; False (and not held) when someone else has it."""
+        now = self.services.clock.now()
+        with self.services.db.session() as session:
+            held = leases.acquire(session, self.name, self.holder, now, LEASE_TTL)
+        self.renewed_at = now if held else None
+        return held
+
+    def still_holds(self) -> bool:
+        """True while this holder has the lease, renewing it when RENEW_AFTER has passed since the last
+        renewal (or the clock went back): cheap enough to ask before every item of work."""
+        if self.renewed_at is None:
+            return False
+        now = self.services.clock.now()
+        if self.renewed_at <= now < self.renewed_at + RENEW_AFTER:
+            return True
+        return self.acquire()
+
+    def check(self) -> None:
+        if not self.still_holds():
+            raise LeaseLost(f"{self.holder} lost the lease '{self.name}'")
+
+    def release(self) -> None:
+        with self.services.db.session() as session:
+            leases.release(session, self.name, self.holder)
+        self.renewed_at = None
+
+    def current(self) -> leases.Lease | None:
+        """Who holds the lease now, and until when (None: nobody)."""
+        with self.services.db.session() as session:
+            return leases.current(session, self.name, self.services.clock.now())
+
+
+def bound_to_lease(client: WebClient, lease: LeaseHolder) -> WebClient:
+    """A copy of `client` that checks (and renews) the lease before every Web API call, so once the lease
+    is gone no job reaches Slack again: the call raises LeaseLost instead of sending."""
+    bound = copy.copy(client)
+    call = bound.api_call  # the copy's own method (a subclass's too), bound before it is wrapped
+
+    def api_call(*args: Any, **kwargs: Any) -> Any:
+        lease.check()
+        return call(*args, **kwargs)
+
+    bound.api_call = api_call  # type: ignore[method-assign]
+    return bound
+
+
 class Runner:
-    """One tick: hold the lease, then run every job that is due."""
+    """One tick: hold the lease, then run every job that is due, renewing the lease as it goes."""
 
     def __init__(self, services: Services, client: WebClient, holder: str | None = None) -> None:
         self.services, self.client, self.holder = services, client, holder or holder_id()
+        self.lease = LeaseHolder(services, self.holder)
 
     def has_lease(self) -> bool:
-        with self.services.db.session() as session:
-            return leases.acquire(session, LEASE, self.holder, self.services.clock.now(), LEASE_TTL)
+        return self.lease.acquire()
+
+    def still_holds(self) -> bool:
+        """For a job that works without calling Slack (or between calls): may it go on?"""
+        return self.lease.still_holds()
 
     def tick(self) -> bool:
-        """Returns whether this process did the work (False: another scheduler holds the lease)."""
-        if not self.has_lease():
+        """Returns whether this process did the work (False: another scheduler holds the lease, or took
+        it over while this tick ran, which then stopped)."""
+        if not self.lease.acquire():
             return False
         now = self.services.clock.now()
-        durable_jobs.resume(self.services, self.client)
-        jobs.deliver_pending_problems(self.services, self.client, now)
-        jobs.deliver_pending_reviews(self.services, self.client, now)
-        jobs.ask_extract_renewals(self.services, self.client, now)
-        if sweep_is_due(self.services, now):
-            sent, failed = run_sweep(self.services, self.client, now)
-            logger.info("sweep at %s: %d message(s) sent, %d to try again", now.isoformat(), sent, failed)
+        client = bound_to_lease(self.client, self.lease)
+        try:
+            for job in self.steps(client, now):
+                self.lease.check()  # renewed between jobs, and before every Web API call inside them
+                job()
+        except LeaseLost:
+            logger.warning("scheduler %s lost its lease during a tick: it stopped there", self.holder)
+            return False
         return True
 
+    def steps(self, client: WebClient, now: datetime) -> list[Callable[[], object]]:
+        """The tick's jobs in order, each bound to the lease-checking client and the tick's `now`."""
+        return [
+            lambda: durable_jobs.resume(self.services, client),
+            lambda: jobs.deliver_pending_problems(self.services, client, now),
+            lambda: jobs.deliver_pending_reviews(self.services, client, now),
+            lambda: jobs.ask_extract_renewals(self.services, client, now),
+            lambda: self.sweep(client, now),
+        ]
+
+    def sweep(self, client: WebClient, now: datetime) -> None:
+        if sweep_is_due(self.services, now):
+            sent, failed = run_sweep(self.services, client, now)
+            logger.info("sweep at %s: %d message(s) sent, %d to try again", now.isoformat(), sent, failed)
+
     def stop(self) -> None:
-        with self.services.db.session() as session:
-            leases.release(session, LEASE, self.holder)
+        self.lease.release()
 
 
 # The job store keeps a reference to a module-level function; the runner it drives lives here.

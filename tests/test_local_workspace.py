@@ -9,13 +9,17 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).parent.parent
+from tests.processes import pythonpath
+
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
+# Whatever day the suite runs, the workspace runs at this one: Tuesday 1 December 2026, 08:30 in Brussels.
+START = datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
 
 
 def _free_port() -> int:
@@ -26,13 +30,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def local_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real command, as a newcomer runs it, in its own process; stopped after the module."""
+    """The real command, as a newcomer runs it (on a fixed day), in its own process; stopped after."""
     port = _free_port()
     workdir = tmp_path_factory.mktemp("local")
     env = {k: v for k, v in os.environ.items() if k not in SLACK_VARIABLES and k != "DATABASE_URL"}
-    env |= {"PORT": str(port), "PYTHONPATH": str(ROOT)}
+    env |= {"PORT": str(port), "PYTHONPATH": pythonpath()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", "run", "--at", "2026-12-01T08:30"],
         cwd=workdir,
         env=env,
         stdout=subprocess.PIPE,
@@ -101,7 +105,7 @@ def test_a_restart_posts_what_waits_for_review_in_the_new_workspace(tmp_path: Pa
     settings = load_settings(documents_dir=tmp_path / "documents")
 
     def reviews_for_tom() -> int:
-        local = start_local(settings, demo_database=database, port=0)
+        local = start_local(settings, demo_database=database, port=0, start=START)
         try:
             local.services.outbox.settle()  # the review DMs the first tick queued
             return sum("documents_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOSV02"))
@@ -119,7 +123,8 @@ def test_stopping_releases_the_schedulers_lease(tmp_path: Path) -> None:
     from models.leases import Lease
 
     database = f"sqlite:///{tmp_path / 'demo.db'}"
-    local = start_local(load_settings(documents_dir=tmp_path / "documents"), demo_database=database, port=0)
+    settings = load_settings(documents_dir=tmp_path / "documents")
+    local = start_local(settings, demo_database=database, port=0, start=START)
     with local.services.db.session() as session:
         assert session.get(Lease, "scheduler") is not None
     local.stop()
@@ -127,3 +132,33 @@ def test_stopping_releases_the_schedulers_lease(tmp_path: Path) -> None:
 
     with Database(database).session() as session:
         assert session.get(Lease, "scheduler") is None
+
+
+def test_run_at_starts_the_workspace_frozen_there(tmp_path: Path) -> None:
+    from bot.local import start_local
+    from bot.settings import load_settings
+
+    database = f"sqlite:///{tmp_path / 'demo.db'}"
+    settings = load_settings(documents_dir=tmp_path / "documents")
+    local = start_local(settings, demo_database=database, port=0, start=START)
+    try:
+        assert local.services.clock.now() == START and local.ws.now() == START.timestamp()
+        local.ws.move_clock(3600)
+        assert local.services.clock.now() == START.replace(hour=8)
+        assert local.ws.now() == START.timestamp() + 3600
+        local.ws.reset_demo()
+        assert local.services.clock.now() == START and local.ws.now() == START.timestamp()
+    finally:
+        local.stop()
+
+
+def test_run_at_is_refused_with_slack_credentials(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-real")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    assert main(["run", "--at", "2027-01-22T09:30"]) == 2
+    assert "--at is for the local workspace only" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from models.reminder_plan import (
     channel_items,
     digest_items,
     escalation_items,
+    ignored_reminders,
     plan,
     student_items,
 )
@@ -141,6 +142,34 @@ def test_two_ignored_reminders_tell_the_supervisor_once() -> None:
     }
     again = plan(CATALOGUE, [student], [], None, sent, {}, date(2027, 1, 28))
     assert [i for i in again if i.kind == "escalation"] == []
+
+
+def test_the_supervisor_is_not_told_on_the_day_of_the_second_reminder_however_often_the_sweep_runs() -> None:
+    student = anna()
+    subject = "agreement_sem2:2027-01-29"
+    sent = {("U0ANNA", "deadline", subject, date(2027, 1, d)) for d in (22, 27)}  # the 7 and 2 days before
+    # The sweep runs again on the 27th, minutes after the second reminder (a retry, a `stagebot remind`).
+    second_day = plan(CATALOGUE, [student], [], None, sent, {}, date(2027, 1, 27))
+    assert [i for i in second_day if i.kind == "escalation"] == []
+    next_day = plan(CATALOGUE, [student], [], None, sent, {}, date(2027, 1, 28))
+    assert [(i.recipient, i.subject) for i in next_day if i.kind == "escalation"] == [
+        ("U0SUP", f"U0ANNA:deadline:{subject}")
+    ]
+
+
+def test_reminders_count_once_per_working_day_they_went_out() -> None:
+    thing = ("U0ANNA", "deadline", "x")
+    sent = {
+        (*thing, date(2027, 1, 22)),  # Friday
+        (*thing, date(2027, 1, 23)),  # Saturday: it went out on Monday the 25th
+        (*thing, date(2027, 1, 25)),  # Monday
+        (*thing, date(2027, 1, 26)),  # today: not ignored yet
+    }
+    assert ignored_reminders(sent, RULES, date(2027, 1, 26)) == Counter({thing: 2})
+    assert ignored_reminders(sent, RULES, date(2027, 1, 27)) == Counter({thing: 3})
+    # Closure days count as days off: due in the Christmas holiday, sent on 4 January.
+    christmas = {(*thing, date(2026, 12, 23)), (*thing, date(2027, 1, 4))}
+    assert ignored_reminders(christmas, RULES, date(2027, 1, 5)) == Counter({thing: 1})
 
 
 def test_a_snoozed_person_is_skipped_until_the_day_they_chose() -> None:

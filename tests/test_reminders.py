@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -9,9 +12,12 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from bot import cli
 from bot.app import web_client
 from bot.cli import main
 from bot.outbox import wall_now
+from bot.services import Services
+from models.leases import Lease
 from models.people import Role
 from models.progress import StepState
 from models.reminders import Reminder, Snooze
@@ -19,7 +25,8 @@ from scheduler.runner import Runner
 from scheduler.sweep import dry_run, run_sweep
 from tests import factories
 from tests.blocktext import text_of
-from tests.conftest import Stack
+from tests.conftest import TOKEN, Stack
+from tests.processes import pythonpath
 from workspace.state import Message
 
 # Friday 22 January 2027, 09:30 in Brussels: 7 days before the documents and agreement deadlines.
@@ -278,3 +285,97 @@ def test_supervisors_hear_of_one_document_that_waits_while_the_other_is_not_uplo
     assert len(_dm(cohort, "U0SUP")) == 1
     run_sweep(cohort.services, web_client(cohort.services), friday + timedelta(days=4))
     assert len(_dm(cohort, "U0SUP")) == 2
+def test_a_second_sweep_on_the_day_of_the_second_reminder_does_not_tell_the_supervisor(cohort: Stack) -> None:
+    client = web_client(cohort.services)
+    run_sweep(cohort.services, client, MORNING)  # Friday: 7 days before the agreement deadline
+    wednesday = MORNING + timedelta(days=5)  # 2 days before: the second reminder
+    run_sweep(cohort.services, client, wednesday)
+    assert len(_dm(cohort, "U0ANNA")) == 2
+    run_sweep(cohort.services, client, wednesday + timedelta(minutes=5))  # a retry, or `stagebot remind`
+    assert not any("Anna De Smet" in m or "<@U0ANNA>" in m for m in _dm(cohort, "U0SUP"))
+    run_sweep(cohort.services, client, wednesday + timedelta(days=1))  # she ignored both: now it is told
+    told = [m for m in _dm(cohort, "U0SUP") if "<@U0ANNA>" in m]
+    assert len(told) == 1
+    with cohort.session() as s:
+        assert len(s.exec(select(Reminder).where(Reminder.kind == "escalation")).all()) == 1
+
+
+@pytest.fixture
+def remind_env(cohort: Stack, monkeypatch: pytest.MonkeyPatch) -> Stack:
+    """`stagebot remind` on the cohort's database, sending to the workspace."""
+    monkeypatch.setenv("DATABASE_URL", cohort.services.db.url)
+    monkeypatch.setenv("STAGEBOT_CHANNEL", "C0ANNOUNCE")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", cohort.ws.api_url)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    return cohort
+
+
+def a_running_scheduler(cohort: Stack) -> Runner:
+    """A scheduler in another process: its lease on real time, as every process times the lease."""
+    elsewhere = Services(cohort.services.settings, cohort.services.db, cohort.services.catalogue)
+    scheduler = Runner(elsewhere, web_client(elsewhere), "scheduler-host:4242")
+    assert scheduler.has_lease()
+    return scheduler
+
+
+def test_remind_beside_a_working_scheduler_says_so_and_sends_nothing(
+    remind_env: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scheduler = a_running_scheduler(remind_env)
+    assert main(["remind", "--at", "2027-01-22T09:30"]) == cli.REMIND_BUSY
+    err = capsys.readouterr().err
+    assert "The scheduler is working right now: scheduler-host:4242 holds its lease until" in err
+    assert "--wait" in err
+    assert remind_env.ws.calls("chat.postMessage") == []
+    with remind_env.session() as s:
+        assert s.get(Lease, "scheduler").holder == "scheduler-host:4242"  # untouched
+    scheduler.stop()
+
+
+def test_remind_waits_for_the_lease_sends_then_gives_it_back(
+    remind_env: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scheduler = a_running_scheduler(remind_env)
+    pauses: list[float] = []
+
+    def the_scheduler_stops_meanwhile(seconds: float) -> None:
+        pauses.append(seconds)
+        scheduler.stop()
+
+    monkeypatch.setattr(cli, "_pause", the_scheduler_stops_meanwhile)
+    assert main(["remind", "--at", "2027-01-22T09:30", "--wait", "30"]) == 0
+    assert pauses == [cli.REMIND_POLL]
+    # Anna, the coordinator (this week's digest, not sent on Monday) and the channel.
+    assert "Reminders queued: 3. Still on their way (the bot sends them): 0." in capsys.readouterr().out
+    assert len(_dm(remind_env, "U0ANNA")) == 1 and len(remind_env.ws.messages("C0ANNOUNCE")) == 1
+    with remind_env.session() as s:
+        assert s.get(Lease, "scheduler") is None  # given back: the scheduler's next tick may work
+
+
+def test_remind_help_says_at_applies_when_sending_too(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["remind", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "without it, what is due then is sent now" in text and "--wait SECONDS" in text
+
+
+def test_two_reminds_at_once_send_nothing_twice(remind_env: Stack) -> None:
+    """Two `stagebot remind` processes started together on one database (PostgreSQL too)."""
+    with remind_env.session() as s:
+        sup = s.exec(select(factories.Person).where(factories.Person.slack_user_id == "U0SUP")).one()
+        for i in range(120):  # enough that two sweeps overlap when nothing keeps them apart
+            factories.student(s, f"U0MANY{i:03d}", f"Student {i:03d}", supervisor=sup)
+    remind_env.sync_users()
+    env = dict(os.environ) | {"PYTHONPATH": pythonpath()}
+    command = [sys.executable, "-m", "bot", "remind", "--at", "2027-01-22T09:30", "--wait", "120"]
+    both = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=180)[0] for process in both]
+    assert [process.returncode for process in both] == [0, 0], outputs
+    posted = [c.params.get("channel") for c in remind_env.ws.calls("chat.postMessage")]
+    # 121 students, the coordinator's digest and the channel: each once.
+    assert len(posted) == 123 and len(set(posted)) == 123
+    assert sorted(o.count("Reminders queued: 0.") for o in outputs) == [0, 1], outputs

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.app import web_client
@@ -13,9 +17,13 @@ from models import leases
 from models.db import Database
 from models.people import Role
 from models.problems import Problem
+from models.reminders import Reminder
 from scheduler.runner import LEASE_TTL, Runner, schedule
 from tests import factories
 from tests.conftest import NOW, Stack
+
+# Friday 22 January 2027, 09:30 in Brussels: a student's agreement deadline is 7 days away, and the channel's.
+FRIDAY = datetime(2027, 1, 22, 8, 30, tzinfo=UTC)
 
 
 def test_the_lease_keeps_a_second_scheduler_idle_until_the_first_stops_renewing(db: Database) -> None:
@@ -92,3 +100,78 @@ def test_a_database_owned_by_one_process_can_take_the_lease_over(db: Database) -
         assert not leases.acquire(s, "scheduler", "restarted", NOW, LEASE_TTL)
         leases.take_over(s, "scheduler")
         assert leases.acquire(s, "scheduler", "restarted", NOW, LEASE_TTL)
+
+
+@pytest.fixture
+def due_friday(wire: Stack) -> Iterator[Stack]:
+    """A sweep with two messages due: Anna's DM, then the channel's announcement."""
+    with wire.session() as s:
+        sup = factories.person(s, "U0SUP", "Els Wouters", Role.SUPERVISOR)
+        factories.student(s, "U0ANNA", "Anna De Smet", supervisor=sup)
+    wire.sync_users()
+    wire.services.clock.freeze(FRIDAY)
+    settings = wire.services.settings
+    wire.services.settings = settings.model_copy(update={"channel": "C0ANNOUNCE"})
+    yield wire
+    wire.services.settings = settings
+
+
+class StallsAfterItsFirstPost(WebClient):
+    """A client whose first chat.postMessage is followed by a stall (`stalled` runs right then)."""
+
+    def __init__(self, stalled: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stalled, self.posts = stalled, [0]  # a list: copies of the client count in the same place
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        response = super().api_call(api_method, **kwargs)
+        if api_method == "chat.postMessage":
+            self.posts[0] += 1
+            if self.posts[0] == 1:
+                self.stalled()
+        return response
+
+
+def test_a_tick_whose_lease_is_taken_over_midway_stops_sending(due_friday: Stack) -> None:
+    services = due_friday.services
+    second = Runner(services, web_client(services), "second")
+
+    def stall_past_the_lease() -> None:  # the first scheduler hangs; the second one's tick takes over
+        services.clock.advance(LEASE_TTL + timedelta(minutes=1))
+        assert second.has_lease()
+
+    settings = services.settings
+    stalling = StallsAfterItsFirstPost(
+        stall_past_the_lease, token=settings.slack_bot_token, base_url=settings.slack_api_url
+    )
+    first = Runner(services, stalling, "first")
+    assert first.tick() is False  # it noticed, and stopped before its next message
+    assert stalling.posts == [1]
+    anna = due_friday.ws.dm_channel("U0ANNA")
+    assert len(due_friday.ws.messages(anna)) == 1
+    assert due_friday.ws.messages("C0ANNOUNCE") == []
+    with due_friday.session() as s:
+        assert s.exec(select(Reminder).where(Reminder.kind == "sweep")).all() == []  # not done yet
+
+    assert second.tick() is True  # the new holder finishes the sweep
+    assert len(due_friday.ws.messages(anna)) == 1
+    assert len(due_friday.ws.messages("C0ANNOUNCE")) == 1
+    assert first.tick() is False  # the second keeps the lease now
+
+
+def test_a_long_tick_renews_its_lease_so_no_one_takes_it_over(due_friday: Stack) -> None:
+    services = due_friday.services
+    second = Runner(services, web_client(services), "second")
+    settings = services.settings
+
+    def slow_but_alive() -> None:  # two minutes on one call: the lease has one minute left, then renewed
+        services.clock.advance(timedelta(minutes=2))
+
+    stalling = StallsAfterItsFirstPost(
+        slow_but_alive, token=settings.slack_bot_token, base_url=settings.slack_api_url
+    )
+    first = Runner(services, stalling, "first")
+    assert first.tick() is True
+    services.clock.advance(timedelta(minutes=2))  # four minutes after the tick began, one after its last post
+    assert second.tick() is False  # the renewal during the tick still holds
+    assert len(due_friday.ws.messages("C0ANNOUNCE")) == 1

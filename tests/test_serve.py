@@ -16,9 +16,9 @@ import pytest
 from bot.cli import main
 from bot.local import DEMO
 from tests.blocktext import text_of
+from tests.processes import pythonpath
 from workspace import Channel, User, Workspace
 
-ROOT = Path(__file__).parent.parent
 TOKEN, SECRET = "xoxb-serve-test", "serve-test-secret"
 
 
@@ -49,7 +49,7 @@ def served(
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env |= {
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": pythonpath(),
         "DATABASE_URL": database,
         "PORT": str(port),
         "SLACK_BOT_TOKEN": TOKEN,

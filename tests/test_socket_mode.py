@@ -18,9 +18,9 @@ import pytest
 from bot.cli import main
 from bot.local import DEMO
 from tests.blocktext import text_of
+from tests.processes import pythonpath
 from workspace import Channel, User, Workspace
 
-ROOT = Path(__file__).parent.parent
 BOT_TOKEN, APP_TOKEN = "xoxb-socket-test", "xapp-socket-test"
 STUDENT, COORDINATOR = "U0DEMOST01", "U0DEMOCO01"
 
@@ -47,7 +47,7 @@ def socket_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Work
     # No signing secret (Socket Mode needs none) and no proxy between the bot and the local workspace.
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and "proxy" not in k.lower()}
     env |= {
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": pythonpath(),
         "DATABASE_URL": database,
         "SLACK_APP_TOKEN": APP_TOKEN,
         "SLACK_BOT_TOKEN": BOT_TOKEN,

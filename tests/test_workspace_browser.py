@@ -22,6 +22,9 @@ from models.people_csv import import_people
 
 pytestmark = pytest.mark.browser
 
+# The workspace runs frozen at this moment (until a test moves its clock), whatever day the suite runs:
+# Tuesday 1 December 2026, 08:30 in Brussels, a working day before the sweep, so no reminder is due.
+START = datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
 STUDENT = "U0DEMOST01"  # Yasmina El Amrani
 SUPERVISOR = "U0DEMOSV01"  # Marleen De Smet
 COORDINATOR = "U0DEMOCO01"  # Hilde Claes
@@ -30,14 +33,14 @@ COORDINATOR = "U0DEMOCO01"  # Hilde Claes
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWorkspace]:
     database = tmp_path_factory.mktemp("local") / "demo.db"
-    local = start_local(load_settings(), demo_database=f"sqlite:///{database}", port=0)
+    local = start_local(load_settings(), demo_database=f"sqlite:///{database}", port=0, start=START)
     yield local
     local.stop()
 
 
 @pytest.fixture
 def local(running: LocalWorkspace) -> LocalWorkspace:
-    """Fresh demo data, empty conversations and real time for every test."""
+    """Fresh demo data, empty conversations and the clock back at START for every test."""
     running.ws.reset_demo()
     return running
 
@@ -150,6 +153,8 @@ def test_a_file_dropped_in_the_dm_reaches_the_bot(
     open_as(page, local, STUDENT)
     page.get_by_test_id("file-input").set_input_files(str(document))
     expect(page.get_by_test_id("file")).to_contain_text("verbintenisverklaring.pdf")
+    # The page shows the file once the workspace has it; its two deliveries to the bot follow.
+    wait_until(lambda: bool(local.ws.deliveries("event:message")))
     shared = local.ws.deliveries("event:file_shared")
     assert len(shared) == 1 and shared[0].payload["event"]["user_id"] == STUDENT
     assert shared[0].status not in (0, 401), "the bot did not take the signed delivery"
@@ -169,7 +174,7 @@ def test_the_clock_control_moves_the_bots_time(local: LocalWorkspace, browser_pa
     page.get_by_test_id("clock-jump").click()
     expect(page.get_by_test_id("clock-now")).to_contain_text("28 Nov 2026")
     brussels_ten = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-    # The page may show that date already (when today is that day): wait for the bot's clock itself.
+    # Wait for the bot's clock itself, not only for the page.
     wait_until(lambda: abs(local.services.clock.now() - brussels_ten) < timedelta(minutes=1))
 
     type_in_composer(page, "/stage status")
@@ -233,7 +238,7 @@ def test_reset_puts_the_demo_back(local: LocalWorkspace, browser_page: Any) -> N
     page.get_by_test_id("confirm-yes").click()
     expect(page.get_by_test_id("conversation")).to_contain_text("No messages yet")
     expect(page.get_by_test_id("clock-offset")).to_be_empty()
-    assert abs(local.services.clock.now() - datetime.now(UTC)) < timedelta(minutes=1)
+    assert local.services.clock.now() == START and local.ws.now() == START.timestamp()
     with local.services.db.session() as session:
         from sqlmodel import select
 
