@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import os
@@ -137,17 +138,15 @@ def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
         print(t("remind.busy", holder=holder.holder, until=until), file=sys.stderr)
         return REMIND_BUSY
     try:
-        sent, failed = run_sweep(services, bound_to_lease(web_client(services), lease), now)
+        sent, _ = run_sweep(services, bound_to_lease(web_client(services), lease), now, check=lease.check)
     except LeaseLost:
         print(t("remind.lease_lost"), file=sys.stderr)
         return REMIND_BUSY
     finally:
         lease.release()
     # Queued in the outbox with the reminder rows; deliver what can go now, the running bot does the rest.
-    try:
+    with contextlib.suppress(TimeoutError):
         services.outbox.settle(timeout=REMIND_DELIVERY)
-    except TimeoutError:
-        pass
     from models import outbox
 
     with services.db.session() as session:

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 
 class AwareDateTime(TypeDecorator[datetime]):
@@ -52,6 +54,15 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def insert_new(session: Session, table: type[SQLModel], values: dict[str, Any]) -> bool:
+    """INSERT unless a row with the same unique key exists; True when inserted. One statement in the
+    session's transaction (no savepoint: pysqlite commits a savepoint opened outside a transaction)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values).on_conflict_do_nothing()  # type: ignore[arg-type]
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]  # CursorResult
 
 
 class Database:

@@ -13,11 +13,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, and_, delete, exists, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.db import AwareDateTime
+from models.db import AwareDateTime, insert_new
 
 MAX_ATTEMPTS = 8
 KEY_LENGTH = 200
@@ -60,18 +59,17 @@ def enqueue(
     session: Session, key: str, lane: str, method: str, payload: dict[str, Any], now: datetime
 ) -> bool:
     """Add a message to the session's transaction; False when a message with this key exists already."""
-    key = key[:KEY_LENGTH]
-    if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None:
-        return False
-    row = OutboxMessage(
-        key=key, lane=lane[:128], method=method, payload=payload, not_before=now, created_at=now
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # another transaction wrote the same key first
-        return False
-    return True
+    values = {
+        "key": key[:KEY_LENGTH],
+        "lane": lane[:128],
+        "method": method,
+        "payload": payload,
+        "state": OutboxState.PENDING.value,
+        "attempts": 0,
+        "not_before": now,
+        "created_at": now,
+    }
+    return insert_new(session, OutboxMessage, values)
 
 
 def claim(session: Session, holder: str, now: datetime, ttl: timedelta, limit: int) -> list[OutboxMessage]:
@@ -234,10 +232,5 @@ def dm_owner(session: Session, channel_id: str) -> str | None:
 
 
 def remember_dm_channel(session: Session, user_id: str, channel_id: str) -> None:
-    if session.get(DmChannel, user_id) is None:
-        try:
-            with session.begin_nested():
-                session.add(DmChannel(user_id=user_id, channel_id=channel_id))
-        except IntegrityError:
-            pass
+    insert_new(session, DmChannel, {"user_id": user_id, "channel_id": channel_id})
     session.commit()

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.db import AwareDateTime
+from models.db import AwareDateTime, insert_new
 
 SWEEP_DONE = "sweep"
 
@@ -54,11 +53,8 @@ def record_sent(session: Session, keys: list[Key], now: datetime, *, commit: boo
     """Write what was sent (or queued in the outbox in this transaction); a key written first elsewhere is
     left as it is."""
     for recipient, kind, subject, due in keys:
-        try:
-            with session.begin_nested():
-                session.add(Reminder(recipient=recipient, kind=kind, subject=subject, due=due, sent_at=now))
-        except IntegrityError:
-            continue
+        values = {"recipient": recipient, "kind": kind, "subject": subject, "due": due, "sent_at": now}
+        insert_new(session, Reminder, values)
     if commit:
         session.commit()
 

@@ -151,8 +151,8 @@ class Runner:
 
     def sweep(self, client: WebClient, now: datetime) -> None:
         if sweep_is_due(self.services, now):
-            sent, failed = run_sweep(self.services, client, now)
-            logger.info("sweep at %s: %d message(s) sent, %d to try again", now.isoformat(), sent, failed)
+            queued, _ = run_sweep(self.services, client, now, check=self.lease.check)
+            logger.info("sweep at %s: %d message(s) queued", now.isoformat(), queued)
 
     def stop(self) -> None:
         self.lease.release()

@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from bot.i18n import Translator, translator
@@ -170,10 +170,13 @@ def render(
     return blocks, text
 
 
-def run_sweep(services: Services, client: WebClient, now: datetime) -> tuple[int, int]:
+def run_sweep(
+    services: Services, client: WebClient, now: datetime, check: Callable[[], None] | None = None
+) -> tuple[int, int]:
     """Queue what is due: per recipient one outbox row, written with its reminder rows in one transaction,
     so the sweep itself never waits for Slack and a second sweep (another scheduler, `stagebot remind`)
-    finds the keys taken and queues nothing twice. Returns (messages queued, 0)."""
+    finds the keys taken and queues nothing twice. Everything is rendered before the first write, so the
+    lease can be renewed meanwhile (SQLite has one writer at a time). Returns (messages queued, 0)."""
     today = now.astimezone(Translator(timezone=services.settings.timezone).tz).date()
     queued = 0
     with services.db.session() as session:
@@ -181,8 +184,14 @@ def run_sweep(services: Services, client: WebClient, now: datetime) -> tuple[int
         by_recipient: dict[str, list[Item]] = defaultdict(list)
         for item in items:
             by_recipient[item.recipient].append(item)
-        for recipient, own in by_recipient.items():
-            blocks, text = render(services, session, snapshot, recipient, own, today)
+        rendered = []
+        for recipient, own in by_recipient.items():  # the slow part reads only: no write lock held
+            if check is not None:  # the scheduler's lease: raises when it was lost, and nothing is queued
+                check()
+            rendered.append((recipient, own, *render(services, session, snapshot, recipient, own, today)))
+        if check is not None:
+            check()
+        for recipient, own, blocks, text in rendered:  # then one short write: all of it, or none
             key = f"reminder:{recipient}:{today.isoformat()}:{_digest(own)}"
             payload = {"channel": recipient, "text": text, "blocks": blocks}
             if outbox.enqueue(session, key, recipient, "chat.postMessage", payload, wall_now()):
@@ -190,12 +199,6 @@ def run_sweep(services: Services, client: WebClient, now: datetime) -> tuple[int
                 queued += 1
         done = (SWEEP_RECIPIENT, reminders.SWEEP_DONE, "", today)
         reminders.record_sent(session, [done], now, commit=False)
-        try:
-            session.commit()
-        except IntegrityError:  # another sweep of the same day committed first: its rows stand
-            session.rollback()
-            logger.info("a sweep for %s ran at the same time elsewhere; nothing queued here", today)
-            return 0, 0
     services.outbox.kick()
     return queued, 0
 

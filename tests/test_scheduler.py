@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.app import web_client
@@ -18,6 +17,7 @@ from models.db import Database
 from models.people import Role
 from models.problems import Problem
 from models.reminders import Reminder
+from scheduler import sweep
 from scheduler.runner import LEASE_TTL, Runner, schedule
 from tests import factories
 from tests.conftest import NOW, Stack
@@ -116,23 +116,22 @@ def due_friday(wire: Stack) -> Iterator[Stack]:
     wire.services.settings = settings
 
 
-class StallsAfterItsFirstPost(WebClient):
-    """A client whose first chat.postMessage is followed by a stall (`stalled` runs right then)."""
+def stall_in_the_sweep(monkeypatch: pytest.MonkeyPatch, stalled: Callable[[], None]) -> None:
+    """The sweep's first recipient takes long: `stalled` runs while it is rendered."""
+    real, calls = sweep.render, [0]
 
-    def __init__(self, stalled: Callable[[], None], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.stalled, self.posts = stalled, [0]  # a list: copies of the client count in the same place
+    def render(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 1:
+            stalled()
+        return real(*args, **kwargs)
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:
-        response = super().api_call(api_method, **kwargs)
-        if api_method == "chat.postMessage":
-            self.posts[0] += 1
-            if self.posts[0] == 1:
-                self.stalled()
-        return response
+    monkeypatch.setattr(sweep, "render", render)
 
 
-def test_a_tick_whose_lease_is_taken_over_midway_stops_sending(due_friday: Stack) -> None:
+def test_a_tick_whose_lease_is_taken_over_midway_stops_and_queues_nothing(
+    due_friday: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     services = due_friday.services
     second = Runner(services, web_client(services), "second")
 
@@ -140,38 +139,32 @@ def test_a_tick_whose_lease_is_taken_over_midway_stops_sending(due_friday: Stack
         services.clock.advance(LEASE_TTL + timedelta(minutes=1))
         assert second.has_lease()
 
-    settings = services.settings
-    stalling = StallsAfterItsFirstPost(
-        stall_past_the_lease, token=settings.slack_bot_token, base_url=settings.slack_api_url
-    )
-    first = Runner(services, stalling, "first")
-    assert first.tick() is False  # it noticed, and stopped before its next message
-    assert stalling.posts == [1]
+    first = Runner(services, web_client(services), "first")
+    stall_in_the_sweep(monkeypatch, stall_past_the_lease)
+    assert first.tick() is False  # it noticed, and stopped: its sweep's transaction is rolled back
     anna = due_friday.ws.dm_channel("U0ANNA")
-    assert len(due_friday.ws.messages(anna)) == 1
-    assert due_friday.ws.messages("C0ANNOUNCE") == []
+    assert due_friday.ws.messages(anna) == []
     with due_friday.session() as s:
-        assert s.exec(select(Reminder).where(Reminder.kind == "sweep")).all() == []  # not done yet
+        assert s.exec(select(Reminder)).all() == []  # not done yet, and nothing queued
 
-    assert second.tick() is True  # the new holder finishes the sweep
+    assert second.tick() is True  # the new holder does the sweep
     assert len(due_friday.ws.messages(anna)) == 1
     assert len(due_friday.ws.messages("C0ANNOUNCE")) == 1
     assert first.tick() is False  # the second keeps the lease now
 
 
-def test_a_long_tick_renews_its_lease_so_no_one_takes_it_over(due_friday: Stack) -> None:
+def test_a_long_tick_renews_its_lease_so_no_one_takes_it_over(
+    due_friday: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     services = due_friday.services
     second = Runner(services, web_client(services), "second")
-    settings = services.settings
 
-    def slow_but_alive() -> None:  # two minutes on one call: the lease has one minute left, then renewed
+    def slow_but_alive() -> None:  # two minutes on one recipient: the lease has one minute left, renewed
         services.clock.advance(timedelta(minutes=2))
 
-    stalling = StallsAfterItsFirstPost(
-        slow_but_alive, token=settings.slack_bot_token, base_url=settings.slack_api_url
-    )
-    first = Runner(services, stalling, "first")
+    first = Runner(services, web_client(services), "first")
+    stall_in_the_sweep(monkeypatch, slow_but_alive)
     assert first.tick() is True
-    services.clock.advance(timedelta(minutes=2))  # four minutes after the tick began, one after its last post
+    services.clock.advance(timedelta(minutes=2))  # four minutes after the tick began
     assert second.tick() is False  # the renewal during the tick still holds
     assert len(due_friday.ws.messages("C0ANNOUNCE")) == 1
