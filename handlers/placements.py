@@ -21,6 +21,7 @@ from bot.notifier import send_dm
 from bot.views import placements as views
 from bot.views.agreements import start_request, uncovered_for_student
 from bot.views.blocks import Block, section
+from bot.views.blocks import context as context_block
 from bot.views.preferences import summary_lines
 from handlers.values import number
 from models import agreements, audit, placement_steps, placements, preferences, school_contacts
@@ -613,7 +614,7 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
         client,
         me,
         text,
-        [section(text), section("\n".join(lines)), context(t("placements.contacts.saved_hint"))],
+        [section(text), section("\n".join(lines)), context_block(t("placements.contacts.saved_hint"))],
     )
 
 

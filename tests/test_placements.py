@@ -396,6 +396,8 @@ def test_contacts_are_recorded_and_shown_beside_the_programmes_people(wire: Stac
         "introduction": {"introduction": "2026-12-01"},
     }
     assert wire.ws.submit_view("U0ANNA", view, values).body == ""
+    saved = [m for m in wire.ws.messages("U0ANNA") if "contacten op school zijn bewaard" in m.text]
+    assert len(saved) == 1 and "Jan Janssens" in text_of(saved[0].blocks)
     with wire.session() as s:
         record = s.exec(select(SchoolContacts)).one()
         assert record.subject_mentors == [{"name": "Jan Janssens", "email": "", "phone": "09 123 45 67"}]
