@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot import document_flow, durable_jobs
+from bot import document_flow, durable_jobs, start_notice
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
@@ -367,8 +367,10 @@ def decide(context: BoltContext, value: str, approved: bool, reason: str | None)
                 )
         except lio.NotOpen:
             return _already(scope, request)
+        starts = start_notice.refresh(scope.session, scope.services, request.student_id, scope.now)
         services, decider = scope.services, scope.actor.slack_user_id
     _after_decision(services, context.client, value, decider)
+    start_notice.send(context.client, starts)  # an exemption may clear a placement's start
     return None
 
 

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session, col, select
 
+from bot import start_notice
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.services import Services
@@ -169,12 +170,20 @@ def _accept(
         if one:
             proposals = [p for p in proposals if p.student_id == student_id]
         accepted, refused, messages = accept(scope, proposals)
+        starts = [  # steps 3-6 are recorded; a placement may clear its start (an LIO exemption)
+            notice
+            for student_id in {person.id or 0 for person, _, _ in messages}
+            for notice in start_notice.refresh(
+                scope.session, scope.services, student_id, scope.now, steps_3_to_6=False
+            )
+        ]
         scope.session.flush()
         blocks = render(scope.session, scope.services, t, run, 0)
         note = t("matching.accept_done", accepted=accepted, refused=refused)
     respond(replace_original=True, text=note, blocks=[section(note), *blocks][:50])
     for person, text, dm_blocks in messages:
         notify(client, person, text, dm_blocks)
+    start_notice.send(client, starts)
 
 
 def accept_all(

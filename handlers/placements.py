@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot import start_notice
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
@@ -266,7 +267,7 @@ def submit_assign(
             )
             for index, proposal in enumerate(proposals)
         ]  # fmt: skip
-        placement_steps.refresh(session, catalogue, person.id, scope.now)
+        starts = start_notice.refresh(session, scope.services, person.id, scope.now)
         student = session.get_one(Student, person.id)
         actor = session.get_one(Person, scope.actor.person_id)
         st = person_t(scope, person)
@@ -279,6 +280,7 @@ def submit_assign(
     ack()
     notify(client, person, st("placements.dm.placed_text"), student_blocks)
     notify(client, actor, t("placements.dm.confirmed_text"), staff_blocks)
+    start_notice.send(client, starts)
 
 
 def _institution(session: Session, chosen: str | None) -> Institution | None:
@@ -329,8 +331,7 @@ def withdraw(
             respond(response_type="ephemeral", replace_original=False, text=t("placements.not_allowed"))
             return
         done = placements.withdraw(scope.session, placement, actor_id=scope.actor.person_id, now=scope.now)
-        if done:
-            placement_steps.refresh(scope.session, scope.services.catalogue, placement.student_id, scope.now)
+        starts = start_notice.refresh(scope.session, scope.services, placement.student_id, scope.now)
         person = scope.session.get_one(Person, placement.student_id)
         school = scope.session.get(Institution, placement.institution_id)
         st = person_t(scope, person)
@@ -344,6 +345,7 @@ def withdraw(
     if done:
         text = st("placements.dm.withdrawn", line=line)
         notify(client, person, text, [section(text)])
+    start_notice.send(client, starts)
 
 
 def change(
@@ -520,7 +522,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
         answered = placements.record_answer(
             session, me.id or 0, school.id, accepted, day, reason=reason or None, now=scope.now
         )  # type: ignore[arg-type]
-        placement_steps.refresh(session, catalogue, me.id or 0, scope.now)
+        starts = start_notice.refresh(session, scope.services, me.id or 0, scope.now)
         messages: list[tuple[Person, str, list[Block]]] = []
         if accepted:
             messages += _after_acceptance(scope, me, school)
@@ -534,6 +536,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
     ack()
     for person, text, blocks in messages:
         notify(client, person, text, blocks)
+    start_notice.send(client, starts)
 
 
 def _after_acceptance(scope: Scope, me: Person, school: Institution) -> list[tuple[Person, str, list[Block]]]:

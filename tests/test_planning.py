@@ -356,3 +356,32 @@ def test_an_english_speaking_student_types_english_lines_and_reads_english(wire:
     assert "Tuesday, 16 February 2027 is not a Wednesday" in preview
     assert "guided teaching · 4A · room 3" in preview
     assert lessons(wire, ids["placement"]) == []
+
+
+def started(wire: Stack) -> list[str]:
+    return [text_of(m.blocks) for m in wire.ws.messages("U0ANNA") if "Je mag starten" in text_of(m.blocks)]
+
+
+def test_an_agreement_the_coordinator_records_last_tells_the_student_at_once_and_only_once(
+    wire: Stack,
+) -> None:
+    ids = setup(wire, framework=False)
+    save(wire, type_lessons(wire, ids["placement"], COMPLETE))
+    submit(wire, ids["placement"])
+    wire.ws.click("U0SUP", "planning_approve", message=wire.ws.messages("U0SUP")[-1])
+    assert started(wire) == []
+    added = wire.ws.slash_command("U0COORD", "/stage", "overeenkomsten add ATH 2026-09-01")
+    assert "Atheneum" in added.json["text"]
+    wire.services.background.drain()
+    told = started(wire)
+    assert len(told) == 1 and "evaluatieformulieren" in told[0]
+    assert step(wire, ids["anna"], Step.APPROVAL) == "done"
+    status = text_of(wire.ws.slash_command("U0ANNA", "/stage", "status").json["blocks"])
+    approval = status[status.index("8. ") :]
+    assert "in orde" in approval.splitlines()[0] and "niet gestart" not in approval
+    assert "Vakdidactiek X 2: je mag starten" in approval
+    # what the student does next is answered on its own: nothing glued to it
+    save(wire, type_lessons(wire, ids["placement"], "1/3 10u-10u50 5B begeleid"))
+    wire.services.background.drain()
+    assert len(started(wire)) == 1
+    assert "mag starten" not in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
