@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from sqlmodel import SQLModel, select
 
 import models  # noqa: F401  (registers every table, so a reset empties them all)
+from bot import lio_review
 from bot.app import create_app, create_http_app, web_client
 from bot.demo_progress import seed_progress
 from bot.services import Services
@@ -63,6 +64,7 @@ def forget_review_messages(services: Services) -> None:
             if document.review_messages:
                 document.review_messages = []
                 session.add(document)
+        lio_review.forget_review_messages(session)
 
 
 def _title(roles: list[str], student: Student | None) -> str:

@@ -57,6 +57,7 @@ class Runner:
         durable_jobs.resume(self.services, self.client)
         jobs.deliver_pending_problems(self.services, self.client, now)
         jobs.deliver_pending_reviews(self.services, self.client, now)
+        jobs.deliver_pending_lio_reviews(self.services, self.client, now)
         jobs.ask_extract_renewals(self.services, self.client, now)
         if sweep_is_due(self.services, now):
             sent, failed = run_sweep(self.services, self.client, now)

@@ -181,3 +181,41 @@ def test_documents_waiting_without_a_review_message_reach_the_reviewers_on_the_n
     assert runner.tick() is True
     again = [m for m in demo_wire.ws.messages("U0DEMOSV02") if "documents_approve" in str(m.blocks)]
     assert len(again) == len(reviews)
+
+
+def test_the_counsellor_finds_lucass_application_in_the_dm_and_decides_it_from_the_overview(
+    demo_wire: Stack,
+) -> None:
+    """The demo stores the LIO application without Slack: the first tick posts the review DM, once; the
+    overview offers the decision too, to the counsellor only."""
+    from bot.app import web_client
+    from scheduler.runner import Runner
+
+    koen, ws = "U0DEMOCN01", demo_wire.ws
+    runner = Runner(demo_wire.services, web_client(demo_wire.services), "demo")
+    assert runner.tick() is True
+    reviews = [m for m in ws.messages(koen) if "lio_approve" in str(m.blocks)]
+    assert len(reviews) == 1 and "Lucas Maes" in text_of(reviews[0].blocks)
+    runner.tick()
+    assert len([m for m in ws.messages(koen) if "lio_approve" in str(m.blocks)]) == 1
+    coordinator = ws.slash_command(demo.COORDINATOR, "/stage", "lio overzicht").json
+    assert "aanvraag wacht op beslissing" in text_of(coordinator["blocks"])
+    assert "lio_overview_approve" not in str(coordinator["blocks"])
+    with demo_wire.session() as s:
+        lucas = s.exec(select(Person).where(Person.slack_user_id == demo.LUCAS)).one().id
+    ws.slash_command(koen, "/stage", "studenten")
+    ws.click(koen, "student_detail", str(lucas), message=ws.ephemerals(koen)[-1])
+    detail = text_of(ws.ephemerals(koen)[-1].blocks)
+    assert "LIO-traject" in detail and "/stage lio overzicht" in detail
+    overview = ws.slash_command(koen, "/stage", "lio overzicht")
+    buttons = str(overview.json["blocks"])
+    assert "lio_overview_approve" in buttons and "lio_reject" in buttons
+    ws.click(koen, "lio_overview_approve", message=ws.ephemerals(koen)[-1])
+    with demo_wire.session() as s:
+        application = s.exec(select(lio.LioApplication)).one()
+    assert application.status == "approved"
+    shown = text_of(ws.ephemerals(koen)[-1].blocks)
+    assert "LIO goedgekeurd" in shown and "lio_overview_approve" not in str(ws.ephemerals(koen)[-1].blocks)
+    updated = next(m for m in ws.messages(koen) if m.ts == reviews[0].ts)
+    assert "lio_approve" not in str(updated.blocks) and "Goedgekeurd door" in text_of(updated.blocks)
+    assert "Je LIO-aanvraag is goedgekeurd" in "\n".join(text_of(m.blocks) for m in ws.messages(demo.LUCAS))

@@ -289,13 +289,15 @@ def test_the_overview_is_for_the_counsellor_and_the_coordinator(wire: Stack, peo
         text = text_of(answer["blocks"])
         assert "LIO-studenten en open aanvragen: 2" in text
         assert "Open: 1 LIO-aanvragen" in text
-        assert text.index("Anna De Smet") < text.index("Jos Vermeulen")  # open requests first
+        assert text.index("<@U0ANNA>") < text.index("<@U0JOS>")  # open requests first
+        assert "Anna De Smet" not in text  # the mention shows the name: not twice
         assert "aanvraag wacht op beslissing (520 leraarsuren)" in text
         assert "LIO (geen aanvraag in de bot)" in text
+        assert ("lio_overview_approve" in json.dumps(answer)) == (user == "U0STB")  # who may decide
     supervisor = wire.ws.slash_command("U0SUP", "/stage", "lio overzicht").json
-    assert "Anna De Smet" not in json.dumps(supervisor)
+    assert "U0ANNA" not in json.dumps(supervisor)
     student = wire.ws.slash_command("U0LOTTE", "/stage", "lio overview").json
-    assert "Anna De Smet" not in json.dumps(student)
+    assert "U0ANNA" not in json.dumps(student)
 
 
 # --- reductions ----------------------------------------------------------------------------------------

@@ -100,16 +100,18 @@ def test_a_restart_posts_what_waits_for_review_in_the_new_workspace(tmp_path: Pa
     database = f"sqlite:///{tmp_path / 'demo.db'}"
     settings = load_settings(documents_dir=tmp_path / "documents")
 
-    def reviews_for_tom() -> int:
+    def reviews() -> tuple[int, int]:
         local = start_local(settings, demo_database=database, port=0)
         try:
-            return sum("documents_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOSV02"))
+            tom = sum("documents_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOSV02"))
+            koen = sum("lio_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOCN01"))
+            return tom, koen
         finally:
             local.stop()
 
-    first = reviews_for_tom()
-    assert first > 0
-    assert reviews_for_tom() == first
+    first = reviews()
+    assert first[0] > 0 and first[1] == 1  # Tom's documents; Lucas's LIO application for Koen
+    assert reviews() == first
 
 
 def test_stopping_releases_the_schedulers_lease(tmp_path: Path) -> None:

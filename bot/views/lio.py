@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, context, divider, escape, header, mention, section
+from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, section
 from bot.views.decision import decided, review_buttons
 from bot.views.documents import open_button
 from models.catalogue import Catalogue
@@ -17,6 +17,7 @@ from models.lio import (
     LioApplication,
     Outcome,
     Overview,
+    OverviewRow,
     Problem,
     ReductionRequest,
     RequestStatus,
@@ -32,6 +33,8 @@ FIELDS = ("employer", "level", "teacher_hours", "grades_2_3_hours", "subject_x_h
 START, END, PROOF, MOTIVATION, REASON = "start", "end", "proof", "motivation", "reason"
 PROOF_TYPE = "lio_proof"  # the document type of catalogues/documents.yaml that proves the job
 OVERVIEW_LIMIT = 40  # one section per row plus a header: under Slack's 50 blocks
+OVERVIEW_BLOCKS = 50  # Slack's limit per message: rows with buttons take two blocks
+OVERVIEW_APPROVE = "lio_overview_approve"  # approving from the overview also redraws the overview
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -319,8 +322,11 @@ def reduction_modal(t: Translator, subjects: list[str]) -> dict[str, Any]:
 # --- overview and checklist ------------------------------------------------------------------------------
 
 
-def overview_blocks(t: Translator, found: Overview, people: dict[int, tuple[str, str]]) -> list[Block]:
-    """All LIO students and open requests for the counsellor and the coordinator (open ones first)."""
+def overview_blocks(
+    t: Translator, found: Overview, people: dict[int, tuple[str, str]], *, may_decide: bool = False
+) -> list[Block]:
+    """All LIO students and open requests for the counsellor and the coordinator (open ones first); the
+    counsellor decides an open request right here (Approve / Send back, as in the review DM)."""
     blocks: list[Block] = [
         header(t("lio.overview.header", count=len(found.rows))),
         context(
@@ -331,9 +337,10 @@ def overview_blocks(t: Translator, found: Overview, people: dict[int, tuple[str,
         blocks.append(section(t("lio.overview.empty")))
         return blocks
     blocks.append(divider())
-    for row in found.rows[:OVERVIEW_LIMIT]:
+    rows = found.rows[:OVERVIEW_LIMIT]
+    for index, row in enumerate(rows):
         slack_id, name = people.get(row.student_id, ("", "?"))
-        parts = [f"*{escape(name)}* ({mention(slack_id)})" if slack_id else f"*{escape(name)}*"]
+        parts = [mention(slack_id) if slack_id else f"*{escape(name)}*"]
         if row.application is None:
             parts.append(t("lio.overview.no_application"))
         else:
@@ -342,8 +349,30 @@ def overview_blocks(t: Translator, found: Overview, people: dict[int, tuple[str,
             )
         if row.reduction is not None:
             parts.append(t(f"lio.overview.reduction.{row.reduction.status}"))
+        buttons = _overview_buttons(t, row) if may_decide else []
+        if len(blocks) + 1 + len(buttons) > OVERVIEW_BLOCKS - 1:
+            blocks.append(context(t.ngettext("lio.overview.more", len(rows) - index)))
+            break
         blocks.append(section(" · ".join(parts)))
+        blocks.extend(buttons)
     return blocks
+
+
+def _overview_buttons(t: Translator, row: OverviewRow) -> list[Block]:
+    """One row of buttons per open request (each with its own block id: Slack wants them unique)."""
+    found: list[Block] = []
+    for kind, request in (("application", row.application), ("reduction", row.reduction)):
+        if request is None or request.status != RequestStatus.PENDING:
+            continue
+        value = review_value(kind, request.id or 0)
+        found.append(
+            actions(
+                button(t(f"lio.overview.approve.{kind}"), OVERVIEW_APPROVE, value, style="primary"),
+                button(t(f"lio.overview.send_back.{kind}"), REJECT, value, style="danger"),
+                block_id=f"lio_overview_{kind}_{request.id}",
+            )
+        )
+    return found
 
 
 def checklist_lines(
