@@ -81,6 +81,9 @@ def show_move(ack: Ack, context: BoltContext, respond: Respond) -> None:
         booked = intake.booking_of(scope.session, scope.actor.person_id)
         if booked is None:
             blocks = _offer(scope, scope.t("intake.error.no_booking"))
+        elif booked.booking.held_at is not None or not intake.may_change(booked.slot.starts_at, scope.now):
+            held = booked.booking.held_at is not None
+            blocks = _refused(scope, IntakeError("already_held" if held else "booking_locked"))
         else:
             current = views.when_text(scope.t, booked.slot.starts_at, booked.slot.ends_at)
             back = actions(button(scope.t("intake.move.keep"), views.SHOW_BOOKING, "0"))

@@ -363,3 +363,25 @@ def test_the_scheduler_can_list_tomorrows_meetings_for_the_day_before_reminder(w
         "2026-12-08",
     )
     assert due.booking_id == (_booking(wire, ids["anna"]) or IntakeBooking()).id
+
+
+def test_within_24_hours_move_and_cancel_say_whom_to_tell_and_offer_nothing_that_cannot_work(
+    wire: Stack,
+) -> None:
+    ids = _people(wire)
+    first, *_ = _publish(wire)
+    wire.ws.click("U0ANNA", f"intake_book_{first.id}")
+    shown_then = []  # the booking with its Move and Cancel buttons, shown while they were allowed
+    for _ in range(2):
+        wire.ws.slash_command("U0ANNA", "/stage", "intake")
+        shown_then.append(wire.ws.ephemerals("U0ANNA")[-1])
+    wire.services.clock.advance(timedelta(days=9, hours=4))  # 7 December 14:00 Brussels: within 24 h
+    for button, message in zip(("intake_cancel", "intake_move"), shown_then, strict=True):
+        wire.ws.click("U0ANNA", button, message=message)
+        answer = next(m for m in wire.ws.messages("U0ANNA") if m.ts == message.ts)
+        shown = text_of(answer.blocks)
+        assert "binnen 24 uur" in shown and "<@U0SUP> (u0sup@example.edu)" in shown, button
+        assert "Kies een ander moment" not in shown, button
+        assert not any(b.get("type") == "actions" for b in answer.blocks), button  # no dead buttons
+    kept = _booking(wire, ids["anna"])
+    assert kept is not None and kept.slot_id == first.id
