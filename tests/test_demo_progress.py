@@ -219,3 +219,21 @@ def test_the_counsellor_finds_lucass_application_in_the_dm_and_decides_it_from_t
     updated = next(m for m in ws.messages(koen) if m.ts == reviews[0].ts)
     assert "lio_approve" not in str(updated.blocks) and "Goedgekeurd door" in text_of(updated.blocks)
     assert "Je LIO-aanvraag is goedgekeurd" in "\n".join(text_of(m.blocks) for m in ws.messages(demo.LUCAS))
+
+
+def test_the_audit_log_reads_in_words_without_stored_keys(demo_wire: Stack) -> None:
+    import re
+
+    raw = re.compile(r"\b[a-z_]+:\d+\b|\b(?:intake|document|placement|planning|lio|preferences)\.[a-z_]+\b")
+    for student in (demo.PIETER, demo.AMIRA, demo.LUCAS, demo.THOMAS):
+        log = text_of(
+            demo_wire.ws.slash_command(demo.COORDINATOR, "/stage", f"logboek <@{student}>").json["blocks"]
+        )
+        assert "Logboek van" in log, student
+        assert raw.findall(log) == [], student
+    amira = text_of(
+        demo_wire.ws.slash_command(demo.COORDINATOR, "/stage", f"logboek <@{demo.AMIRA}>").json["blocks"]
+    )
+    assert "document teruggestuurd · Uittreksel uit het strafregister (model 596.2), versie 1" in amira
+    assert "reden: “Dit is een uittreksel model 596.1." in amira
+    assert "intakegesprek gehouden · intakegesprek op" in amira

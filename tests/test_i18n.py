@@ -60,3 +60,25 @@ def test_dates_follow_the_users_locale() -> None:
 def test_an_unknown_key_is_a_loud_error_not_a_silent_key() -> None:
     with pytest.raises(KeyError):
         Translator("nl")("no.such.key")
+
+
+AUDIT_ACTION = re.compile(r"""audit\.log\(\s*[\w.]+,\s*[\w.()]+,\s*([^,]+),""")
+ACTION_LITERAL = re.compile(r"""(f?)["']([\w.{}]+)["']""")
+
+
+def test_every_audit_event_the_code_logs_is_in_words_in_both_languages() -> None:
+    from models.agreements import FrameworkEvent
+
+    sources = [p for folder in ("bot", "handlers", "models") for p in (ROOT / folder).rglob("*.py")]
+    logged: set[str] = set()
+    for path in sources:
+        for expression in AUDIT_ACTION.findall(path.read_text(encoding="utf-8")):
+            for is_f, action in ACTION_LITERAL.findall(expression):  # a literal, or one per branch
+                if is_f:
+                    logged |= {action.replace("{event.value}", e.value) for e in FrameworkEvent}
+                else:
+                    logged.add(action)
+    assert len(logged) > 40
+    for language in ("nl", "en"):
+        missing = sorted(a for a in logged if "audit.action." + a.replace(".", "_") not in messages(language))
+        assert missing == [], language

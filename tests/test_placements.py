@@ -209,6 +209,15 @@ def test_the_coordinator_may_override_a_former_school_with_a_reason_which_is_log
     with wire.session() as s:
         entry = s.exec(select(AuditEntry).where(AuditEntry.action == "placement.created")).one()
         assert entry.detail["override_reason"] == "Andere vestiging, akkoord directie"
+    # ... and readable: in the audit log, in words, and in the student's record
+    log = text_of(wire.ws.slash_command("U0COORD", "/stage", "logboek anna").json["blocks"])
+    assert "<@U0COORD> · geplaatst · Vakdidactiek X 1 bij Oude School" in log
+    assert "uitzondering op de regels, reden: “Andere vestiging, akkoord directie”" in log
+    assert "placement:" not in log and "placement.created" not in log
+    wire.ws.slash_command("U0COORD", "/stage", "studenten")
+    wire.ws.click("U0COORD", "student_detail", str(ids["anna"]), message=wire.ws.ephemerals("U0COORD")[-1])
+    detail = text_of(wire.ws.ephemerals("U0COORD")[-1].blocks)
+    assert "uitzondering op de regels, reden: “Andere vestiging, akkoord directie”" in detail
 
 
 def test_permissions_a_student_cannot_place_and_a_supervisor_only_their_own(wire: Stack) -> None:
