@@ -170,7 +170,8 @@ def start_local(
     token, secret = f"xoxb-local-{secrets.token_hex(8)}", secrets.token_hex(16)
     own_database = demo_database is not None or "database_url" not in settings.model_fields_set
     database_url = demo_database or (LOCAL_DATABASE if own_database else settings.database_url)
-    base = settings.model_copy(update={"database_url": database_url})
+    # The bot announces in the workspace's own channel (named STAGEBOT_CHANNEL, or the default).
+    base = settings.model_copy(update={"database_url": database_url, "channel": ANNOUNCE_CHANNEL_ID})
     services = Services.from_settings(base)
     upgrade(services.db)
     load_demo_data(services)

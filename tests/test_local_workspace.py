@@ -128,3 +128,23 @@ def test_stopping_releases_the_schedulers_lease(tmp_path: Path) -> None:
 
     with Database(database).session() as session:
         assert session.get(Lease, "scheduler") is None
+
+
+def test_the_announcement_channel_gets_the_deadline_announcements(tmp_path: Path) -> None:
+    """The workspace's #stage-aankondigingen is the bot's announcement channel (STAGEBOT_CHANNEL)."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.local import ANNOUNCE_CHANNEL_ID, start_local
+    from bot.settings import load_settings
+
+    database = f"sqlite:///{tmp_path / 'demo.db'}"
+    local = start_local(load_settings(documents_dir=tmp_path / "documents"), demo_database=database, port=0)
+    try:
+        local.services.clock.freeze(datetime(2027, 1, 29, 9, 0, tzinfo=UTC))  # a Friday, 10:00 Brussels
+        local.move_clock(timedelta(days=3).total_seconds())  # to Monday 1 February: 14 days before sem. 2
+        posted = [m for m in local.ws.messages(ANNOUNCE_CHANNEL_ID) if not m.ephemeral_to]
+        assert posted, "nothing was announced in the channel"
+        assert "15 februari 2027" in str(posted[-1].blocks)
+        assert "U0DEMO" not in str(posted[-1].blocks)  # never a name in the channel
+    finally:
+        local.stop()
