@@ -6,12 +6,13 @@ hand is what the tests exercise.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 if TYPE_CHECKING:
     from workspace.delivery import Delivery
@@ -36,7 +37,13 @@ def _message_json(ws: Workspace, message: Message) -> dict[str, Any]:
         "ephemeral": message.ephemeral_to is not None,
         "edited": message.edited,
         "files": [
-            {"id": f["id"], "name": f["name"], "size": f["size"], "mimetype": f.get("mimetype", "")}
+            {
+                "id": f["id"],
+                "name": f["name"],
+                "size": f["size"],
+                "mimetype": f.get("mimetype", ""),
+                "url": f"/ui/file/{f['id']}",
+            }
             for f in message.files
         ],
     }
@@ -302,6 +309,30 @@ def blueprint(ws: Workspace) -> Blueprint:
         except LookupError as exc:
             return jsonify({"ok": False, "error": str(exc)}), 409
         return jsonify({"ok": True, "file": file_json}), 200
+
+    @bp.get("/ui/file/<file_id>")
+    def ui_file(file_id: str) -> Response:
+        """A file shared in a conversation, downloaded by a person who sees it there (as in Slack);
+        someone who does not see it gets the same 404 as for a file that does not exist."""
+        user_id = request.args.get("user", "")
+        with ws.state.lock:
+            stored = ws.state.files.get(file_id)
+            seen = stored is not None and (
+                stored.user == user_id
+                or any(
+                    any(f.get("id") == file_id for f in m.files)
+                    for channel in (ws.dm_channel(user_id), *(c.id for c in ws.channels))
+                    for m in _visible(ws.state.messages.get(channel, []), user_id)
+                )
+            )
+        if stored is None or not seen or not user_id:
+            return Response("file not found", status=404, mimetype="text/plain")
+        return send_file(
+            io.BytesIO(stored.content),
+            mimetype=stored.mimetype or "application/octet-stream",
+            as_attachment=True,
+            download_name=stored.name,
+        )
 
     @bp.post("/ui/home")
     def ui_home() -> tuple[Response, int]:

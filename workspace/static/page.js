@@ -131,7 +131,9 @@ function when(ts) {
 
 function renderMessage(m) {
   const body = m.blocks && m.blocks.length ? R.blocks(m.blocks, "message") : R.mrkdwn(m.text || "");
-  const files = (m.files || []).map((f) => '<div class="file" data-testid="file">📎 ' + R.esc(f.name) +
+  const files = (m.files || []).map((f) => '<div class="file" data-testid="file">📎 ' +
+    (f.url ? '<a data-testid="file-download" download="' + R.esc(f.name) + '" href="' +
+      R.esc(f.url + "?user=" + encodeURIComponent(me)) + '">' + R.esc(f.name) + "</a>" : R.esc(f.name)) +
     ' <span class="meta">' + Math.max(1, Math.round(f.size / 1024)) + " KB</span></div>").join("");
   const note = m.ephemeral ? '<div class="ephemeral-note" data-testid="ephemeral-note">👁 Only visible to you</div>' : "";
   const app = m.is_bot ? ' <span class="app-badge">APP</span>' : "";
