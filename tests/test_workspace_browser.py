@@ -254,7 +254,8 @@ def test_the_bots_own_modal_shows_an_error_under_the_field_then_succeeds(
     type_in_composer(page, "/stage intake slots")
     form = page.get_by_test_id("modal")
     expect(page.get_by_test_id("modal-title")).to_be_visible()
-    day = (local.services.clock.now() + timedelta(days=10)).date().isoformat()
+    # as Marleen writes a date (nl-BE), not the browser's own format
+    day = (local.services.clock.now() + timedelta(days=10)).date().strftime("%d/%m/%Y")
     form.locator('[data-block="date"] input').fill(day)
     form.locator('[data-block="start"] input').fill("14:00")
     form.locator('[data-block="end"] input').fill("13:00")

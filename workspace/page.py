@@ -7,6 +7,7 @@ hand is what the tests exercise.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 BANNER = "Local workspace: a stand-in for Slack, not Slack"
 HOME = "home"
 UPLOAD_LIMIT = 20 * 1024 * 1024
+NOT_A_COMMAND = '{command} is not a valid command. In Slack, all messages that start with "/" are commands.'
 
 
 def _message_json(ws: Workspace, message: Message) -> dict[str, Any]:
@@ -163,6 +165,7 @@ def page_state(
     body |= {
         "user": person.id,
         "tz": person.tz,
+        "locale": person.locale,
         "dm": dm,
         "sidebar": sidebar,
         "conversation_id": conversation or dm,
@@ -250,11 +253,18 @@ def blueprint(ws: Workspace) -> Blueprint:
     @bp.post("/ui/command")
     def ui_command() -> tuple[Response, int]:
         data = form()
-        command, _, text = str(data.get("text", "")).strip().partition(" ")
+        found = re.match(r"(\S*)\s*(.*)", str(data.get("text", "")).strip(), re.DOTALL)
+        command, text = (found.group(1), found.group(2)) if found else ("", "")
         channel = data.get("channel") or None
         if channel == HOME:
             channel = None
-        return _outcome(lambda: ws.slash_command(str(data.get("user")), command, text.strip(), channel))
+        user = str(data.get("user"))
+        response, status = _outcome(lambda: ws.slash_command(user, command, text.strip(), channel))
+        body = response.get_json()
+        if body and body.get("status") == 404:  # the app has no such command: Slack would not send it
+            refused = {"ok": False, "status": 404, "error": NOT_A_COMMAND.format(command=command)}
+            return jsonify(refused), status
+        return response, status
 
     @bp.post("/ui/message")
     def ui_message() -> tuple[Response, int]:
