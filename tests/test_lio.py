@@ -155,6 +155,29 @@ def test_a_non_exempt_application_shows_the_extra_hours_and_a_second_click_is_on
     assert "LIO: 26 uur extra stage binnen Vakdidactiek 1 en 2" in status
 
 
+def test_the_counsellor_and_the_supervisor_read_about_the_student_not_to_them(
+    wire: Stack, people: dict[str, int]
+) -> None:
+    apply(wire, form(total="499", grades="150", x="100", y="25") | proof(wire))
+    counsellor = dm_text(wire, "U0STB")
+    assert "de student kan stagevermindering aanvragen" in counsellor
+    assert "De lesopdracht telt als stage, met 26 uur extra stage" in counsellor
+    assert "Bewijs van de LIO-baan" in counsellor
+    for addressed in (
+        "je kan",
+        "je lesopdracht",
+        "Je lesopdracht",
+        "je vakdidactiek",
+        "/stage lio vermindering",
+    ):
+        assert addressed not in counsellor, addressed
+    wire.ws.click("U0STB", "lio_approve", f"application:{applications(wire)[0].id}")
+    supervisor = dm_text(wire, "U0SUP")
+    assert "De lesopdracht telt als stage" in supervisor and "je kan" not in supervisor
+    student = dm_text(wire, "U0ANNA")
+    assert "je kan stagevermindering aanvragen met `/stage lio vermindering`" in student
+
+
 def test_sending_back_needs_a_reason_which_the_student_reads(wire: Stack, people: dict[str, int]) -> None:
     apply(wire, form() | proof(wire))
     (row,) = applications(wire)

@@ -128,22 +128,25 @@ def problem_text(t: Translator, problem: Problem) -> str:
 # --- the outcome and its reasons -----------------------------------------------------------------------
 
 
-def reason_lines(t: Translator, outcome: Outcome) -> list[str]:
+def reason_lines(t: Translator, outcome: Outcome, *, for_student: bool = True) -> list[str]:
     """One line per threshold: the student's number, the threshold, met or not."""
+    staff = "" if for_student else ".staff"
     return [
         ("✅ " if r.met else "❌ ")
-        + t(f"lio.criterion.{r.criterion.value}", actual=r.actual, threshold=r.threshold)
+        + t(f"lio.criterion.{r.criterion.value}{staff}", actual=r.actual, threshold=r.threshold)
         for r in outcome.reasons
     ]
 
 
-def outcome_text(t: Translator, outcome: Outcome, catalogue: Catalogue) -> str:
+def outcome_text(t: Translator, outcome: Outcome, catalogue: Catalogue, *, for_student: bool = True) -> str:
     """What the rules say: not eligible, fully exempt, or which extra hours (and whether a reduction can be
-    requested), then the reasons."""
+    requested), then the reasons; addressed to the student, or about them (`for_student=False`: the
+    counsellor and the supervisors)."""
+    staff = "" if for_student else ".staff"
     if not outcome.eligible:
-        head = t("lio.outcome.not_eligible")
+        head = t("lio.outcome.not_eligible" + staff)
     elif outcome.exempt:
-        head = t("lio.outcome.exempt")
+        head = t("lio.outcome.exempt" + staff)
     else:
         extra = [
             t(
@@ -154,10 +157,11 @@ def outcome_text(t: Translator, outcome: Outcome, catalogue: Catalogue) -> str:
             )
             for e in outcome.extra
         ]
-        head = t("lio.outcome.extra", hours=sum(e.hours for e in outcome.extra)) + "\n" + "\n".join(extra)
+        hours = sum(e.hours for e in outcome.extra)
+        head = t("lio.outcome.extra" + staff, hours=hours) + "\n" + "\n".join(extra)
         if outcome.may_request_reduction:
-            head += "\n" + t("lio.outcome.reduction_possible")
-    return head + "\n" + "\n".join(reason_lines(t, outcome))
+            head += "\n" + t("lio.outcome.reduction_possible" + staff)
+    return head + "\n" + "\n".join(reason_lines(t, outcome, for_student=for_student))
 
 
 def _course_name(t: Translator, catalogue: Catalogue, code: str) -> str:
@@ -221,7 +225,7 @@ def application_review(
         section(t("lio.review.intro", who=mention(student_slack_id))),
         section(job_text(t, application, subjects)),
         section(proof_text(t, proof), accessory=open_button(t, proof) if proof is not None else None),
-        section(outcome_text(t, outcome, catalogue)),
+        section(outcome_text(t, outcome, catalogue, for_student=False)),
     ]
     return [*blocks, _state_block(t, application, "application", decider_slack_id)]
 
@@ -242,7 +246,7 @@ def reduction_review(
         section(t("lio.reduction.review.intro", who=mention(student_slack_id))),
         section(t("lio.reduction.motivation", text=escape(request.motivation))),
         section(job_text(t, application, subjects)),
-        section(outcome_text(t, outcome, catalogue)),
+        section(outcome_text(t, outcome, catalogue, for_student=False)),
     ]
     return [*blocks, _state_block(t, request, "reduction", decider_slack_id)]
 
@@ -302,7 +306,7 @@ def decision_for_supervisor(
     key = f"lio.{kind}.supervisor.{'approved' if approved else 'rejected'}"
     blocks = [section(t(key, who=mention(student_slack_id), name=escape(student_name)))]
     if approved and outcome is not None:
-        blocks.append(section(outcome_text(t, outcome, catalogue)))
+        blocks.append(section(outcome_text(t, outcome, catalogue, for_student=False)))
     return blocks
 
 
