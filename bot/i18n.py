@@ -79,6 +79,8 @@ class Translator:
     def __call__(self, key: str, **params: Any) -> str:
         template = messages(self.language).get(key) or messages("en").get(key)
         if template is None:
+            if "count" in params and (key in plural_messages(self.language) or key in plural_messages("en")):
+                return self.ngettext(key, int(params.pop("count")), **params)  # a text with plural forms
             raise KeyError(f"message {key!r} is in no catalogue")
         return template.format(**params) if params else template
 
@@ -90,7 +92,7 @@ class Translator:
         if forms is None:
             raise KeyError(f"plural message {key!r} is in no catalogue")
         form = forms[min(plural_rule(language)(count), len(forms) - 1)]
-        return form.format(count=count, **params)
+        return form.format(**({"count": count} | params))
 
     def date(self, value: date, style: str = "long") -> str:
         return format_date(value, format=style, locale=self.locale)

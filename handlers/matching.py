@@ -179,7 +179,7 @@ def _accept(
         ]
         scope.session.flush()
         blocks = render(scope.session, scope.services, t, run, 0)
-        note = t("matching.accept_done", accepted=accepted, refused=refused)
+        note = t.ngettext("matching.accept_done", accepted, accepted=accepted, refused=refused)
     respond(replace_original=True, text=note, blocks=[section(note), *blocks][:50])
     for person, text, dm_blocks in messages:
         notify(client, person, text, dm_blocks)

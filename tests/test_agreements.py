@@ -172,6 +172,7 @@ def test_the_sweep_tells_the_coordinator_once_of_a_school_with_no_agreement_star
         ]
 
     run_sweep(wire.services, client, monday)
-    assert len(told()) == 1 and "Atheneum" in told()[0] and "1 student(en) geplaatst" in told()[0]
+    assert len(told()) == 1 and "Atheneum" in told()[0] and "1 student geplaatst" in told()[0]
+    assert "begeleiders" not in told()[0]  # the coordinator is not a supervisor
     run_sweep(wire.services, client, monday + timedelta(days=1))
     assert len(told()) == 1

@@ -124,7 +124,7 @@ def test_typed_lessons_are_previewed_line_by_line_and_saved_only_on_confirmation
     assert "lokaal 204" in shown and "_breuken_" in shown
     assert lessons(wire, ids["placement"]) == []  # nothing saved before the confirmation
     save(wire, preview)
-    assert "2 les(sen) bewaard" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
+    assert "2 lessen bewaard" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     assert lessons(wire, ids["placement"]) == [
         (1, "draft", date(2027, 2, 15)),
         (1, "draft", date(2027, 2, 16)),
@@ -352,7 +352,7 @@ def test_an_english_speaking_student_types_english_lines_and_reads_english(wire:
     wire.ws.slash_command("U0ANNA", "/stage", "language en")
     text = "Tue 16 Feb 9am-9:50am 4A room 3 guided\nWed 16 Feb 10am-10:50am 4A guided"
     preview = text_of(type_lessons(wire, ids["placement"], text).blocks)
-    assert "I read 2 lines; 1 of them can be saved as lessons" in preview
+    assert "I read 2 lines; 1 of them can be saved as a lesson" in preview
     assert "Tuesday, 16 February 2027 is not a Wednesday" in preview
     assert "guided teaching · 4A · room 3" in preview
     assert lessons(wire, ids["placement"]) == []

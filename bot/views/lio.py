@@ -334,7 +334,11 @@ def overview_blocks(
     blocks: list[Block] = [
         header(t("lio.overview.header", count=len(found.rows))),
         context(
-            t("lio.overview.open", applications=found.open_applications, reductions=found.open_reductions)
+            t(
+                "lio.overview.open",
+                applications=t.ngettext("lio.overview.open.applications", found.open_applications),
+                reductions=t.ngettext("lio.overview.open.reductions", found.open_reductions),
+            )
         ),
     ]
     if not found.rows:

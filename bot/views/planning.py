@@ -33,6 +33,15 @@ PREVIEW_LINES = 40  # lines shown one by one in a preview; the rest are counted
 LIST_LESSONS = 15  # lessons listed per version in /stage planning
 
 
+def preview_title(t: Translator, lines: int, saveable: int) -> str:
+    """How many lines were read, and how many of them can be saved as lessons."""
+    return (
+        t.ngettext("planning.preview.title", lines, lines=lines)
+        + " "
+        + t.ngettext("planning.preview.title_ok", saveable, ok=saveable)
+    )
+
+
 def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150], "emoji": True}
 
@@ -180,7 +189,8 @@ def preview(
         lines.append(text)
     if len(readings) > PREVIEW_LINES:
         lines.append(t("planning.more_lines", count=len(readings) - PREVIEW_LINES))
-    blocks: list[Block] = [section(t("planning.preview.title", lines=len(readings), ok=saveable))]
+    title = preview_title(t, len(readings), saveable)
+    blocks: list[Block] = [section(title)]
     chunk: list[str] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) > 2800:

@@ -337,7 +337,14 @@ def staff_section(
     else:
         blocks.append(section("\n".join(summary_lines(t, prefs, schools))))
         blocks.append(
-            context(t("preferences.detail.when", when=t.datetime(submitted_at, "short"), versions=versions))
+            context(
+                t.ngettext(
+                    "preferences.detail.when",
+                    versions,
+                    when=t.datetime(submitted_at, "short"),
+                    versions=versions,
+                )
+            )
         )
     blocks.append(actions(button(t("preferences.reopen"), REOPEN_ACTION, str(student_id))))
     return blocks
