@@ -160,14 +160,20 @@ def cancel_slot(
                 actor_id=scope.actor.person_id,
                 subject=f"intake_slot:{slot_id}",
             )
-            notice = [section(scope.t("intake.error.not_yours"))]
+            refusal = scope.t("intake.error.not_yours")
         else:
+            refusal = None
             try:
                 _, cancelled = intake.cancel_slot(scope.session, slot_id, scope.actor.person_id, scope.now)
                 key = "intake.slot_cancelled.booked" if cancelled else "intake.slot_cancelled"
                 notice = [section(scope.t(key))]
             except IntakeError as error:
                 notice = [section(scope.t(f"intake.error.{error.code}"))]
+        if refusal is not None:  # the message clicked stays as it was; only the clicker reads why not
+            respond(
+                replace_original=False, response_type="ephemeral", text=refusal, blocks=[section(refusal)]
+            )
+            return
         rows = intake.schedule(scope.session, scope.actor.person_id, scope.now)
         blocks = [*notice, *views.schedule_blocks(scope.t, rows, scope.now)][:50]
         text = scope.t("intake.schedule.header")
@@ -326,6 +332,12 @@ def publish_typed(
 ) -> None:
     ack()
     with request_scope(context) as scope:
+        if not scope.actor.has(Role.SUPERVISOR):
+            refusal = scope.t("intake.slots.not_allowed")
+            respond(
+                replace_original=False, response_type="ephemeral", text=refusal, blocks=[section(refusal)]
+            )
+            return
         added, text = _publish(scope, action.get("value") or "")
     respond(replace_original=True, text=text, blocks=[section(text)])
     if added:
@@ -335,7 +347,11 @@ def publish_typed(
 def discard_typed(ack: Ack, context: BoltContext, respond: Respond) -> None:
     ack()
     with request_scope(context) as scope:
-        text = scope.t("intake.preview.discarded")
+        allowed = scope.actor.has(Role.SUPERVISOR)
+        text = scope.t("intake.preview.discarded" if allowed else "intake.slots.not_allowed")
+    if not allowed:
+        respond(replace_original=False, response_type="ephemeral", text=text, blocks=[section(text)])
+        return
     respond(replace_original=True, text=text, blocks=[section(text)])
 
 

@@ -385,3 +385,32 @@ def test_within_24_hours_move_and_cancel_say_whom_to_tell_and_offer_nothing_that
         assert not any(b.get("type") == "actions" for b in answer.blocks), button  # no dead buttons
     kept = _booking(wire, ids["anna"])
     assert kept is not None and kept.slot_id == first.id
+
+
+def test_a_student_who_clicks_a_supervisors_button_is_refused_and_sees_no_schedule(wire: Stack) -> None:
+    from slack_sdk import WebClient
+
+    from bot.views import intake as views
+    from bot.views.blocks import actions, button
+
+    _people(wire)
+    slot = _publish(wire)[0]
+    # the supervisor's buttons in the student's view (a forwarded or forged message)
+    forged = [
+        actions(
+            button("Schrappen", views.CANCEL_SLOT, str(slot.id)),
+            button("Publiceren", views.PUBLISH, "[]"),
+            button("Weggooien", views.DISCARD, "0"),
+        )
+    ]
+    bot = WebClient(token=wire.services.settings.slack_bot_token, base_url=wire.ws.api_url)
+    posted = bot.chat_postMessage(channel="U0ANNA", text="knoppen", blocks=forged)
+    message = next(m for m in wire.ws.messages("U0ANNA") if m.ts == posted["ts"])
+    for action in (views.CANCEL_SLOT, views.PUBLISH, views.DISCARD):
+        wire.ws.click("U0ANNA", action, message=message)
+        answer = text_of(wire.ws.ephemerals("U0ANNA")[-1].blocks)
+        assert "enkel" in answer or "Alleen" in answer or "stagebegeleider" in answer, action
+        assert "Je intakemomenten" not in answer, action
+        kept = next(m for m in wire.ws.messages("U0ANNA") if m.ts == posted["ts"])
+        assert kept.blocks == message.blocks, action  # the clicked message is left alone
+    assert _slots(wire)[0].cancelled_at is None
