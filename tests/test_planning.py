@@ -38,7 +38,12 @@ def setup(
         anna = factories.student(s, "U0ANNA", "Anna De Smet", supervisor=sup)
         factories.student(s, "U0BEN", "Ben Peeters", supervisor=sup)
         school = Institution(
-            code="ATH", name="Atheneum", city="Gent", levels=["aso", "tso"], grades=[1, 2, 3]
+            code="ATH",
+            name="Atheneum",
+            city="Gent",
+            levels=["aso", "tso"],
+            grades=[1, 2, 3],
+            uses_lerarenstage=True,
         )
         s.add(school)
         s.flush()
