@@ -341,6 +341,8 @@ def withdraw(
         t, "placements.withdrawn_by", scope.actor.slack_user_id, t.datetime(scope.now, "short")
     )
     shown = [ended if b.get("block_id") == f"placement_{placement.id}" else b for b in blocks]
+    if done:
+        shown = views.after_withdrawal(t, shown, person.slack_user_id)
     respond(replace_original=True, text=t("placements.withdrawn"), blocks=shown)
     if done:
         text = st("placements.dm.withdrawn", line=line)

@@ -280,6 +280,8 @@ def test_withdraw_keeps_history_and_tells_the_student(wire: Stack) -> None:
     wire.ws.click("U0SUP", "placement_withdraw", str(placement.id), message=confirmation)
     assert placements_of(wire, ids["anna"])[0].status == PlacementStatus.WITHDRAWN
     assert "Ingetrokken door <@U0SUP>" in text_of(wire.ws.messages("U0SUP")[-1].blocks)
+    updated = text_of(next(m for m in wire.ws.messages("U0SUP") if m.ts == confirmation.ts).blocks)
+    assert "Bewaard" not in updated and "Ingetrokken: de stageplaats van <@U0ANNA>" in updated
     assert "werd ingetrokken" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     assert state(wire, ids["anna"], Step.MATCHING) == "not_started"
 
