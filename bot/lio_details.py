@@ -3,6 +3,7 @@ LIO overview for the counsellor and the coordinator."""
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.i18n import Translator
@@ -10,6 +11,7 @@ from bot.views.blocks import Block, header, section
 from bot.views.lio import OVERVIEW_LIMIT, checklist_lines, overview_blocks
 from models import lio
 from models.access import may_decide_lio
+from models.lio import LioApplication, ReductionRequest, RequestStatus
 from models.people import Actor, Person
 
 
@@ -26,6 +28,29 @@ def step_lines(session: Session, t: Translator, student_id: int) -> list[str]:
         found.reduced if found else False,
         pending,
     )
+
+
+def waiting_for_decision(session: Session, t: Translator) -> list[Block]:
+    """For the counsellor's status and Home tab: what waits for their decision, and where (two queries)."""
+    applications = session.exec(
+        select(func.count()).select_from(LioApplication).where(LioApplication.status == RequestStatus.PENDING)
+    ).one()
+    reductions = session.exec(
+        select(func.count())
+        .select_from(ReductionRequest)
+        .where(ReductionRequest.status == RequestStatus.PENDING)
+    ).one()
+    if not applications and not reductions:
+        return []
+    parts = [
+        t.ngettext(key, count)
+        for key, count in (
+            ("lio.overview.open.applications", applications),
+            ("lio.overview.open.reductions", reductions),
+        )
+        if count
+    ]
+    return [section(t("lio.waiting_for_you", what=", ".join(parts)))]
 
 
 def overview(session: Session, t: Translator, viewer: Actor) -> list[Block]:

@@ -207,6 +207,9 @@ def test_the_counsellor_finds_lucass_application_in_the_dm_and_decides_it_from_t
     ws.click(koen, "student_detail", str(lucas), message=ws.ephemerals(koen)[-1])
     detail = text_of(ws.ephemerals(koen)[-1].blocks)
     assert "LIO-traject" in detail and "/stage lio overzicht" in detail
+    ws.open_home(koen)
+    home = text_of(ws.home_view(koen).blocks)  # type: ignore[union-attr]
+    assert "Wacht op je beslissing: 1 LIO-aanvraag" in home and "/stage lio overzicht" in home
     overview = ws.slash_command(koen, "/stage", "lio overzicht")
     buttons = str(overview.json["blocks"])
     assert "lio_overview_approve" in buttons and "lio_reject" in buttons
