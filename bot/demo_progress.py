@@ -444,6 +444,7 @@ def _contract(demo: Demo, student: str, school: str, *, days_ago: int) -> None:
             "university": demo.day(days_ago),
         },
         now=demo.ago(days_ago),
+        today=demo.ago(days_ago).astimezone(demo.tz).date(),
     )
     placement_steps.refresh(demo.session, demo.catalogue, student_id, demo.ago(days_ago))
 

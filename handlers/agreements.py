@@ -77,7 +77,7 @@ def submit_contract(ack: Ack, view: dict[str, Any], context: BoltContext, client
         try:
             agreements.save_contract(
                 scope.session, scope.actor.person_id, school.id, start, end,
-                {party: _day(values, party) for party in PARTIES}, now=scope.now,
+                {party: _day(values, party) for party in PARTIES}, now=scope.now, today=scope.today,
             )  # fmt: skip
         except AgreementError as error:
             block = views.END if error.key == "agreements.error.dates_order" else PARTIES[0]

@@ -296,11 +296,13 @@ def save_contract(
     signed_on: dict[str, date | None],
     *,
     now: datetime,
+    today: date | None = None,
 ) -> DigitalContract:
-    """Create or update the student's lerarenstage.be contract with this institution."""
+    """Create or update the student's lerarenstage.be contract with this institution. `today` is the
+    local date (just after midnight in Brussels, `now` is still the day before in UTC)."""
     if end < start:
         raise AgreementError("agreements.error.dates_order")
-    if any(day is not None and day > now.date() for day in signed_on.values()):
+    if any(day is not None and day > (today or now.date()) for day in signed_on.values()):
         raise AgreementError("agreements.error.signed_in_future")
     contract = session.exec(
         select(DigitalContract)

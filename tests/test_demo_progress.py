@@ -240,3 +240,17 @@ def test_the_audit_log_reads_in_words_without_stored_keys(demo_wire: Stack) -> N
     assert "document teruggestuurd · Uittreksel uit het strafregister (model 596.2), versie 1" in amira
     assert "reden: “Dit is een uittreksel model 596.1." in amira
     assert "intakegesprek gehouden · intakegesprek op" in amira
+
+
+def test_the_demo_is_seeded_just_after_midnight_in_brussels(db: Database, tmp_path: Path) -> None:
+    """00:30 in Brussels is still the day before in UTC: a contract signed "today" is not in the future."""
+    from datetime import UTC, datetime
+
+    services = _services(db, tmp_path)
+    services.clock.freeze(datetime(2026, 12, 1, 23, 30, tzinfo=UTC))
+    assert demo.seed_progress(services, services.clock.now()) is False  # the people are not there yet
+    load_demo_data(services)
+    with db.session() as session:
+        ids = _ids(session)
+        states = {key: [s.state for s in checklist(session, ids[key])] for key in EXPECTED}
+    assert states == EXPECTED  # Sarah's contract among them
