@@ -6,6 +6,8 @@ merged, so a feature can ship its own catalogue file. Dutch is the programme's l
 
 from __future__ import annotations
 
+import gettext
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -22,16 +24,37 @@ BABEL_LOCALES = {"nl": "nl_BE", "en": "en_GB"}
 
 
 @cache
-def messages(language: str) -> dict[str, str]:
-    """All translated strings of one language; an untranslated entry is left out, never shown empty."""
+def _catalogues(language: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], str]:
+    """One language's strings, its plural entries (key -> forms) and its plural rule (C syntax)."""
     merged: dict[str, str] = {}
+    plurals: dict[str, tuple[str, ...]] = {}
+    rule = "(n != 1)"
     for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=BABEL_LOCALES[language])
+        rule = catalog.plural_expr
         for message in catalog:
             if message.id and isinstance(message.id, str) and message.string:
                 merged[message.id] = str(message.string)
-    return merged
+            elif isinstance(message.id, tuple | list) and all(message.string or ()):
+                plurals[str(message.id[0])] = tuple(str(form) for form in message.string)
+    return merged, plurals, rule
+
+
+def messages(language: str) -> dict[str, str]:
+    """All translated strings of one language; an untranslated entry is left out, never shown empty."""
+    return _catalogues(language)[0]
+
+
+def plural_messages(language: str) -> dict[str, tuple[str, ...]]:
+    """The entries with a count (msgid_plural): key -> one text per plural form of the language."""
+    return _catalogues(language)[1]
+
+
+@cache
+def plural_rule(language: str) -> Callable[[int], int]:
+    """Which plural form a count takes, from the catalogue's Plural-Forms."""
+    return gettext.c2py(_catalogues(language)[2])
 
 
 def language_for(chosen: str | None, slack_locale: str | None) -> str:
@@ -56,8 +79,20 @@ class Translator:
     def __call__(self, key: str, **params: Any) -> str:
         template = messages(self.language).get(key) or messages("en").get(key)
         if template is None:
+            if "count" in params and (key in plural_messages(self.language) or key in plural_messages("en")):
+                return self.ngettext(key, int(params.pop("count")), **params)  # a text with plural forms
             raise KeyError(f"message {key!r} is in no catalogue")
         return template.format(**params) if params else template
+
+    def ngettext(self, key: str, count: int, **params: Any) -> str:
+        """A text with a count in it, in the plural form the count takes ("1 les", "2 lessen"); the
+        count is passed to the text as {count}."""
+        language = self.language if key in plural_messages(self.language) else "en"
+        forms = plural_messages(language).get(key)
+        if forms is None:
+            raise KeyError(f"plural message {key!r} is in no catalogue")
+        form = forms[min(plural_rule(language)(count), len(forms) - 1)]
+        return form.format(**({"count": count} | params))
 
     def date(self, value: date, style: str = "long") -> str:
         return format_date(value, format=style, locale=self.locale)

@@ -28,6 +28,7 @@ from slack_sdk import WebClient
 from sqlmodel import SQLModel, select
 
 import models  # noqa: F401  (registers every table, so a reset empties them all)
+from bot import lio_review
 from bot.app import create_app, create_http_app, web_client
 from bot.demo_progress import seed_progress
 from bot.services import Services
@@ -68,6 +69,7 @@ def forget_review_messages(services: Services) -> None:
             if document.review_messages:
                 document.review_messages = []
                 session.add(document)
+        lio_review.forget_review_messages(session)
 
 
 def _title(roles: list[str], student: Student | None) -> str:
@@ -190,7 +192,8 @@ def start_local(
     token, secret = f"xoxb-local-{secrets.token_hex(8)}", secrets.token_hex(16)
     own_database = demo_database is not None or "database_url" not in settings.model_fields_set
     database_url = demo_database or (LOCAL_DATABASE if own_database else settings.database_url)
-    base = settings.model_copy(update={"database_url": database_url})
+    # The bot announces in the workspace's own channel (named STAGEBOT_CHANNEL, or the default).
+    base = settings.model_copy(update={"database_url": database_url, "channel": ANNOUNCE_CHANNEL_ID})
     services = Services.from_settings(base)
     if start is not None:
         services.clock.freeze(start)

@@ -9,9 +9,10 @@ from sqlmodel import Session
 
 from bot.i18n import Translator
 from bot.views.agreements import coverage_lines
-from bot.views.blocks import Block, header, section
+from bot.views.blocks import Block, escape, header, section
 from bot.views.placements import (
     contacts_lines,
+    course_name,
     placement_line,
     school_name,
     school_people_blocks,
@@ -100,6 +101,15 @@ def detail_section(session: Session, t: Translator, student_id: int) -> list[Blo
         return [header(t("placements.detail.header")), section(t("placements.detail.none"))]
     blocks: list[Block] = [header(t("placements.detail.header"))]
     lines = matching_lines(session, t, student_id)
+    lines += [  # why the coordinator placed the student where the rules say no (a former school...)
+        t(
+            "placements.detail.override",
+            course=course_name(t, catalogue(), p.course_code),
+            reason=escape(reason),
+        )
+        for p in active
+        if (reason := p.override_reason)
+    ]
     if lines:
         blocks.append(section("\n".join(f"• {x}" for x in lines)))
     if history:

@@ -28,7 +28,7 @@ def deliver(
     if not coordinators or student is None or person is None:
         return []
     summary = progress.summaries(session, [problem.student_id])[0]
-    supervisors = list(supervisors_of(session, problem.student_id).values())
+    supervisors = list({p.id: p for p in supervisors_of(session, problem.student_id).values()}.values())
     delivered = []
     for coordinator in coordinators:
         t = translator(coordinator.language, coordinator.slack_locale, timezone)

@@ -40,7 +40,8 @@ STEP_DETAILS: dict[progress.Step, StepDetails] = {
 def status_blocks(scope: Scope, offset: int = 0) -> list[Block]:
     actor, t = scope.actor, scope.t
     if actor.has(*COHORT_ROLES):
-        return _overview(scope, offset, supervisor_id=None)
+        lio = lio_details.waiting_for_decision(scope.session, t) if actor.has(Role.COUNSELLOR) else []
+        return lio + _overview(scope, offset, supervisor_id=None)
     if actor.has(Role.SUPERVISOR):
         return _overview(scope, offset, supervisor_id=actor.person_id)
     if actor.is_student:

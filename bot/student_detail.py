@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot import document_details, intake_details, placement_details, planning_details, preferences_details
+from bot import (
+    document_details,
+    intake_details,
+    lio_details,
+    placement_details,
+    planning_details,
+    preferences_details,
+)
 from bot.i18n import Translator
 from bot.views.blocks import Block
 from bot.views.student_detail import student_header
@@ -26,7 +33,7 @@ DETAIL_SECTIONS: list[DetailSection] = [
 ]
 # Sections whose content depends on who looks (documents: access is decided per document type).
 ViewerSection = Callable[[Session, Translator, Actor, int], list[Block]]
-VIEWER_SECTIONS: list[ViewerSection] = [document_details.detail_section]
+VIEWER_SECTIONS: list[ViewerSection] = [document_details.detail_section, lio_details.detail_section]
 
 
 def detail_blocks(

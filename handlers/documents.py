@@ -29,7 +29,7 @@ from models import audit, documents
 from models.access import may_get_document, may_review
 from models.document_dates import issue_date_problem, parse_typed_date
 from models.documents import Document, DocumentStatus, InternshipWindow
-from models.people import Person
+from models.people import Person, Student
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def on_dm_file(event: dict[str, Any], context: BoltContext, client: WebClient) -
             blocks = [section(text)]
             asks: list[tuple[str, list[Any]]] = [(text, blocks)]
         else:
-            types = list(flow.config().types)
+            types = _offered_types(scope)
             asks = [
                 (
                     t("documents.ask_type_text"),
@@ -102,12 +102,17 @@ def on_pick_type(
     durable_jobs.start(services, context.client, job)
 
 
+def _offered_types(scope: Scope) -> list[documents.DocumentType]:
+    """The document types this student hands in (the LIO proof only to an LIO student)."""
+    student = scope.session.get(Student, scope.actor.person_id)
+    return flow.config().required_types(lio=bool(student and student.lio))
+
+
 def open_upload_modal(scope: Scope, client: WebClient, trigger_id: str, initial: str | None = None) -> None:
-    cfg = flow.config()
     lines = flow.student_lines(scope.session, scope.actor.person_id, scope.today)
     if initial is None:
         initial = next((line.type.code for line in lines if line.state in views.NEEDS_UPLOAD), None)
-    client.views_open(trigger_id=trigger_id, view=views.upload_modal(scope.t, list(cfg.types), initial))
+    client.views_open(trigger_id=trigger_id, view=views.upload_modal(scope.t, _offered_types(scope), initial))
 
 
 def on_upload_again(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:

@@ -82,6 +82,9 @@ def show_move(ack: Ack, context: BoltContext, respond: Respond) -> None:
         booked = intake.booking_of(scope.session, scope.actor.person_id)
         if booked is None:
             blocks = _offer(scope, scope.t("intake.error.no_booking"))
+        elif booked.booking.held_at is not None or not intake.may_change(booked.slot.starts_at, scope.now):
+            held = booked.booking.held_at is not None
+            blocks = _refused(scope, IntakeError("already_held" if held else "booking_locked"))
         else:
             current = views.when_text(scope.t, booked.slot.starts_at, booked.slot.ends_at)
             back = actions(button(scope.t("intake.move.keep"), views.SHOW_BOOKING, "0"))
@@ -158,14 +161,20 @@ def cancel_slot(
                 actor_id=scope.actor.person_id,
                 subject=f"intake_slot:{slot_id}",
             )
-            notice = [section(scope.t("intake.error.not_yours"))]
+            refusal = scope.t("intake.error.not_yours")
         else:
+            refusal = None
             try:
                 _, cancelled = intake.cancel_slot(scope.session, slot_id, scope.actor.person_id, scope.now)
                 key = "intake.slot_cancelled.booked" if cancelled else "intake.slot_cancelled"
                 notice = [section(scope.t(key))]
             except IntakeError as error:
                 notice = [section(scope.t(f"intake.error.{error.code}"))]
+        if refusal is not None:  # the message clicked stays as it was; only the clicker reads why not
+            respond(
+                replace_original=False, response_type="ephemeral", text=refusal, blocks=[section(refusal)]
+            )
+            return
         rows = intake.schedule(scope.session, scope.actor.person_id, scope.now)
         blocks = [*notice, *views.schedule_blocks(scope.t, rows, scope.now)][:50]
         text = scope.t("intake.schedule.header")
@@ -325,6 +334,12 @@ def publish_typed(
 ) -> None:
     ack()
     with request_scope(context) as scope:
+        if not scope.actor.has(Role.SUPERVISOR):
+            refusal = scope.t("intake.slots.not_allowed")
+            respond(
+                replace_original=False, response_type="ephemeral", text=refusal, blocks=[section(refusal)]
+            )
+            return
         added, text = _publish(scope, action.get("value") or "")
     respond(replace_original=True, text=text, blocks=[section(text)])
     if added:
@@ -334,7 +349,11 @@ def publish_typed(
 def discard_typed(ack: Ack, context: BoltContext, respond: Respond) -> None:
     ack()
     with request_scope(context) as scope:
-        text = scope.t("intake.preview.discarded")
+        allowed = scope.actor.has(Role.SUPERVISOR)
+        text = scope.t("intake.preview.discarded" if allowed else "intake.slots.not_allowed")
+    if not allowed:
+        respond(replace_original=False, response_type="ephemeral", text=text, blocks=[section(text)])
+        return
     respond(replace_original=True, text=text, blocks=[section(text)])
 
 

@@ -18,8 +18,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot import document_flow, durable_jobs
-from bot.i18n import Translator, translator
+from bot import document_flow, durable_jobs, lio_details, lio_review, start_notice
+from bot.i18n import Translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.services import Services
@@ -28,7 +28,7 @@ from handlers.values import too_long, typed
 from models import audit, documents, lio
 from models.access import may_decide_lio
 from models.lio import Job, LioApplication, ReductionRequest, Request, RequestStatus
-from models.people import Person, Role, Student, people_with_role, supervisors_of
+from models.people import Person, supervisors_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,19 +37,9 @@ def rules() -> lio.LioRules:
     return lio.load_lio_rules()
 
 
-def _t(person: Person, services: Services) -> Translator:
-    return translator(person.language, person.slack_locale, services.settings.timezone)
-
-
-def _subjects(session: Session, student_id: int) -> tuple[str, str]:
-    student = session.get_one(Student, student_id)
-    return student.subject_x, student.subject_y
-
-
-def current_proof(session: Session, student_id: int) -> documents.Document | None:
-    """The student's proof that counts (not superseded), if any: the link between application and upload."""
-    own = [d for d in documents.versions(session, student_id) if d.type_code == views.PROOF_TYPE]
-    return documents.current(own).get(views.PROOF_TYPE)
+_t = lio_review.person_t
+_subjects = lio_review.subjects_of
+current_proof = lio_review.current_proof
 
 
 # --- applying ------------------------------------------------------------------------------------------
@@ -194,59 +184,8 @@ def _after_apply_job(services: Services, client: WebClient, payload: dict[str, A
 durable_jobs.register(AFTER_APPLY_JOB, _after_apply_job)
 
 
-def _review_blocks(
-    services: Services, session: Session, request: Request, viewer: Person, decider_slack_id: str | None
-) -> tuple[str, list[Any]]:
-    rt = _t(viewer, services)
-    student = session.get_one(Person, request.student_id)
-    subjects = _subjects(session, request.student_id)
-    if isinstance(request, LioApplication):
-        outcome = lio.assess(rules(), request.job())
-        blocks = views.application_review(
-            rt,
-            student.slack_user_id,
-            student.name,
-            subjects,
-            request,
-            outcome,
-            services.catalogue,
-            current_proof(session, request.student_id),
-            decider_slack_id,
-        )
-        return rt("lio.review.text", name=student.name), blocks
-    application = session.get_one(LioApplication, request.application_id)
-    outcome = lio.assess(rules(), application.job())
-    blocks = views.reduction_review(
-        rt,
-        student.slack_user_id,
-        student.name,
-        subjects,
-        request,
-        application,
-        outcome,
-        services.catalogue,
-        decider_slack_id,
-    )
-    return rt("lio.reduction.review.text", name=student.name), blocks
-
-
-def _ask_counsellors(
-    services: Services, client: WebClient, session: Session, request: Request, student: Person
-) -> None:
-    posted: list[list[Any]] = []
-    for counsellor in people_with_role(session, Role.COUNSELLOR):
-        text, blocks = _review_blocks(services, session, request, counsellor, None)
-        try:
-            channel = client.conversations_open(users=counsellor.slack_user_id)["channel"]["id"]
-            ts = client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"]
-            posted.append([channel, str(ts), counsellor.id])
-        except SlackApiError as error:
-            logger.warning(
-                "LIO review DM to %s refused: %s", counsellor.slack_user_id, error.response.get("error")
-            )
-    if not posted:
-        logger.warning("no study-path counsellor could be asked about %s", request.subject)
-    lio.remember_review_messages(session, request, posted)
+_review_blocks = lio_review.review_blocks
+_ask_counsellors = lio_review.ask_counsellors
 
 
 def _dm(client: WebClient, slack_id: str, text: str, blocks: list[Any]) -> None:
@@ -405,8 +344,10 @@ def decide(context: BoltContext, value: str, approved: bool, reason: str | None)
                 )
         except lio.NotOpen:
             return _already(scope, request)
+        starts = start_notice.refresh(scope.session, scope.services, request.student_id, scope.now)
         services, decider = scope.services, scope.actor.slack_user_id
     _after_decision(services, context.client, value, decider)
+    start_notice.send(context.client, starts)  # an exemption may clear a placement's start
     return None
 
 
@@ -461,6 +402,19 @@ def on_approve(ack: Ack, action: dict[str, Any], context: BoltContext, respond: 
         respond(replace_original=False, response_type="ephemeral", text=refusal)
 
 
+def on_overview_approve(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """Approve from `/stage lio overzicht`: decided as from the review DM, then the overview is redrawn."""
+    ack()
+    refusal = decide(context, str(action.get("value") or ""), True, None)
+    if refusal is not None:
+        respond(replace_original=False, response_type="ephemeral", text=refusal)
+        return
+    with request_scope(context) as scope:
+        blocks = lio_details.overview(scope.session, scope.t, scope.actor)
+        text = scope.t("lio.overview.text")
+    respond(replace_original=True, text=text, blocks=blocks)
+
+
 def on_reject(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
 ) -> None:
@@ -500,4 +454,5 @@ def register(app: App) -> None:
     app.view(views.REDUCTION_FORM)(on_reduction_submit)
     app.view(views.REJECT_FORM)(on_reject_submit)
     app.action(views.APPROVE)(on_approve)
+    app.action(views.OVERVIEW_APPROVE)(on_overview_approve)
     app.action(views.REJECT)(on_reject)

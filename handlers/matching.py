@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot import start_notice
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.services import Services
@@ -182,12 +183,20 @@ def _accept(
         if taken is not None:  # another click accepted them a moment ago
             respond(response_type="ephemeral", replace_original=False, text=taken)
             return
+        starts = [  # steps 3-6 are recorded; a placement may clear its start (an LIO exemption)
+            notice
+            for student_id in {person.id or 0 for person, _, _ in messages}
+            for notice in start_notice.refresh(
+                scope.session, scope.services, student_id, scope.now, steps_3_to_6=False
+            )
+        ]
         scope.session.flush()
         blocks = render(scope.session, scope.services, t, run, 0)
-        note = t("matching.accept_done", accepted=accepted, refused=refused)
+        note = t.ngettext("matching.accept_done", accepted, accepted=accepted, refused=refused)
     respond(replace_original=True, text=note, blocks=[section(note), *blocks][:50])
     for person, text, dm_blocks in messages:
         notify(client, person, text, dm_blocks)
+    start_notice.send(client, starts)
 
 
 def _already(scope: Scope, proposals: list[MatchProposal]) -> str | None:

@@ -16,12 +16,14 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot import start_notice
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.views import placements as views
 from bot.views.agreements import start_request, uncovered_for_student
 from bot.views.blocks import Block, mention, section
+from bot.views.blocks import context as context_block
 from bot.views.preferences import summary_lines
 from handlers.values import number, typed
 from models import agreements, audit, free_text, placement_steps, placements, preferences, school_contacts
@@ -300,7 +302,7 @@ def _assign(scope: Scope, meta: dict[str, Any], values: dict[str, Any]) -> dict[
         )
         for index, proposal in enumerate(proposals)
     ]  # fmt: skip
-    placement_steps.refresh(session, catalogue, person.id, scope.now)
+    starts = start_notice.refresh(session, scope.services, person.id, scope.now)
     student = session.get_one(Student, person.id)
     actor = session.get_one(Person, scope.actor.person_id)
     st = person_t(scope, person)
@@ -313,6 +315,7 @@ def _assign(scope: Scope, meta: dict[str, Any], values: dict[str, Any]) -> dict[
     return [
         (person, st("placements.dm.placed_text"), student_blocks),
         (actor, t("placements.dm.confirmed_text"), staff_blocks),
+        *((person, notice.text, [section(notice.text)]) for notice in starts),  # "you may start"
     ]
 
 
@@ -367,7 +370,7 @@ def withdraw(
         if not done:  # ended already, maybe by a click at the same moment: who, and when
             respond(response_type="ephemeral", replace_original=False, text=_ended_already(scope, placement))
             return
-        placement_steps.refresh(scope.session, scope.services.catalogue, placement.student_id, scope.now)
+        starts = start_notice.refresh(scope.session, scope.services, placement.student_id, scope.now)
         person = scope.session.get_one(Person, placement.student_id)
         school = scope.session.get(Institution, placement.institution_id)
         st = person_t(scope, person)
@@ -377,9 +380,12 @@ def withdraw(
         t, "placements.withdrawn_by", scope.actor.slack_user_id, t.datetime(scope.now, "short")
     )
     shown = [ended if b.get("block_id") == f"placement_{placement.id}" else b for b in blocks]
+    if done:
+        shown = views.after_withdrawal(t, shown, person.slack_user_id)
     respond(replace_original=True, text=t("placements.withdrawn"), blocks=shown)
     text = st("placements.dm.withdrawn", line=line)
     notify(client, person, text, [section(text)])
+    start_notice.send(client, starts)
 
 
 def _ended_already(scope: Scope, placement: Placement) -> str:
@@ -570,7 +576,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
         if not answered:  # the same answer was recorded a moment ago (a second submission)
             ack(views.errors_reply(t, {views.OUTCOME: [Refusal("placements.answer.already_recorded")]}))
             return
-        placement_steps.refresh(session, catalogue, me.id or 0, scope.now)
+        starts = start_notice.refresh(session, scope.services, me.id or 0, scope.now)
         messages: list[tuple[Person, str, list[Block]]] = []
         if accepted:
             messages += _after_acceptance(scope, me, school)
@@ -584,6 +590,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
     ack()
     for person, text, blocks in messages:
         notify(client, person, text, blocks)
+    start_notice.send(client, starts)
 
 
 def _after_acceptance(scope: Scope, me: Person, school: Institution) -> list[tuple[Person, str, list[Block]]]:
@@ -667,7 +674,7 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
         client,
         me,
         text,
-        [section(text), section("\n".join(lines)), context(t("placements.contacts.saved_hint"))],
+        [section(text), section("\n".join(lines)), context_block(t("placements.contacts.saved_hint"))],
     )
 
 

@@ -313,7 +313,7 @@ def preview_blocks(
     blocks = views.preview(
         t, readings, problems, len(keep), stored.id or 0, taken=taken, course=course, school=school
     )
-    return blocks, t("planning.preview.title", lines=len(readings), ok=len(keep))
+    return blocks, views.preview_title(t, len(readings), len(keep))
 
 
 def on_save(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:

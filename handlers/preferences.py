@@ -79,13 +79,18 @@ def _ids(values: list[str]) -> tuple[int, ...]:
     return tuple(int(v) for v in values if v.isdigit())
 
 
+def ranked_ids(values: dict[str, Any]) -> tuple[int, ...]:
+    """The schools in the order of their rank fields; a rank left empty is skipped."""
+    return _ids([_one(values, views.rank_block(rank)) for rank in range(1, MAX_RANKED + 1)])
+
+
 def preferences_from_modal(values: dict[str, Any]) -> Preferences:
     semester = {
         views.TUTORING: _one(values, views.TUTORING),
         views.PROFESSIONAL: _one(values, views.PROFESSIONAL),
     }
     return Preferences(
-        institution_ids=_ids(_selected(values, views.INSTITUTIONS)),
+        institution_ids=ranked_ids(values),
         regions=tuple(answers.free_list(_one(values, views.REGIONS))) if _one(values, views.REGIONS) else (),
         levels=tuple(_selected(values, views.LEVELS_FIELD)),
         grades=_ids(_selected(values, views.GRADES)),
@@ -104,7 +109,7 @@ def preferences_from_modal(values: dict[str, Any]) -> Preferences:
 
 
 FIELD_BLOCKS = {
-    "institutions": views.INSTITUTIONS,
+    "institutions": views.rank_block(1),
     "former_schools": views.FORMER,
     "levels": views.LEVELS_FIELD,
     "grades": views.GRADES,
@@ -114,6 +119,20 @@ FIELD_BLOCKS = {
     "conflicts_note": views.CONFLICTS,
     "remarks": views.REMARKS,
 }
+
+
+def _block_of(field: str, problem: Problem, values: dict[str, Any]) -> str:
+    """Where an error shows: a school chosen twice under its second rank, other ranking errors under the
+    first rank, everything else under its own field."""
+    if field != "institutions":
+        return FIELD_BLOCKS[field]
+    seen: set[str] = set()
+    for rank in range(1, MAX_RANKED + 1):
+        chosen = _one(values, views.rank_block(rank))
+        if problem == Problem.DUPLICATE and chosen and chosen in seen:
+            return views.rank_block(rank)
+        seen.add(chosen)
+    return views.rank_block(1)
 
 
 def _problem_text(scope: Scope, problem: Problem, prefs: Preferences) -> str:
@@ -136,7 +155,8 @@ def submit_modal(ack: Ack, body: dict[str, Any], context: BoltContext, client: W
         found = preferences.problems(prefs)
         if found:
             errors = {
-                FIELD_BLOCKS[field]: _problem_text(scope, problem, prefs) for field, problem in found.items()
+                _block_of(field, problem, values): _problem_text(scope, problem, prefs)
+                for field, problem in found.items()
             }
             ack(response_action="errors", errors=errors)
             return

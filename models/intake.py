@@ -58,7 +58,8 @@ class IntakeBooking(SQLModel, table=True):
 
 
 class IntakeError(Exception):
-    """A refused change; `code` is what the view explains (slot_gone, taken, too_late, ...)."""
+    """A refused change; `code` is what the view explains (slot_gone, taken, too_late: the slot chosen is
+    within 24 h; booking_locked: the booking itself is, so it cannot be moved or cancelled any more)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -265,7 +266,7 @@ def move(session: Session, student_id: int, slot_id: int, now: datetime) -> Inta
     if current.booking.held_at is not None:
         raise IntakeError("already_held")
     if not may_change(current.slot.starts_at, now):
-        raise IntakeError("too_late")
+        raise IntakeError("booking_locked")
     if current.slot.id == slot_id:
         return current.booking
     _bookable(session, student_id, slot_id, now)
@@ -294,7 +295,7 @@ def cancel(session: Session, student_id: int, now: datetime) -> Booked:
     if current.booking.held_at is not None:
         raise IntakeError("already_held")
     if not may_change(current.slot.starts_at, now):
-        raise IntakeError("too_late")
+        raise IntakeError("booking_locked")
     session.delete(current.booking)
     audit.log(
         session,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import agreements, audit, once, placements, progress
+from models import agreements, audit, lio, once, placements, progress
 from models.catalogue import Catalogue
 from models.db import AwareDateTime
 from models.lesson_text import LessonReading, grade_of_year
@@ -614,14 +614,17 @@ class Blocker(StrEnum):
     PLANNING_SENT_BACK = "planning_sent_back"
 
 
-def start_blockers(placement: Placement, covered: bool, versions: list[PlanningVersion]) -> list[Blocker]:
-    """Every reason this placement may not start yet; empty: the student may start (step 8)."""
+def start_blockers(
+    placement: Placement, covered: bool, versions: list[PlanningVersion], *, planning_required: bool = True
+) -> list[Blocker]:
+    """Every reason this placement may not start yet; empty: the student may start (step 8). A student
+    the LIO track exempts owes no planning, so the planning blocks nothing."""
     blockers = []
     if not placement.is_approved:
         blockers.append(Blocker.PLACEMENT_NOT_APPROVED)
     if not covered:
         blockers.append(Blocker.AGREEMENT_UNSIGNED)
-    if approved(versions) is None:
+    if planning_required and approved(versions) is None:
         head = current(versions)
         blockers.append(
             Blocker.NO_PLANNING
@@ -652,25 +655,52 @@ def planning_state(picture: StudentPlanning) -> StepState:
     return StepState.IN_PROGRESS
 
 
-def gate(session: Session, student_id: int) -> list[tuple[Placement, list[Blocker]]]:
+def exempt(session: Session, student_id: int) -> bool:
+    """Whether an approved LIO application exempts the student from any extra internship (one query)."""
+    application = lio.approved_application(session, student_id)
+    return application is not None and lio.is_exempt(lio.assess(lio.load_lio_rules(), application.job()))
+
+
+def gate(
+    session: Session,
+    student_id: int,
+    picture: StudentPlanning | None = None,
+    is_exempt: bool | None = None,
+) -> list[tuple[Placement, list[Blocker]]]:
     """Each active placement with what blocks its start (a fixed number of queries)."""
-    picture = load(session, student_id)
+    picture = picture or load(session, student_id)
+    if not picture.placements:
+        return []
     covered = {
         c.institution_id: c.covered
         for c in agreements.student_coverage(session, student_id, picture.placements)
     }
+    required = not (exempt(session, student_id) if is_exempt is None else is_exempt)
     return [
-        (p, start_blockers(p, covered.get(p.institution_id, False), picture.versions.get(p.id or 0, [])))
+        (
+            p,
+            start_blockers(
+                p,
+                covered.get(p.institution_id, False),
+                picture.versions.get(p.id or 0, []),
+                planning_required=required,
+            ),
+        )
         for p in picture.placements
     ]
 
 
 def record_steps(session: Session, catalogue: Catalogue, student_id: int, now: datetime) -> list[Placement]:
-    """Record steps 7 and 8 from the data; returns the placements newly cleared to start (to tell)."""
+    """Record steps 7 and 8 from the data; returns the placements newly cleared to start (to tell).
+    Step 7 is not required for a student the LIO track exempts."""
     picture = load(session, student_id)
-    progress.record(session, student_id, Step.PLANNING, planning_state(picture), now)
-    gates = gate(session, student_id)
-    if not gates:
+    free = exempt(session, student_id)
+    step7 = StepState.NOT_REQUIRED if free else planning_state(picture)
+    progress.record(session, student_id, Step.PLANNING, step7, now)
+    gates = gate(session, student_id, picture, free)
+    if not gates:  # nothing placed (any more): nothing may start
+        if session.get(progress.StepProgress, (student_id, int(Step.APPROVAL))) is not None:
+            progress.record(session, student_id, Step.APPROVAL, StepState.NOT_STARTED, now)
         return []
     cleared_before = set(
         session.exec(select(StartClearance.placement_id).where(StartClearance.student_id == student_id))

@@ -8,7 +8,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlmodel import select
 
-from bot import document_flow
+from bot import document_flow, lio_review
 from bot.problem_delivery import deliver
 from bot.services import Services
 from models import problems
@@ -43,6 +43,14 @@ def deliver_pending_reviews(services: Services, client: WebClient, now: datetime
     if pending:
         logger.info("posted %d pending review message(s)", len(pending))
     return len(pending)
+
+
+def deliver_pending_lio_reviews(services: Services, client: WebClient, now: datetime) -> int:
+    """Open LIO and reduction requests whose review DM reached no counsellor: post them now."""
+    asked = lio_review.ask_pending(services, client, now)
+    if asked:
+        logger.info("asked the counsellors about %d open LIO request(s)", asked)
+    return asked
 
 
 def ask_extract_renewals(services: Services, client: WebClient, now: datetime) -> int:

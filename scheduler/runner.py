@@ -145,6 +145,7 @@ class Runner:
             lambda: durable_jobs.resume(self.services, client),
             lambda: jobs.deliver_pending_problems(self.services, client, now),
             lambda: jobs.deliver_pending_reviews(self.services, client, now),
+            lambda: jobs.deliver_pending_lio_reviews(self.services, client, now),
             lambda: jobs.ask_extract_renewals(self.services, client, now),
             lambda: self.sweep(client, now),
         ]

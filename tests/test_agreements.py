@@ -11,9 +11,17 @@ from models.agreements import DigitalContract, FrameworkAgreement
 from models.agreements_csv import import_agreements
 from models.csv_import import ImportRefused
 from models.progress import Step
+from models.schools import Institution
 from tests.blocktext import text_of
 from tests.conftest import Stack
 from tests.test_placements import _place_and_request, placements_of, setup, state
+
+
+def _on_lerarenstage(wire: Stack, school_id: int, uses: bool = True) -> None:
+    with wire.session() as s:
+        school = s.get_one(Institution, school_id)
+        school.uses_lerarenstage = uses
+        s.add(school)
 
 
 def _accept(wire: Stack, school_id: int) -> None:
@@ -42,6 +50,7 @@ def test_a_signed_framework_agreement_covers_the_accepted_placement(wire: Stack)
 
 def test_without_an_agreement_the_coordinator_starts_and_tracks_one(wire: Stack) -> None:
     ids = setup(wire)
+    _on_lerarenstage(wire, ids["atheneum"])
     _place_and_request(wire, ids)
     _accept(wire, ids["atheneum"])
     assert "nog geen geldige stageovereenkomst" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
@@ -66,6 +75,17 @@ def test_without_an_agreement_the_coordinator_starts_and_tracks_one(wire: Stack)
     assert "is ondertekend: je stage daar is gedekt" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     overview = text_of(wire.ws.slash_command("U0COORD", "/stage", "agreements").json["blocks"])
     assert "Alle stageplaatsen zijn gedekt" in overview
+
+
+def test_a_school_without_lerarenstage_offers_no_digital_contract(wire: Stack) -> None:
+    ids = setup(wire)  # Atheneum does not use lerarenstage.be
+    _place_and_request(wire, ids)
+    _accept(wire, ids["atheneum"])
+    told = wire.ws.messages("U0ANNA")[-1]
+    assert "gebruikt lerarenstage.be niet" in text_of(told.blocks)
+    assert "agreement_contract_open" not in str(told.blocks)
+    shown = wire.ws.slash_command("U0ANNA", "/stage", "overeenkomst").json["blocks"]
+    assert "Digitaal contract noteren" not in text_of(shown) and "agreement_contract_open" not in str(shown)
 
 
 def test_students_and_supervisors_cannot_use_the_coordinators_overview(wire: Stack) -> None:
@@ -95,6 +115,7 @@ def test_a_contract_signed_today_is_today_in_brussels_past_midnight(wire: Stack)
 
 def test_a_digital_contract_covers_once_every_party_signed(wire: Stack) -> None:
     ids = setup(wire)
+    _on_lerarenstage(wire, ids["atheneum"])
     _place_and_request(wire, ids)
     _accept(wire, ids["atheneum"])
     wire.ws.click("U0ANNA", "agreement_contract_open", str(ids["atheneum"]))
@@ -190,6 +211,7 @@ def test_the_sweep_tells_the_coordinator_once_of_a_school_with_no_agreement_star
         ]
 
     run_sweep(wire.services, client, monday)
-    assert len(told()) == 1 and "Atheneum" in told()[0] and "1 student(en) geplaatst" in told()[0]
+    assert len(told()) == 1 and "Atheneum" in told()[0] and "1 student geplaatst" in told()[0]
+    assert "begeleiders" not in told()[0]  # the coordinator is not a supervisor
     run_sweep(wire.services, client, monday + timedelta(days=1))
     assert len(told()) == 1

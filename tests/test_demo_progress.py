@@ -200,3 +200,76 @@ def test_the_demo_schools_know_their_lesson_hours_so_a_lesson_period_can_be_type
     preview = text_of(ws.messages(demo.PIETER)[-1].blocks)
     assert "Voor *Vakdidactiek X 2* bij Atheneum Zennevallei (Anderlecht)" in preview
     assert ":white_check_mark: wo 17 feb 10:20–11:10 · begeleide stage · 5A" in preview
+
+
+def test_the_counsellor_finds_lucass_application_in_the_dm_and_decides_it_from_the_overview(
+    demo_wire: Stack,
+) -> None:
+    """The demo stores the LIO application without Slack: the first tick posts the review DM, once; the
+    overview offers the decision too, to the counsellor only."""
+    from bot.app import web_client
+    from scheduler.runner import Runner
+
+    koen, ws = "U0DEMOCN01", demo_wire.ws
+    runner = Runner(demo_wire.services, web_client(demo_wire.services), "demo")
+    assert runner.tick() is True
+    reviews = [m for m in ws.messages(koen) if "lio_approve" in str(m.blocks)]
+    assert len(reviews) == 1 and "Lucas Maes" in text_of(reviews[0].blocks)
+    runner.tick()
+    assert len([m for m in ws.messages(koen) if "lio_approve" in str(m.blocks)]) == 1
+    coordinator = ws.slash_command(demo.COORDINATOR, "/stage", "lio overzicht").json
+    assert "aanvraag wacht op beslissing" in text_of(coordinator["blocks"])
+    assert "lio_overview_approve" not in str(coordinator["blocks"])
+    with demo_wire.session() as s:
+        lucas = s.exec(select(Person).where(Person.slack_user_id == demo.LUCAS)).one().id
+    ws.slash_command(koen, "/stage", "studenten")
+    ws.click(koen, "student_detail", str(lucas), message=ws.ephemerals(koen)[-1])
+    detail = text_of(ws.ephemerals(koen)[-1].blocks)
+    assert "LIO-traject" in detail and "/stage lio overzicht" in detail
+    ws.open_home(koen)
+    home = text_of(ws.home_view(koen).blocks)  # type: ignore[union-attr]
+    assert "Wacht op je beslissing: 1 LIO-aanvraag" in home and "/stage lio overzicht" in home
+    overview = ws.slash_command(koen, "/stage", "lio overzicht")
+    buttons = str(overview.json["blocks"])
+    assert "lio_overview_approve" in buttons and "lio_reject" in buttons
+    ws.click(koen, "lio_overview_approve", message=ws.ephemerals(koen)[-1])
+    with demo_wire.session() as s:
+        application = s.exec(select(lio.LioApplication)).one()
+    assert application.status == "approved"
+    shown = text_of(ws.ephemerals(koen)[-1].blocks)
+    assert "LIO goedgekeurd" in shown and "lio_overview_approve" not in str(ws.ephemerals(koen)[-1].blocks)
+    updated = next(m for m in ws.messages(koen) if m.ts == reviews[0].ts)
+    assert "lio_approve" not in str(updated.blocks) and "Goedgekeurd door" in text_of(updated.blocks)
+    assert "Je LIO-aanvraag is goedgekeurd" in "\n".join(text_of(m.blocks) for m in ws.messages(demo.LUCAS))
+
+
+def test_the_audit_log_reads_in_words_without_stored_keys(demo_wire: Stack) -> None:
+    import re
+
+    raw = re.compile(r"\b[a-z_]+:\d+\b|\b(?:intake|document|placement|planning|lio|preferences)\.[a-z_]+\b")
+    for student in (demo.PIETER, demo.AMIRA, demo.LUCAS, demo.THOMAS):
+        log = text_of(
+            demo_wire.ws.slash_command(demo.COORDINATOR, "/stage", f"logboek <@{student}>").json["blocks"]
+        )
+        assert "Logboek van" in log, student
+        assert raw.findall(log) == [], student
+    amira = text_of(
+        demo_wire.ws.slash_command(demo.COORDINATOR, "/stage", f"logboek <@{demo.AMIRA}>").json["blocks"]
+    )
+    assert "document teruggestuurd · Uittreksel uit het strafregister (model 596.2), versie 1" in amira
+    assert "reden: “Dit is een uittreksel model 596.1." in amira
+    assert "intakegesprek gehouden · intakegesprek op" in amira
+
+
+def test_the_demo_is_seeded_just_after_midnight_in_brussels(db: Database, tmp_path: Path) -> None:
+    """00:30 in Brussels is still the day before in UTC: a contract signed "today" is not in the future."""
+    from datetime import UTC, datetime
+
+    services = _services(db, tmp_path)
+    services.clock.freeze(datetime(2026, 12, 1, 23, 30, tzinfo=UTC))
+    assert demo.seed_progress(services, services.clock.now()) is False  # the people are not there yet
+    load_demo_data(services)
+    with db.session() as session:
+        ids = _ids(session)
+        states = {key: [s.state for s in checklist(session, ids[key])] for key in EXPECTED}
+    assert states == EXPECTED  # Sarah's contract among them

@@ -20,7 +20,7 @@ from models.documents import (
     load_document_config,
     purge,
 )
-from models.people import Person, Role
+from models.people import Person, Role, Student
 from models.progress import Step, StepProgress
 from tests import factories
 from tests.blocktext import text_of
@@ -119,7 +119,7 @@ def test_a_file_dropped_in_the_dm_is_asked_checked_stored_and_sent_to_the_superv
     assert "Verbintenisverklaring (versie 1, *verbintenis.pdf*) is ontvangen" in student_dm
     assert "<@U0SUP>" in student_dm
     review = _dm_text(wire, "U0SUP")
-    assert "<@U0ANNA> (Anna De Smet) leverde *Verbintenisverklaring* in (versie 1)" in review
+    assert "<@U0ANNA> leverde *Verbintenisverklaring* in (versie 1)" in review  # the mention shows the name
     assert "Goedkeuren" in review and "Terugsturen" in review
     assert _dm_text(wire, "U0OTHER") == ""
     assert _step(wire, ids["anna"]) == "in_progress"  # the extract is still missing
@@ -189,6 +189,32 @@ def test_the_upload_modal_takes_type_file_and_date(wire: Stack, store: DocumentS
     assert row.issue_date == datetime(2026, 9, 12).date()
     assert "is ontvangen en ter beoordeling verstuurd" in _dm_text(wire, "U0ANNA")
     assert "Uittreksel uit het strafregister" in _dm_text(wire, "U0SUP")
+
+
+def test_the_lio_proof_is_offered_only_to_an_lio_student_and_the_date_says_for_which_it_is_needed(
+    wire: Stack, store: DocumentStore
+) -> None:
+    _people(wire)
+    wire.ws.slash_command("U0ANNA", "/stage", "opladen")
+    (modal,) = wire.ws.open_views("U0ANNA")
+    shown = json.dumps(modal.blocks, ensure_ascii=False)
+    assert "lio_proof" not in shown and "LIO" not in shown
+    date_block = next(b for b in modal.blocks if b.get("block_id") == "doc_issue_date")
+    assert (
+        date_block["label"]["text"]
+        == "Uitgiftedatum, verplicht voor: Uittreksel uit het strafregister (model 596.2)"
+    )
+    assert "Laat leeg voor: Verbintenisverklaring" in date_block["hint"]["text"]
+    wire.ws.close_view("U0ANNA", modal)
+    wire.ws.upload_file("U0ANNA", "bewijs.pdf", pdf(), "application/pdf")
+    buttons = json.dumps(wire.ws.messages("U0ANNA")[-1].blocks)
+    assert "documents_pick:commitment" in buttons and "documents_pick:lio_proof" not in buttons
+    with wire.session() as s:
+        for student in s.exec(select(Student)):
+            student.lio = True
+            s.add(student)
+    wire.ws.upload_file("U0ANNA", "bewijs.pdf", pdf(), "application/pdf")
+    assert "documents_pick:lio_proof" in json.dumps(wire.ws.messages("U0ANNA")[-1].blocks)
 
 
 def test_only_students_get_the_upload_modal(wire: Stack, store: DocumentStore) -> None:

@@ -68,7 +68,7 @@ def test_a_counsellor_sees_the_lio_proof_but_never_the_extract(wire: Stack, stor
     extract, proof = _rows(wire)
     blocks = _detail(wire, "U0KOEN", ids["anna"])
     text = text_of(blocks)
-    assert "Anna De Smet" in text and "Bewijs van je LIO-baan" in text
+    assert "Anna De Smet" in text and "Bewijs van de LIO-baan" in text
     assert "Uittreksel" not in text and "Verbintenisverklaring" not in text
     assert _open_values(blocks) == [str(proof.id)]
     # The supervisor sees all three.

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Translator, language_for, messages
+from bot.i18n import Translator, language_for, messages, plural_messages
 
 ROOT = Path(__file__).parent.parent
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']""")
+PLURAL_KEY = re.compile(r"""\bngettext\(\s*["']([a-z0-9_.]+)["']""")
 
 
 def _placeholders(text: str) -> set[str]:
@@ -29,9 +30,29 @@ def test_dutch_and_english_have_the_same_keys_and_placeholders() -> None:
 def test_every_literal_key_in_the_code_is_translated() -> None:
     sources = [p for folder in ("bot", "handlers", "scheduler") for p in (ROOT / folder).rglob("*.py")]
     used = {key for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
-    assert len(used) > 20
-    missing = sorted(used - messages("nl").keys())
+    plural = {key for path in sources for key in PLURAL_KEY.findall(path.read_text(encoding="utf-8"))}
+    assert len(used) > 20 and len(plural) > 10
+    missing = sorted((used | plural) - messages("nl").keys() - plural_messages("nl").keys())
     assert missing == []
+    assert sorted(plural - plural_messages("nl").keys()) == []  # ngettext is for entries with plural forms
+
+
+def test_counted_texts_have_every_plural_form_in_both_languages() -> None:
+    nl, en = plural_messages("nl"), plural_messages("en")
+    assert nl.keys() == en.keys() and len(nl) > 10
+    for key in nl:
+        assert len(nl[key]) == len(en[key]) == 2, key  # nplurals=2 in Dutch and English
+        shapes = {frozenset(_placeholders(form)) for form in (*nl[key], *en[key])}
+        assert len(shapes) == 1, key
+    assert not nl.keys() & messages("nl").keys()
+
+
+def test_a_count_takes_its_plural_form() -> None:
+    nl, en = Translator("nl"), Translator("en")
+    assert nl("planning.preview.saved", count=1).startswith("1 les bewaard")
+    assert nl("planning.preview.saved", count=3).startswith("3 lessen bewaard")
+    assert en.ngettext("reminders.channel.deadline", 1, name="x", due="y", days=1).endswith("(in 1 day).")
+    assert "(1 voorkeursschool)" in nl("preferences.status.given", when="1 okt", count=1)
 
 
 @pytest.mark.parametrize(
@@ -60,3 +81,25 @@ def test_dates_follow_the_users_locale() -> None:
 def test_an_unknown_key_is_a_loud_error_not_a_silent_key() -> None:
     with pytest.raises(KeyError):
         Translator("nl")("no.such.key")
+
+
+AUDIT_ACTION = re.compile(r"""audit\.log\(\s*[\w.]+,\s*[\w.()]+,\s*([^,]+),""")
+ACTION_LITERAL = re.compile(r"""(f?)["']([\w.{}]+)["']""")
+
+
+def test_every_audit_event_the_code_logs_is_in_words_in_both_languages() -> None:
+    from models.agreements import FrameworkEvent
+
+    sources = [p for folder in ("bot", "handlers", "models") for p in (ROOT / folder).rglob("*.py")]
+    logged: set[str] = set()
+    for path in sources:
+        for expression in AUDIT_ACTION.findall(path.read_text(encoding="utf-8")):
+            for is_f, action in ACTION_LITERAL.findall(expression):  # a literal, or one per branch
+                if is_f:
+                    logged |= {action.replace("{event.value}", e.value) for e in FrameworkEvent}
+                else:
+                    logged.add(action)
+    assert len(logged) > 40
+    for language in ("nl", "en"):
+        missing = sorted(a for a in logged if "audit.action." + a.replace(".", "_") not in messages(language))
+        assert missing == [], language

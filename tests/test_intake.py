@@ -363,3 +363,54 @@ def test_the_scheduler_can_list_tomorrows_meetings_for_the_day_before_reminder(w
         "2026-12-08",
     )
     assert due.booking_id == (_booking(wire, ids["anna"]) or IntakeBooking()).id
+
+
+def test_within_24_hours_move_and_cancel_say_whom_to_tell_and_offer_nothing_that_cannot_work(
+    wire: Stack,
+) -> None:
+    ids = _people(wire)
+    first, *_ = _publish(wire)
+    wire.ws.click("U0ANNA", f"intake_book_{first.id}")
+    shown_then = []  # the booking with its Move and Cancel buttons, shown while they were allowed
+    for _ in range(2):
+        wire.ws.slash_command("U0ANNA", "/stage", "intake")
+        shown_then.append(wire.ws.ephemerals("U0ANNA")[-1])
+    wire.services.clock.advance(timedelta(days=9, hours=4))  # 7 December 14:00 Brussels: within 24 h
+    for button, message in zip(("intake_cancel", "intake_move"), shown_then, strict=True):
+        wire.ws.click("U0ANNA", button, message=message)
+        answer = next(m for m in wire.ws.messages("U0ANNA") if m.ts == message.ts)
+        shown = text_of(answer.blocks)
+        assert "binnen 24 uur" in shown and "<@U0SUP> (u0sup@example.edu)" in shown, button
+        assert "Kies een ander moment" not in shown, button
+        assert not any(b.get("type") == "actions" for b in answer.blocks), button  # no dead buttons
+    kept = _booking(wire, ids["anna"])
+    assert kept is not None and kept.slot_id == first.id
+
+
+def test_a_student_who_clicks_a_supervisors_button_is_refused_and_sees_no_schedule(wire: Stack) -> None:
+    from slack_sdk import WebClient
+
+    from bot.views import intake as views
+    from bot.views.blocks import actions, button
+
+    _people(wire)
+    slot = _publish(wire)[0]
+    # the supervisor's buttons in the student's view (a forwarded or forged message)
+    forged = [
+        actions(
+            button("Schrappen", views.CANCEL_SLOT, str(slot.id)),
+            button("Publiceren", views.PUBLISH, "[]"),
+            button("Weggooien", views.DISCARD, "0"),
+        )
+    ]
+    bot = WebClient(token=wire.services.settings.slack_bot_token, base_url=wire.ws.api_url)
+    posted = bot.chat_postMessage(channel="U0ANNA", text="knoppen", blocks=forged)
+    message = next(m for m in wire.ws.messages("U0ANNA") if m.ts == posted["ts"])
+    for action in (views.CANCEL_SLOT, views.PUBLISH, views.DISCARD):
+        wire.ws.click("U0ANNA", action, message=message)
+        answer = text_of(wire.ws.ephemerals("U0ANNA")[-1].blocks)
+        assert "enkel" in answer or "Alleen" in answer or "stagebegeleider" in answer, action
+        assert "Je intakemomenten" not in answer, action
+        kept = next(m for m in wire.ws.messages("U0ANNA") if m.ts == posted["ts"])
+        assert kept.blocks == message.blocks, action  # the clicked message is left alone
+    assert _slots(wire)[0].cancelled_at is None

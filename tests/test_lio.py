@@ -4,6 +4,7 @@ checklist and planning step, reduction requests, permissions, bad input, the ove
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,17 @@ import pytest
 from sqlmodel import select
 
 from bot import document_flow
+from models import agreements, placements
 from models.audit import AuditEntry
 from models.documents import Document
 from models.lio import LioApplication, ReductionRequest
 from models.people import Role, Student
+from models.placements import Proposal
 from models.progress import Step, StepProgress
+from models.schools import Institution
 from tests import factories
 from tests.blocktext import text_of
-from tests.conftest import Stack
+from tests.conftest import NOW, Stack
 from tests.documents_files import pdf
 from workspace.state import Message
 
@@ -146,9 +150,32 @@ def test_a_non_exempt_application_shows_the_extra_hours_and_a_second_click_is_on
     assert wire.ws.redeliver(click).ok
     with wire.session() as s:
         assert len(s.exec(select(AuditEntry).where(AuditEntry.action == "lio.approved")).all()) == 1
-    assert planning_state(wire, people["anna"]) is None  # the planning is still owed
+    assert planning_state(wire, people["anna"]) in (None, "not_started")  # the planning is still owed
     status = text_of(wire.ws.slash_command("U0ANNA", "/stage", "status").json["blocks"])
     assert "LIO: 26 uur extra stage binnen Vakdidactiek 1 en 2" in status
+
+
+def test_the_counsellor_and_the_supervisor_read_about_the_student_not_to_them(
+    wire: Stack, people: dict[str, int]
+) -> None:
+    apply(wire, form(total="499", grades="150", x="100", y="25") | proof(wire))
+    counsellor = dm_text(wire, "U0STB")
+    assert "de student kan stagevermindering aanvragen" in counsellor
+    assert "De lesopdracht telt als stage, met 26 uur extra stage" in counsellor
+    assert "Bewijs van de LIO-baan" in counsellor
+    for addressed in (
+        "je kan",
+        "je lesopdracht",
+        "Je lesopdracht",
+        "je vakdidactiek",
+        "/stage lio vermindering",
+    ):
+        assert addressed not in counsellor, addressed
+    wire.ws.click("U0STB", "lio_approve", f"application:{applications(wire)[0].id}")
+    supervisor = dm_text(wire, "U0SUP")
+    assert "De lesopdracht telt als stage" in supervisor and "je kan" not in supervisor
+    student = dm_text(wire, "U0ANNA")
+    assert "je kan stagevermindering aanvragen met `/stage lio vermindering`" in student
 
 
 def test_sending_back_needs_a_reason_which_the_student_reads(wire: Stack, people: dict[str, int]) -> None:
@@ -164,7 +191,7 @@ def test_sending_back_needs_a_reason_which_the_student_reads(wire: Stack, people
     wire.ws.submit_view("U0STB", still, {"reason": {"value": {"value": "Het bewijs is niet ondertekend."}}})
     (row,) = applications(wire)
     assert (row.status, row.reason) == ("rejected", "Het bewijs is niet ondertekend.")
-    assert not is_lio(wire, people["anna"]) and planning_state(wire, people["anna"]) is None
+    assert not is_lio(wire, people["anna"]) and planning_state(wire, people["anna"]) in (None, "not_started")
     student = dm_text(wire, "U0ANNA")
     assert "Je LIO-aanvraag is teruggestuurd" in student and "Het bewijs is niet ondertekend." in student
     updated = next(m for m in wire.ws.messages("U0STB") if m.ts == message.ts)
@@ -185,6 +212,36 @@ def test_an_update_that_is_no_longer_exempt_reopens_the_planning(wire: Stack, pe
     first, second = applications(wire)
     assert (first.status, second.status) == ("superseded", "approved")
     assert planning_state(wire, people["anna"]) == "not_started"
+
+
+def test_an_exemption_clears_a_placement_that_waited_only_for_its_planning(
+    wire: Stack, people: dict[str, int]
+) -> None:
+    with wire.session() as s:
+        school = Institution(code="ATH", name="Atheneum", city="Gent", levels=["aso"], grades=[1, 2, 3])
+        s.add(school)
+        s.flush()
+        assert school.id is not None
+        placement = placements.place(
+            s, wire.services.catalogue, people["anna"], school, Proposal("VDX2", ("co_teaching", "guided"), 2,
+            "aso", 3), actor_id=None, now=NOW,
+        )  # fmt: skip
+        placement.answer = "accepted"
+        agreements.add_framework(
+            s, school.id, date(2026, 9, 1), None, actor_id=None, now=NOW, signed_on=date(2026, 9, 1)
+        )
+    status = text_of(wire.ws.slash_command("U0ANNA", "/stage", "status").json["blocks"])
+    assert "er is nog geen stagerooster" in status
+    apply(wire, form() | proof(wire))
+    wire.ws.click("U0STB", "lio_approve", f"application:{applications(wire)[0].id}")
+    wire.services.background.drain()
+    started = [m for m in wire.ws.messages("U0ANNA") if "Je mag starten" in text_of(m.blocks)]
+    assert len(started) == 1
+    assert planning_state(wire, people["anna"]) == "not_required"
+    with wire.session() as s:
+        assert s.get_one(StepProgress, (people["anna"], int(Step.APPROVAL))).state == "done"
+    status = text_of(wire.ws.slash_command("U0ANNA", "/stage", "status").json["blocks"])
+    assert "Vakdidactiek X 2: je mag starten" in status and "stagerooster" not in status.split("8. ")[1]
 
 
 # --- bad input -----------------------------------------------------------------------------------------
@@ -254,14 +311,16 @@ def test_the_overview_is_for_the_counsellor_and_the_coordinator(wire: Stack, peo
         answer = wire.ws.slash_command(user, "/stage", "lio overzicht").json
         text = text_of(answer["blocks"])
         assert "LIO-studenten en open aanvragen: 2" in text
-        assert "Open: 1 LIO-aanvragen" in text
-        assert text.index("Anna De Smet") < text.index("Jos Vermeulen")  # open requests first
+        assert "Open: 1 LIO-aanvraag, 0 aanvragen tot stagevermindering" in text
+        assert text.index("<@U0ANNA>") < text.index("<@U0JOS>")  # open requests first
+        assert "Anna De Smet" not in text  # the mention shows the name: not twice
         assert "aanvraag wacht op beslissing (520 leraarsuren)" in text
         assert "LIO (geen aanvraag in de bot)" in text
+        assert ("lio_overview_approve" in json.dumps(answer)) == (user == "U0STB")  # who may decide
     supervisor = wire.ws.slash_command("U0SUP", "/stage", "lio overzicht").json
-    assert "Anna De Smet" not in json.dumps(supervisor)
+    assert "U0ANNA" not in json.dumps(supervisor)
     student = wire.ws.slash_command("U0LOTTE", "/stage", "lio overview").json
-    assert "Anna De Smet" not in json.dumps(student)
+    assert "U0ANNA" not in json.dumps(student)
 
 
 # --- reductions ----------------------------------------------------------------------------------------

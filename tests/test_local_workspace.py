@@ -104,17 +104,19 @@ def test_a_restart_posts_what_waits_for_review_in_the_new_workspace(tmp_path: Pa
     database = f"sqlite:///{tmp_path / 'demo.db'}"
     settings = load_settings(documents_dir=tmp_path / "documents")
 
-    def reviews_for_tom() -> int:
+    def reviews() -> tuple[int, int]:
         local = start_local(settings, demo_database=database, port=0, start=START)
         try:
             local.services.outbox.settle()  # the review DMs the first tick queued
-            return sum("documents_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOSV02"))
+            tom = sum("documents_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOSV02"))
+            koen = sum("lio_approve" in str(m.blocks) for m in local.ws.messages("U0DEMOCN01"))
+            return tom, koen
         finally:
             local.stop()
 
-    first = reviews_for_tom()
-    assert first > 0
-    assert reviews_for_tom() == first
+    first = reviews()
+    assert first[0] > 0 and first[1] == 1  # Tom's documents; Lucas's LIO application for Koen
+    assert reviews() == first
 
 
 def test_stopping_releases_the_schedulers_lease(tmp_path: Path) -> None:
@@ -162,3 +164,23 @@ def test_run_at_is_refused_with_slack_credentials(
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     assert main(["run", "--at", "2027-01-22T09:30"]) == 2
     assert "--at is for the local workspace only" in capsys.readouterr().err
+
+
+def test_the_announcement_channel_gets_the_deadline_announcements(tmp_path: Path) -> None:
+    """The workspace's #stage-aankondigingen is the bot's announcement channel (STAGEBOT_CHANNEL)."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.local import ANNOUNCE_CHANNEL_ID, start_local
+    from bot.settings import load_settings
+
+    database = f"sqlite:///{tmp_path / 'demo.db'}"
+    local = start_local(load_settings(documents_dir=tmp_path / "documents"), demo_database=database, port=0, start=START)
+    try:
+        local.services.clock.freeze(datetime(2027, 1, 29, 9, 0, tzinfo=UTC))  # a Friday, 10:00 Brussels
+        local.move_clock(timedelta(days=3).total_seconds())  # to Monday 1 February: 14 days before sem. 2
+        posted = [m for m in local.ws.messages(ANNOUNCE_CHANNEL_ID) if not m.ephemeral_to]
+        assert posted, "nothing was announced in the channel"
+        assert "15 februari 2027" in str(posted[-1].blocks)
+        assert "U0DEMO" not in str(posted[-1].blocks)  # never a name in the channel
+    finally:
+        local.stop()

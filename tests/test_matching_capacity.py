@@ -68,14 +68,14 @@ def test_the_coordinator_sets_one_schools_places_by_command(wire) -> None:  # ty
 
     _coordinator_and_school(wire)
     saved = wire.ws.slash_command("U0COORD", "/stage", "capaciteit ATH 2 guided 3 aso 2;3 Wiskunde")
-    assert "Vastgelegd: Atheneum Brussel, semester 2, guided (Wiskunde): 3 plaats(en)." in saved.json["text"]
+    assert "Vastgelegd: Atheneum Brussel, semester 2, guided (Wiskunde): 3 plaatsen." in saved.json["text"]
     again = wire.ws.slash_command("U0COORD", "/stage", "capaciteit ATH 2 guided 3 aso 2;3 Wiskunde")
     assert "Dat stond al zo" in again.json["text"]
     with wire.session() as s:
         (row,) = s.exec(select(InstitutionCapacity)).all()
         assert (row.places, row.levels, row.grades, row.subject) == (3, ["aso"], [2, 3], "Wiskunde")
     listed = text_of(wire.ws.slash_command("U0COORD", "/stage", "capacity").json["blocks"])
-    assert "*ATH* · semester 2 · guided · Wiskunde: 3 plaats(en)" in listed
+    assert "*ATH* · semester 2 · guided · Wiskunde: 3 plaatsen" in listed
 
 
 def test_a_bad_capacity_command_says_why_and_changes_nothing(wire) -> None:  # type: ignore[no-untyped-def]

@@ -209,6 +209,15 @@ def test_the_coordinator_may_override_a_former_school_with_a_reason_which_is_log
     with wire.session() as s:
         entry = s.exec(select(AuditEntry).where(AuditEntry.action == "placement.created")).one()
         assert entry.detail["override_reason"] == "Andere vestiging, akkoord directie"
+    # ... and readable: in the audit log, in words, and in the student's record
+    log = text_of(wire.ws.slash_command("U0COORD", "/stage", "logboek anna").json["blocks"])
+    assert "<@U0COORD> · geplaatst · Vakdidactiek X 1 bij Oude School" in log
+    assert "uitzondering op de regels, reden: “Andere vestiging, akkoord directie”" in log
+    assert "placement:" not in log and "placement.created" not in log
+    wire.ws.slash_command("U0COORD", "/stage", "studenten")
+    wire.ws.click("U0COORD", "student_detail", str(ids["anna"]), message=wire.ws.ephemerals("U0COORD")[-1])
+    detail = text_of(wire.ws.ephemerals("U0COORD")[-1].blocks)
+    assert "uitzondering op de regels, reden: “Andere vestiging, akkoord directie”" in detail
 
 
 def test_permissions_a_student_cannot_place_and_a_supervisor_only_their_own(wire: Stack) -> None:
@@ -271,6 +280,8 @@ def test_withdraw_keeps_history_and_tells_the_student(wire: Stack) -> None:
     wire.ws.click("U0SUP", "placement_withdraw", str(placement.id), message=confirmation)
     assert placements_of(wire, ids["anna"])[0].status == PlacementStatus.WITHDRAWN
     assert "Ingetrokken door <@U0SUP>" in text_of(wire.ws.messages("U0SUP")[-1].blocks)
+    updated = text_of(next(m for m in wire.ws.messages("U0SUP") if m.ts == confirmation.ts).blocks)
+    assert "Bewaard" not in updated and "Ingetrokken: de stageplaats van <@U0ANNA>" in updated
     assert "werd ingetrokken" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     assert state(wire, ids["anna"], Step.MATCHING) == "not_started"
 
@@ -396,6 +407,8 @@ def test_contacts_are_recorded_and_shown_beside_the_programmes_people(wire: Stac
         "introduction": {"introduction": "2026-12-01"},
     }
     assert wire.ws.submit_view("U0ANNA", view, values).body == ""
+    saved = [m for m in wire.ws.messages("U0ANNA") if "contacten op school zijn bewaard" in m.text]
+    assert len(saved) == 1 and "Jan Janssens" in text_of(saved[0].blocks)
     with wire.session() as s:
         record = s.exec(select(SchoolContacts)).one()
         assert record.subject_mentors == [{"name": "Jan Janssens", "email": "", "phone": "09 123 45 67"}]

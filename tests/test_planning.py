@@ -40,7 +40,12 @@ def setup(
         anna = factories.student(s, "U0ANNA", "Anna De Smet", supervisor=sup)
         factories.student(s, "U0BEN", "Ben Peeters", supervisor=sup)
         school = Institution(
-            code="ATH", name="Atheneum", city="Gent", levels=["aso", "tso"], grades=[1, 2, 3]
+            code="ATH",
+            name="Atheneum",
+            city="Gent",
+            levels=["aso", "tso"],
+            grades=[1, 2, 3],
+            uses_lerarenstage=True,
         )
         s.add(school)
         s.flush()
@@ -126,7 +131,7 @@ def test_typed_lessons_are_previewed_line_by_line_and_saved_only_on_confirmation
     assert "lokaal 204" in shown and "_breuken_" in shown
     assert lessons(wire, ids["placement"]) == []  # nothing saved before the confirmation
     save(wire, preview)
-    assert "2 les(sen) bewaard" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
+    assert "2 lessen bewaard" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     assert lessons(wire, ids["placement"]) == [
         (1, "draft", date(2027, 2, 15)),
         (1, "draft", date(2027, 2, 16)),
@@ -455,7 +460,7 @@ def test_an_english_speaking_student_types_english_lines_and_reads_english(wire:
     wire.ws.slash_command("U0ANNA", "/stage", "language en")
     text = "Tue 16 Feb 9am-9:50am 4A room 3 guided\nWed 16 Feb 10am-10:50am 4A guided"
     preview = text_of(type_lessons(wire, ids["placement"], text).blocks)
-    assert "I read 2 lines; 1 of them can be saved as lessons" in preview
+    assert "I read 2 lines; 1 of them can be saved as a lesson" in preview
     assert "Tuesday, 16 February 2027 is not a Wednesday" in preview
     assert "guided teaching · 4A · room 3" in preview
     assert lessons(wire, ids["placement"]) == []
@@ -472,3 +477,32 @@ def test_a_planning_not_submitted_by_its_deadline_is_marked_late(wire: Stack) ->
     submit(wire, ids["placement"])
     shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "planning").json["blocks"])
     assert "te laat" not in shown.split("Versie")[0]  # submitted (late, but not missing any more)
+
+
+def started(wire: Stack) -> list[str]:
+    return [text_of(m.blocks) for m in wire.ws.messages("U0ANNA") if "Je mag starten" in text_of(m.blocks)]
+
+
+def test_an_agreement_the_coordinator_records_last_tells_the_student_at_once_and_only_once(
+    wire: Stack,
+) -> None:
+    ids = setup(wire, framework=False)
+    save(wire, type_lessons(wire, ids["placement"], COMPLETE))
+    submit(wire, ids["placement"])
+    wire.ws.click("U0SUP", "planning_approve", message=wire.ws.messages("U0SUP")[-1])
+    assert started(wire) == []
+    added = wire.ws.slash_command("U0COORD", "/stage", "overeenkomsten add ATH 2026-09-01")
+    assert "Atheneum" in added.json["text"]
+    wire.services.background.drain()
+    told = started(wire)
+    assert len(told) == 1 and "evaluatieformulieren" in told[0]
+    assert step(wire, ids["anna"], Step.APPROVAL) == "done"
+    status = text_of(wire.ws.slash_command("U0ANNA", "/stage", "status").json["blocks"])
+    approval = status[status.index("8. ") :]
+    assert "in orde" in approval.splitlines()[0] and "niet gestart" not in approval
+    assert "Vakdidactiek X 2: je mag starten" in approval
+    # what the student does next is answered on its own: nothing glued to it
+    save(wire, type_lessons(wire, ids["placement"], "1/3 10u-10u50 5B begeleid"))
+    wire.services.background.drain()
+    assert len(started(wire)) == 1
+    assert "mag starten" not in text_of(wire.ws.messages("U0ANNA")[-1].blocks)

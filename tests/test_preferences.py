@@ -63,9 +63,14 @@ def submissions(wire: Stack) -> list[PreferenceSubmission]:
         return list(s.exec(select(PreferenceSubmission).order_by(PreferenceSubmission.id)))
 
 
-def full_values(ids: dict[str, int], ranked: list[str]) -> dict[str, dict[str, object]]:
+def ranked(ids: dict[str, int], codes: list[str]) -> dict[str, dict[str, object]]:
+    """The schools chosen at choice 1, 2, ... of the form."""
+    return {f"institutions_{n}": {f"institutions_{n}": str(ids[c])} for n, c in enumerate(codes, start=1)}
+
+
+def full_values(ids: dict[str, int], codes: list[str]) -> dict[str, dict[str, object]]:
     return {
-        "institutions": {"institutions": [str(ids[c]) for c in ranked]},
+        **ranked(ids, codes),
         "regions": {"regions": "Brussel, Jette"},
         "levels": {"levels": ["aso", "tso"]},
         "grades": {"grades": ["2", "3"]},
@@ -89,7 +94,7 @@ def test_a_student_gives_preferences_by_modal_and_reads_them_back(wire: Stack) -
 
     assert wire.ws.open_views("U0ANNA") == []
     [row] = submissions(wire)
-    assert row.institution_ids == [ids["SJB"], ids["KA-BRUSSEL"]]  # the order picked is the ranking
+    assert row.institution_ids == [ids["SJB"], ids["KA-BRUSSEL"]]  # the ranks, not the list's order
     assert row.levels == ["aso", "tso"] and row.grades == [2, 3]
     assert (row.tutoring_semester, row.professional_semester) == (1, 2)
     assert row.alternatives == ["museum"] and row.regions == ["Brussel", "Jette"]
@@ -105,12 +110,15 @@ def test_a_student_gives_preferences_by_modal_and_reads_them_back(wire: Stack) -
 
     # Opening the modal again shows what counts now; a second submission is kept beside the first.
     again = open_modal(wire)
-    select_block = next(b for b in again.blocks if b.get("block_id") == "institutions")
-    assert [o["value"] for o in select_block["element"]["initial_options"]] == [
+    selects = {b["block_id"]: b["element"] for b in again.blocks if b.get("block_id", "").startswith("inst")}
+    assert [e.get("initial_option", {}).get("value") for e in selects.values()] == [
         str(ids["SJB"]),
         str(ids["KA-BRUSSEL"]),
+        None,
+        None,
+        None,
     ]
-    wire.ws.submit_view("U0ANNA", again, {"institutions": {"institutions": [str(ids["COL-KANAAL"])]}})
+    wire.ws.submit_view("U0ANNA", again, ranked(ids, ["COL-KANAAL"]))
     first, latest = submissions(wire)
     assert first.institution_ids == [ids["SJB"], ids["KA-BRUSSEL"]]
     assert latest.institution_ids == [ids["COL-KANAAL"]]
@@ -125,14 +133,23 @@ def test_the_checklist_shows_the_preferences_under_step_1(wire: Stack) -> None:
     assert "Stagevoorkeuren doorgegeven op 1 okt 2026 (2 voorkeursscholen)" in status
 
 
-def test_more_than_five_schools_is_an_error_under_the_field_and_nothing_is_saved(wire: Stack) -> None:
+def test_the_ranking_is_the_choice_numbers_and_a_school_twice_is_an_error_under_its_second_rank(
+    wire: Stack,
+) -> None:
     ids = setup(wire)
     view = open_modal(wire)
-    six = ["KA-BRUSSEL", "SJB", "COL-KANAAL", "TI-NOORD", "LYC-JETTE", "KUNST-ELS"]
-    wire.ws.submit_view("U0ANNA", view, {"institutions": {"institutions": [str(ids[c]) for c in six]}})
+    # Lyceum comes after Koninklijk Atheneum in the list of schools: ranked first, it stays first.
+    twice = {**ranked(ids, ["LYC-JETTE", "SJB"]), "institutions_4": {"institutions_4": str(ids["LYC-JETTE"])}}
+    wire.ws.submit_view("U0ANNA", view, twice)
     [still_open] = wire.ws.open_views("U0ANNA")
-    assert still_open.errors == {"institutions": "Kies hoogstens 5 scholen (je koos er 6)."}
+    assert still_open.errors == {"institutions_4": "Elke school mag maar één keer in je rangschikking staan."}
     assert submissions(wire) == []
+    gap = {**ranked(ids, ["LYC-JETTE"]), "institutions_3": {"institutions_3": str(ids["KA-BRUSSEL"])}}
+    wire.ws.submit_view("U0ANNA", still_open, gap)
+    [row] = submissions(wire)
+    assert row.institution_ids == [ids["LYC-JETTE"], ids["KA-BRUSSEL"]]  # an empty choice is skipped
+    dm = text_of(wire.ws.messages("U0ANNA")[-1].blocks)
+    assert "1. Lyceum De Horizon (Jette)\n2. Koninklijk Atheneum Brussel (Brussel)" in dm
 
 
 def test_a_former_school_cannot_be_a_preferred_school(wire: Stack) -> None:
@@ -174,7 +191,7 @@ def test_the_supervisor_sees_the_preferences_and_reopens_them_for_one_student(wi
     detail = wire.ws.ephemerals("U0SUP")[-1]
     shown = text_of(detail.blocks)
     assert "Stagevoorkeuren" in shown and "1. Sint-Jan Berchmanscollege (Brussel)" in shown
-    assert "Mijn tante geeft les op &lt;het&gt; Kanaalcollege" in shown and "1 versie(s) bewaard" in shown
+    assert "Mijn tante geeft les op &lt;het&gt; Kanaalcollege" in shown and "1 versie bewaard" in shown
 
     # Another supervisor cannot reopen: a forged click on their own student's button carrying Anna's id.
     wire.ws.slash_command("U0OTHER", "/stage", "studenten")
@@ -194,7 +211,7 @@ def test_the_supervisor_sees_the_preferences_and_reopens_them_for_one_student(wi
     # The student can edit again; the new version counts, the old one is kept.
     view = open_modal(wire)
     assert "27 oktober 2026" in text_of(view.blocks)
-    wire.ws.submit_view("U0ANNA", view, {"institutions": {"institutions": [str(ids["LYC-JETTE"])]}})
+    wire.ws.submit_view("U0ANNA", view, ranked(ids, ["LYC-JETTE"]))
     assert [r.institution_ids for r in submissions(wire)][-1] == [ids["LYC-JETTE"]]
     assert len(submissions(wire)) == 2
 
@@ -215,11 +232,11 @@ def test_the_reopen_button_before_the_deadline_changes_nothing(wire: Stack) -> N
 def test_the_modal_in_english(wire: Stack) -> None:
     ids = setup(wire, language="en")
     view = open_modal(wire, text="preferences")
-    assert "Preferred schools (at most 5" in text_of(view.blocks)
-    six = ["KA-BRUSSEL", "SJB", "COL-KANAAL", "TI-NOORD", "LYC-JETTE", "KUNST-ELS"]
-    wire.ws.submit_view("U0ANNA", view, {"institutions": {"institutions": [str(ids[c]) for c in six]}})
+    assert "Preferred schools (at most 5" in text_of(view.blocks) and "Choice 5" in text_of(view.blocks)
+    twice = ranked(ids, ["SJB", "SJB"])
+    wire.ws.submit_view("U0ANNA", view, twice)
     assert wire.ws.open_views("U0ANNA")[-1].errors == {
-        "institutions": "Choose at most 5 schools (you chose 6)."
+        "institutions_2": "Each school can be in your ranking only once."
     }
     wire.ws.submit_view("U0ANNA", wire.ws.open_views("U0ANNA")[-1], full_values(ids, ["KA-BRUSSEL"]))
     assert "Your internship preferences are saved" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from sqlmodel import select
 
-from models.people import Person, Role
+from models.people import Person, Role, Student
 from models.problems import Problem
 from models.progress import StepState
 from tests import factories
@@ -215,8 +215,8 @@ def test_language_choice_is_kept(wire: Stack) -> None:
 def test_contacts_for_a_student(wire: Stack) -> None:
     _cohort(wire)
     text = text_of(wire.ws.slash_command("U0ANNA", "/stage", "contacten").json["blocks"])
-    assert "*Vakstagebegeleider Wiskunde*: <@U0SUPER>" in text
-    assert "*Vakstagebegeleider Fysica*: <@U0SUPER>" in text
+    assert "*Vakstagebegeleider Wiskunde en Fysica*: <@U0SUPER>" in text
+    assert text.count("<@U0SUPER>") == 1  # one person, one line
     assert "*Stagecoördinator*: <@U0COORD> · u0coord@example.edu" in text
     assert "*Studietrajectbegeleider*: <@U0COUNS>" in text
 
@@ -314,3 +314,22 @@ def test_a_dm_no_conversation_takes_gets_a_pointer_to_the_help(wire: Stack) -> N
     assert delivery.status == 200
     replies = [m for m in wire.ws.messages(wire.ws.dm_channel("U0ANNA")) if m.user == "U0STAGEBOT"]
     assert len(replies) == 1 and "Typ `/stage help`" in replies[0].text
+
+
+def test_one_person_who_supervises_x_y_and_in_general_is_named_once(wire: Stack) -> None:
+    people = _cohort(wire)
+    with wire.session() as s:
+        student = s.get_one(Student, people["anna"].id)
+        student.supervisor_id = people["sup"].id  # also her general supervisor
+        s.add(student)
+    contacts = text_of(wire.ws.slash_command("U0ANNA", "/stage", "contacten").json["blocks"])
+    assert contacts.count("<@U0SUPER>") == 1
+    wire.ws.slash_command("U0ANNA", "/stage", "probleem Mijn mentor is ziek")
+    problem = text_of(wire.ws.messages(wire.ws.dm_channel("U0COORD"))[-1].blocks)
+    assert problem.count("<@U0SUPER>") == 1
+    wire.ws.slash_command("U0COORD", "/stage", "studenten")
+    wire.ws.click(
+        "U0COORD", "student_detail", str(people["anna"].id), message=wire.ws.ephemerals("U0COORD")[-1]
+    )
+    detail = text_of(wire.ws.ephemerals("U0COORD")[-1].blocks)
+    assert detail.count("<@U0SUPER>") == 1

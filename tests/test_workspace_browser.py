@@ -259,7 +259,8 @@ def test_the_bots_own_modal_shows_an_error_under_the_field_then_succeeds(
     type_in_composer(page, "/stage intake slots")
     form = page.get_by_test_id("modal")
     expect(page.get_by_test_id("modal-title")).to_be_visible()
-    day = (local.services.clock.now() + timedelta(days=10)).date().isoformat()
+    # as Marleen writes a date (nl-BE), not the browser's own format
+    day = (local.services.clock.now() + timedelta(days=10)).date().strftime("%d/%m/%Y")
     form.locator('[data-block="date"] input').fill(day)
     form.locator('[data-block="start"] input').fill("14:00")
     form.locator('[data-block="end"] input').fill("13:00")
@@ -284,3 +285,39 @@ def test_switching_person_hides_the_previous_persons_modal(local: LocalWorkspace
     expect(page.get_by_test_id("modal-title")).to_have_count(0)
     page.get_by_test_id("person-select").select_option(STUDENT)
     expect(page.get_by_test_id("modal-title")).to_be_visible()  # hers is still open, as in Slack
+
+
+def test_the_preference_ranking_is_the_order_chosen_not_the_lists_order(
+    local: LocalWorkspace, browser_page: Any
+) -> None:
+    """Yasmina picks Lyceum De Horizon first and Atheneum Zennevallei second (listed the other way round)."""
+    from playwright.sync_api import expect
+    from sqlmodel import col, select
+
+    from models.people import Person
+    from models.preferences import PreferenceSubmission
+    from models.schools import Institution
+
+    page = browser_page
+    open_as(page, local, STUDENT)
+    type_in_composer(page, "/stage voorkeuren")
+    form = page.get_by_test_id("modal")
+    expect(page.get_by_test_id("modal-title")).to_be_visible()
+    form.locator('[data-block="institutions_1"] select').select_option(label="Lyceum De Horizon (Jette)")
+    form.locator('[data-block="institutions_2"] select').select_option(
+        label="Atheneum Zennevallei (Anderlecht)"
+    )
+    page.get_by_test_id("modal-submit").click()
+    expect(page.get_by_test_id("modal-backdrop")).to_be_hidden()
+    expect(page.get_by_test_id("conversation")).to_contain_text(
+        "1. Lyceum De Horizon (Jette)\n2. Atheneum Zennevallei (Anderlecht)"
+    )
+    with local.services.db.session() as session:
+        me = session.exec(select(Person).where(Person.slack_user_id == STUDENT)).one()
+        row = session.exec(
+            select(PreferenceSubmission)
+            .where(PreferenceSubmission.student_id == me.id)
+            .order_by(col(PreferenceSubmission.id).desc())
+        ).first()
+        codes = {s.id: s.code for s in session.exec(select(Institution))}
+    assert row is not None and [codes[i] for i in row.institution_ids] == ["LYC-JETTE", "ATH-ZENNE"]

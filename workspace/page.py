@@ -6,12 +6,14 @@ hand is what the tests exercise.
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 if TYPE_CHECKING:
     from workspace.delivery import Delivery
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 BANNER = "Local workspace: a stand-in for Slack, not Slack"
 HOME = "home"
 UPLOAD_LIMIT = 20 * 1024 * 1024
+NOT_A_COMMAND = '{command} is not a valid command. In Slack, all messages that start with "/" are commands.'
 
 
 def _message_json(ws: Workspace, message: Message) -> dict[str, Any]:
@@ -36,7 +39,13 @@ def _message_json(ws: Workspace, message: Message) -> dict[str, Any]:
         "ephemeral": message.ephemeral_to is not None,
         "edited": message.edited,
         "files": [
-            {"id": f["id"], "name": f["name"], "size": f["size"], "mimetype": f.get("mimetype", "")}
+            {
+                "id": f["id"],
+                "name": f["name"],
+                "size": f["size"],
+                "mimetype": f.get("mimetype", ""),
+                "url": f"/ui/file/{f['id']}",
+            }
             for f in message.files
         ],
     }
@@ -156,6 +165,7 @@ def page_state(
     body |= {
         "user": person.id,
         "tz": person.tz,
+        "locale": person.locale,
         "dm": dm,
         "sidebar": sidebar,
         "conversation_id": conversation or dm,
@@ -243,11 +253,18 @@ def blueprint(ws: Workspace) -> Blueprint:
     @bp.post("/ui/command")
     def ui_command() -> tuple[Response, int]:
         data = form()
-        command, _, text = str(data.get("text", "")).strip().partition(" ")
+        found = re.match(r"(\S*)\s*(.*)", str(data.get("text", "")).strip(), re.DOTALL)
+        command, text = (found.group(1), found.group(2)) if found else ("", "")
         channel = data.get("channel") or None
         if channel == HOME:
             channel = None
-        return _outcome(lambda: ws.slash_command(str(data.get("user")), command, text.strip(), channel))
+        user = str(data.get("user"))
+        response, status = _outcome(lambda: ws.slash_command(user, command, text.strip(), channel))
+        body = response.get_json()
+        if body and body.get("status") == 404:  # the app has no such command: Slack would not send it
+            refused = {"ok": False, "status": 404, "error": NOT_A_COMMAND.format(command=command)}
+            return jsonify(refused), status
+        return response, status
 
     @bp.post("/ui/message")
     def ui_message() -> tuple[Response, int]:
@@ -302,6 +319,30 @@ def blueprint(ws: Workspace) -> Blueprint:
         except LookupError as exc:
             return jsonify({"ok": False, "error": str(exc)}), 409
         return jsonify({"ok": True, "file": file_json}), 200
+
+    @bp.get("/ui/file/<file_id>")
+    def ui_file(file_id: str) -> Response:
+        """A file shared in a conversation, downloaded by a person who sees it there (as in Slack);
+        someone who does not see it gets the same 404 as for a file that does not exist."""
+        user_id = request.args.get("user", "")
+        with ws.state.lock:
+            stored = ws.state.files.get(file_id)
+            seen = stored is not None and (
+                stored.user == user_id
+                or any(
+                    any(f.get("id") == file_id for f in m.files)
+                    for channel in (ws.dm_channel(user_id), *(c.id for c in ws.channels))
+                    for m in _visible(ws.state.messages.get(channel, []), user_id)
+                )
+            )
+        if stored is None or not seen or not user_id:
+            return Response("file not found", status=404, mimetype="text/plain")
+        return send_file(
+            io.BytesIO(stored.content),
+            mimetype=stored.mimetype or "application/octet-stream",
+            as_attachment=True,
+            download_name=stored.name,
+        )
 
     @bp.post("/ui/home")
     def ui_home() -> tuple[Response, int]:

@@ -385,13 +385,20 @@ class Workspace:
     def move_clock(self, seconds: float) -> float:
         """Move time forward (or back) for the workspace and, through `on_clock_moved`, for the bot.
 
-        Returns the new time. The hook runs first: if the bot cannot follow, the workspace stays put.
+        Returns the new time. The workspace moves first, so what the bot posts while it follows (the
+        scheduler's reminders) is dated after the move; if the bot cannot follow, the workspace moves back.
         """
-        if self.on_clock_moved is not None:
-            self.on_clock_moved(seconds)
         with self.state.lock:
             self.clock_offset += seconds
             self.state.changed()
+        if self.on_clock_moved is not None:
+            try:
+                self.on_clock_moved(seconds)
+            except BaseException:
+                with self.state.lock:
+                    self.clock_offset -= seconds
+                    self.state.changed()
+                raise
         return self.now()
 
     def jump_clock(self, when: float) -> float:

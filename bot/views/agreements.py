@@ -95,9 +95,9 @@ def student_agreements(t: Translator, covers: list[tuple[Coverage, Institution |
     blocks: list[Block] = [header(t("agreements.header"))]
     for cover, institution in covers[:20]:
         accessory = (
-            None
-            if cover.covered
-            else button(t("agreements.contract.record"), CONTRACT_ACTION, str(cover.institution_id))
+            button(t("agreements.contract.record"), CONTRACT_ACTION, str(cover.institution_id))
+            if not cover.covered and may_record_contract(institution, cover)
+            else None
         )
         blocks.append(section("\n".join(coverage_lines(t, cover, institution)), accessory=accessory))
     if not all(c.covered for c, _ in covers):
@@ -128,12 +128,24 @@ def contract_modal(
     return modal(t, CONTRACT_CALLBACK, "agreements.contract.title", blocks, {"institution": institution.id})
 
 
+def may_record_contract(institution: Institution | None, cover: Coverage | None = None) -> bool:
+    """A digital contract exists only on lerarenstage.be: offered for a school that uses it (or to
+    correct one already recorded)."""
+    return (institution is not None and institution.uses_lerarenstage) or (
+        cover is not None and cover.contract is not None
+    )
+
+
 def uncovered_for_student(t: Translator, institution: Institution, pending: bool) -> list[Block]:
-    key = "agreements.dm.student_pending" if pending else "agreements.dm.student_missing"
-    return [
-        section(t(key, school=school_name(institution))),
-        actions(button(t("agreements.contract.record"), CONTRACT_ACTION, str(institution.id))),
-    ]
+    platform = may_record_contract(institution)
+    if pending:
+        key = "agreements.dm.student_pending"
+    else:
+        key = "agreements.dm.student_missing" if platform else "agreements.dm.student_missing_no_platform"
+    blocks = [section(t(key, school=school_name(institution)))]
+    if platform:
+        blocks.append(actions(button(t("agreements.contract.record"), CONTRACT_ACTION, str(institution.id))))
+    return blocks
 
 
 def start_request(t: Translator, institution: Institution, student_slack_ids: list[str]) -> list[Block]:

@@ -71,6 +71,8 @@ def upload_modal(t: Translator, types: list[DocumentType], initial: str | None) 
         select["initial_option"] = chosen
     filetypes = sorted({ext for d in types for kind in d.formats for ext in FILETYPES[kind]})
     max_mb = max(d.max_bytes for d in types) / (1024 * 1024)
+    dated = [d.label(t.language) for d in types if d.needs_issue_date]
+    undated = [d.label(t.language) for d in types if not d.needs_issue_date]
     return {
         "type": "modal",
         "callback_id": UPLOAD_CALLBACK,
@@ -100,8 +102,9 @@ def upload_modal(t: Translator, types: list[DocumentType], initial: str | None) 
                 "type": "input",
                 "block_id": ISSUE_BLOCK,
                 "optional": True,
-                "label": _plain(t("documents.modal.issue_date")),
-                "hint": _plain(t("documents.modal.issue_date_hint")),
+                # optional for Slack (one form for every type), so the label says for which it is required
+                "label": _plain(t("documents.modal.issue_date", types=", ".join(dated))),
+                "hint": _plain(t("documents.modal.issue_date_hint", types=", ".join(undated) or "—")),
                 "element": {"type": "datepicker", "action_id": ISSUE_INPUT},
             },
         ],

@@ -245,8 +245,14 @@ def booked_blocks(t: Translator, booked: Booked, now: datetime) -> list[Block]:
         )
         blocks.append(context(t("intake.booking.rule")))
     else:
-        blocks.append(context(t("intake.booking.locked")))
+        blocks.append(context(t("intake.booking.locked", contact=contact_text(booked.supervisor))))
     return blocks
+
+
+def contact_text(person: Person) -> str:
+    """Whom to tell yourself, and how: their mention, and their e-mail address when it is known."""
+    who = mention(person.slack_user_id)
+    return f"{who} ({escape(person.email)})" if person.email else who
 
 
 def student_notice(t: Translator, key: str, **params: Any) -> Block:

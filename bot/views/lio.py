@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, context, divider, escape, header, mention, section
+from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, section
 from bot.views.decision import decided, review_buttons
 from bot.views.documents import open_button
 from models.catalogue import Catalogue
@@ -17,6 +17,7 @@ from models.lio import (
     LioApplication,
     Outcome,
     Overview,
+    OverviewRow,
     Problem,
     ReductionRequest,
     RequestStatus,
@@ -32,6 +33,8 @@ FIELDS = ("employer", "level", "teacher_hours", "grades_2_3_hours", "subject_x_h
 START, END, PROOF, MOTIVATION, REASON = "start", "end", "proof", "motivation", "reason"
 PROOF_TYPE = "lio_proof"  # the document type of catalogues/documents.yaml that proves the job
 OVERVIEW_LIMIT = 40  # one section per row plus a header: under Slack's 50 blocks
+OVERVIEW_BLOCKS = 50  # Slack's limit per message: rows with buttons take two blocks
+OVERVIEW_APPROVE = "lio_overview_approve"  # approving from the overview also redraws the overview
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -125,22 +128,25 @@ def problem_text(t: Translator, problem: Problem) -> str:
 # --- the outcome and its reasons -----------------------------------------------------------------------
 
 
-def reason_lines(t: Translator, outcome: Outcome) -> list[str]:
+def reason_lines(t: Translator, outcome: Outcome, *, for_student: bool = True) -> list[str]:
     """One line per threshold: the student's number, the threshold, met or not."""
+    staff = "" if for_student else ".staff"
     return [
         ("✅ " if r.met else "❌ ")
-        + t(f"lio.criterion.{r.criterion.value}", actual=r.actual, threshold=r.threshold)
+        + t(f"lio.criterion.{r.criterion.value}{staff}", actual=r.actual, threshold=r.threshold)
         for r in outcome.reasons
     ]
 
 
-def outcome_text(t: Translator, outcome: Outcome, catalogue: Catalogue) -> str:
+def outcome_text(t: Translator, outcome: Outcome, catalogue: Catalogue, *, for_student: bool = True) -> str:
     """What the rules say: not eligible, fully exempt, or which extra hours (and whether a reduction can be
-    requested), then the reasons."""
+    requested), then the reasons; addressed to the student, or about them (`for_student=False`: the
+    counsellor and the supervisors)."""
+    staff = "" if for_student else ".staff"
     if not outcome.eligible:
-        head = t("lio.outcome.not_eligible")
+        head = t("lio.outcome.not_eligible" + staff)
     elif outcome.exempt:
-        head = t("lio.outcome.exempt")
+        head = t("lio.outcome.exempt" + staff)
     else:
         extra = [
             t(
@@ -151,10 +157,11 @@ def outcome_text(t: Translator, outcome: Outcome, catalogue: Catalogue) -> str:
             )
             for e in outcome.extra
         ]
-        head = t("lio.outcome.extra", hours=sum(e.hours for e in outcome.extra)) + "\n" + "\n".join(extra)
+        hours = sum(e.hours for e in outcome.extra)
+        head = t("lio.outcome.extra" + staff, hours=hours) + "\n" + "\n".join(extra)
         if outcome.may_request_reduction:
-            head += "\n" + t("lio.outcome.reduction_possible")
-    return head + "\n" + "\n".join(reason_lines(t, outcome))
+            head += "\n" + t("lio.outcome.reduction_possible" + staff)
+    return head + "\n" + "\n".join(reason_lines(t, outcome, for_student=for_student))
 
 
 def _course_name(t: Translator, catalogue: Catalogue, code: str) -> str:
@@ -218,7 +225,7 @@ def application_review(
         section(t("lio.review.intro", who=mention(student_slack_id))),
         section(job_text(t, application, subjects)),
         section(proof_text(t, proof), accessory=open_button(t, proof) if proof is not None else None),
-        section(outcome_text(t, outcome, catalogue)),
+        section(outcome_text(t, outcome, catalogue, for_student=False)),
     ]
     return [*blocks, _state_block(t, application, "application", decider_slack_id)]
 
@@ -239,7 +246,7 @@ def reduction_review(
         section(t("lio.reduction.review.intro", who=mention(student_slack_id))),
         section(t("lio.reduction.motivation", text=escape(request.motivation))),
         section(job_text(t, application, subjects)),
-        section(outcome_text(t, outcome, catalogue)),
+        section(outcome_text(t, outcome, catalogue, for_student=False)),
     ]
     return [*blocks, _state_block(t, request, "reduction", decider_slack_id)]
 
@@ -299,7 +306,7 @@ def decision_for_supervisor(
     key = f"lio.{kind}.supervisor.{'approved' if approved else 'rejected'}"
     blocks = [section(t(key, who=mention(student_slack_id), name=escape(student_name)))]
     if approved and outcome is not None:
-        blocks.append(section(outcome_text(t, outcome, catalogue)))
+        blocks.append(section(outcome_text(t, outcome, catalogue, for_student=False)))
     return blocks
 
 
@@ -319,21 +326,29 @@ def reduction_modal(t: Translator, subjects: list[str]) -> dict[str, Any]:
 # --- overview and checklist ------------------------------------------------------------------------------
 
 
-def overview_blocks(t: Translator, found: Overview, people: dict[int, tuple[str, str]]) -> list[Block]:
-    """All LIO students and open requests for the counsellor and the coordinator (open ones first)."""
+def overview_blocks(
+    t: Translator, found: Overview, people: dict[int, tuple[str, str]], *, may_decide: bool = False
+) -> list[Block]:
+    """All LIO students and open requests for the counsellor and the coordinator (open ones first); the
+    counsellor decides an open request right here (Approve / Send back, as in the review DM)."""
     blocks: list[Block] = [
         header(t("lio.overview.header", count=len(found.rows))),
         context(
-            t("lio.overview.open", applications=found.open_applications, reductions=found.open_reductions)
+            t(
+                "lio.overview.open",
+                applications=t.ngettext("lio.overview.open.applications", found.open_applications),
+                reductions=t.ngettext("lio.overview.open.reductions", found.open_reductions),
+            )
         ),
     ]
     if not found.rows:
         blocks.append(section(t("lio.overview.empty")))
         return blocks
     blocks.append(divider())
-    for row in found.rows[:OVERVIEW_LIMIT]:
+    rows = found.rows[:OVERVIEW_LIMIT]
+    for index, row in enumerate(rows):
         slack_id, name = people.get(row.student_id, ("", "?"))
-        parts = [f"*{escape(name)}* ({mention(slack_id)})" if slack_id else f"*{escape(name)}*"]
+        parts = [mention(slack_id) if slack_id else f"*{escape(name)}*"]
         if row.application is None:
             parts.append(t("lio.overview.no_application"))
         else:
@@ -342,8 +357,30 @@ def overview_blocks(t: Translator, found: Overview, people: dict[int, tuple[str,
             )
         if row.reduction is not None:
             parts.append(t(f"lio.overview.reduction.{row.reduction.status}"))
+        buttons = _overview_buttons(t, row) if may_decide else []
+        if len(blocks) + 1 + len(buttons) > OVERVIEW_BLOCKS - 1:
+            blocks.append(context(t.ngettext("lio.overview.more", len(rows) - index)))
+            break
         blocks.append(section(" · ".join(parts)))
+        blocks.extend(buttons)
     return blocks
+
+
+def _overview_buttons(t: Translator, row: OverviewRow) -> list[Block]:
+    """One row of buttons per open request (each with its own block id: Slack wants them unique)."""
+    found: list[Block] = []
+    for kind, request in (("application", row.application), ("reduction", row.reduction)):
+        if request is None or request.status != RequestStatus.PENDING:
+            continue
+        value = review_value(kind, request.id or 0)
+        found.append(
+            actions(
+                button(t(f"lio.overview.approve.{kind}"), OVERVIEW_APPROVE, value, style="primary"),
+                button(t(f"lio.overview.send_back.{kind}"), REJECT, value, style="danger"),
+                block_id=f"lio_overview_{kind}_{request.id}",
+            )
+        )
+    return found
 
 
 def checklist_lines(

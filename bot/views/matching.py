@@ -78,6 +78,8 @@ def why_lines(
             params["activity"] = activity_name(t, params["activity"])
         if "subject" in params:
             params["subject"] = escape(params["subject"])
+        if params.get("places", "").isdigit():  # a count: the text takes its plural form
+            params["count"] = params["places"]
         because = t(str(reason["key"]), **params)
         school = school_name(schools.get(int(reason["institution_id"])))
         lines.append(t("matching.why", rank=reason["rank"], school=school, because=because))
@@ -99,7 +101,7 @@ def proposal_blocks(
         by_student[p.student_id].append(p)
     order = sorted(by_student, key=lambda sid: (people[sid].name.casefold(), sid))
     open_count = sum(1 for p in proposals if p.status == ProposalStatus.OPEN)
-    intro = t("matching.intro", students=len(order), seconds=f"{run.seconds or 0:.1f}")
+    intro = t.ngettext("matching.intro", len(order), students=len(order), seconds=f"{run.seconds or 0:.1f}")
     if run.optimal:
         intro += " " + t("matching.optimal")
     blocks: list[Block] = [section(intro)]
@@ -153,8 +155,9 @@ def capacity_overview(
 ) -> list[Block]:
     """What the schools declared, one line each (the first 60), under the command's usage."""
     lines = [
-        t(
+        t.ngettext(
             "capacity.command.line",
+            r.places,
             school=codes.get(r.institution_id, "?"),
             semester=r.semester,
             activity=r.activity,

@@ -22,6 +22,7 @@ ANSWER_CALLBACK = "placement_answer"
 CONTACTS_CALLBACK = "placement_contacts"
 STUDENT_ACTION = "placement_student"
 WITHDRAW_ACTION = "placement_withdraw"
+SAVED_BLOCK = "placement_saved"  # the first line of the staff's confirmation
 CHANGE_ACTION = "placement_change"
 AGAIN_ACTION = "placement_again"
 REQUEST_ACTION = "placement_request_open"
@@ -361,7 +362,9 @@ def placed_for_staff(
     person: Person,
     student: Student,
 ) -> list[Block]:
-    blocks = [section(t("placements.dm.confirmed", who=mention(person.slack_user_id)))]
+    blocks = [
+        {**section(t("placements.dm.confirmed", who=mention(person.slack_user_id))), "block_id": SAVED_BLOCK}
+    ]
     for p in placements:
         blocks.append(section(placement_line(t, catalogue, p, institution, student)))
         blocks.append(
@@ -376,6 +379,17 @@ def placed_for_staff(
 
 def ended_line(t: Translator, key: str, who: str, when: str) -> Block:
     return context(t(key, who=mention(who), when=when))
+
+
+def after_withdrawal(t: Translator, blocks: list[Block], student_slack_id: str) -> list[Block]:
+    """The staff's confirmation once a placement in it is withdrawn: its first line no longer says it is
+    saved as it was."""
+    left = any(
+        str(b.get("block_id", "")).startswith("placement_") for b in blocks if b.get("type") == "actions"
+    )
+    key = "placements.dm.confirmed_partly" if left else "placements.dm.confirmed_withdrawn"
+    line = {**section(t(key, who=mention(student_slack_id))), "block_id": SAVED_BLOCK}
+    return [line if b.get("block_id") == SAVED_BLOCK else b for b in blocks]
 
 
 def refused_for_supervisor(

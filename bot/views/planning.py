@@ -46,6 +46,15 @@ LIST_LESSONS = 15  # lessons listed per version in /stage planning
 TIME_TEXT_LIMIT = 20  # a typed hour ("10u50", "10:50")
 
 
+def preview_title(t: Translator, lines: int, saveable: int) -> str:
+    """How many lines were read, and how many of them can be saved as lessons."""
+    return (
+        t.ngettext("planning.preview.title", lines, lines=lines)
+        + " "
+        + t.ngettext("planning.preview.title_ok", saveable, ok=saveable)
+    )
+
+
 def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150], "emoji": True}
 
@@ -211,7 +220,8 @@ def preview(
         lines.append(text)
     if len(readings) > PREVIEW_LINES:
         lines.append(t("planning.more_lines", count=len(readings) - PREVIEW_LINES))
-    blocks: list[Block] = [section(t("planning.preview.title", lines=len(readings), ok=saveable))]
+    title = preview_title(t, len(readings), saveable)
+    blocks: list[Block] = [section(title)]
     if course is not None:
         blocks.append(context(t("planning.preview.for", course=escape(course), school=school_name(school))))
     chunk: list[str] = []

@@ -76,6 +76,33 @@ def _school_select(
     return _input(block_id, label, element, hint=hint)
 
 
+def rank_block(rank: int) -> str:
+    """The block (and action) id of the select for the school ranked `rank` (1 = the favourite)."""
+    return f"{INSTITUTIONS}_{rank}"
+
+
+def _ranked_selects(t: Translator, schools: Sequence[School], chosen: Sequence[int]) -> list[Block]:
+    """One select per rank: the rank is the field, not the order of clicks (a multi-select returns its
+    options in list order, whatever order they were picked in)."""
+    by_id = {s.id: s for s in schools}
+    choices = _school_choices(schools)
+    label_of = school_label if "options" in choices else (lambda s: s.name)
+    blocks: list[Block] = []
+    for rank in range(1, MAX_RANKED + 1):
+        element: dict[str, Any] = {
+            "type": "static_select",
+            "action_id": rank_block(rank),
+            "placeholder": _plain(t("preferences.modal.search")),
+            **choices,
+        }
+        if rank <= len(chosen) and chosen[rank - 1] in by_id:
+            school = by_id[chosen[rank - 1]]
+            element["initial_option"] = _option(label_of(school), str(school.id))
+        hint = t("preferences.hint.institutions") if rank == 1 else None
+        blocks.append(_input(rank_block(rank), t("preferences.field.rank", rank=rank), element, hint=hint))
+    return blocks
+
+
 def _input(block_id: str, label: str, element: dict[str, Any], *, hint: str | None = None) -> Block:
     block: Block = {
         "type": "input",
@@ -142,14 +169,8 @@ def modal(t: Translator, schools: Sequence[School], current: Preferences, lock: 
         intro += " " + t("preferences.modal.until", date=t.date(until))
     blocks: list[Block] = [
         section(intro),
-        _school_select(
-            t,
-            INSTITUTIONS,
-            t("preferences.field.institutions", max=MAX_RANKED),
-            schools,
-            current.institution_ids,
-            t("preferences.hint.institutions"),
-        ),
+        section("*" + t("preferences.field.institutions", max=MAX_RANKED) + "*"),
+        *_ranked_selects(t, schools, current.institution_ids),
         _input(
             REGIONS,
             t("preferences.field.regions"),
@@ -316,7 +337,14 @@ def staff_section(
     else:
         blocks.append(section("\n".join(summary_lines(t, prefs, schools))))
         blocks.append(
-            context(t("preferences.detail.when", when=t.datetime(submitted_at, "short"), versions=versions))
+            context(
+                t.ngettext(
+                    "preferences.detail.when",
+                    versions,
+                    when=t.datetime(submitted_at, "short"),
+                    versions=versions,
+                )
+            )
         )
     blocks.append(actions(button(t("preferences.reopen"), REOPEN_ACTION, str(student_id))))
     return blocks

@@ -44,11 +44,13 @@ def _student_line(t: Translator, item: Item, today: date) -> str:
     if item.kind == "resubmit":
         return t("reminders.student.resubmit", step=_step(t, item.step))
     assert item.deadline is not None
-    return t(
+    days = (item.deadline.due - today).days
+    return t.ngettext(
         "reminders.student.deadline",
+        days,
         name=deadline_name(t, item.deadline),
         due=t.date(item.deadline.due),
-        days=(item.deadline.due - today).days,
+        days=days,
     )
 
 
@@ -76,11 +78,9 @@ def _staff_line(t: Translator, item: Item, today: date) -> str:
         return t("reminders.staff.agreement", school=escape(item.school.name), count=item.school.students)
     if item.kind == "approval":
         assert item.since is not None
-        return t(
-            "reminders.staff.approval",
-            student=student,
-            step=_step(t, item.step),
-            days=(today - item.since).days,
+        days = (today - item.since).days
+        return t.ngettext(
+            "reminders.staff.approval", days, student=student, step=_step(t, item.step), days=days
         )
     return t("reminders.staff.escalation", student=student, step=_step(t, item.step))
 
@@ -135,18 +135,12 @@ def announcement(t: Translator, items: list[Item], today: date) -> tuple[list[di
     for item in items:
         if item.kind == "announce_period":
             assert item.since is not None
-            lines.append(
-                t("reminders.channel.period", start=t.date(item.since), days=(item.since - today).days)
-            )
+            days = (item.since - today).days
+            lines.append(t.ngettext("reminders.channel.period", days, start=t.date(item.since), days=days))
         elif item.deadline is not None:
-            lines.append(
-                t(
-                    "reminders.channel.deadline",
-                    name=deadline_name(t, item.deadline),
-                    due=t.date(item.deadline.due),
-                    days=(item.deadline.due - today).days,
-                )
-            )
+            days = (item.deadline.due - today).days
+            name, due = deadline_name(t, item.deadline), t.date(item.deadline.due)
+            lines.append(t.ngettext("reminders.channel.deadline", days, name=name, due=due, days=days))
     blocks = [
         header(t("reminders.channel.header")),
         section("\n".join(f"📣 {line}" for line in lines)),

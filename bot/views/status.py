@@ -48,11 +48,9 @@ def deadline_name(t: Translator, deadline: Deadline) -> str:
 def deadline_line(t: Translator, deadline: Deadline | None, today: date) -> str:
     if deadline is None:
         return t("status.no_deadline")
-    return t(
-        "status.next_deadline",
-        name=deadline_name(t, deadline),
-        due=t.date(deadline.due),
-        days=(deadline.due - today).days,
+    days = (deadline.due - today).days
+    return t.ngettext(
+        "status.next_deadline", days, name=deadline_name(t, deadline), due=t.date(deadline.due), days=days
     )
 
 

@@ -20,7 +20,8 @@ def student_header(
     summary: StudentSummary,
     statuses: list[StepStatus],
 ) -> list[Block]:
-    names = ", ".join(mention(p.slack_user_id) for p in supervisors.values()) or "—"
+    distinct = {p.slack_user_id: p for p in supervisors.values()}  # one person may supervise X, Y and all
+    names = ", ".join(mention(slack_id) for slack_id in distinct) or "—"
     facts = [
         t("students.detail.subjects", x=escape(student.subject_x), y=escape(student.subject_y)),
         t("students.detail.supervisors", names=names),

@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from bot import start_notice
 from bot.views.agreements import coordinator_overview, student_agreements
 from bot.views.blocks import section
 from handlers.commands.registry import Invocation, Reply, reply
-from models import agreements, placement_steps, placements
+from models import agreements, placements
 from models.agreements import AgreementError
 from models.people import Person
 from models.schools import by_code
@@ -66,6 +67,7 @@ def _add(invocation: Invocation, words: list[str]) -> str:
         )  # fmt: skip
     except AgreementError as error:
         return t(error.key, **error.params)
-    for student_id in agreements.students_at(scope.session, school.id):
-        placement_steps.refresh(scope.session, scope.services.catalogue, student_id, scope.now)
+    for student_id in agreements.students_at(scope.session, school.id):  # step 8 may now be clear
+        notices = start_notice.refresh(scope.session, scope.services, student_id, scope.now)
+        start_notice.send_after_commit(scope.session, scope.services, invocation.client, notices)
     return t("agreements.add.done", school=school.name, start=t.date(days[0], "medium"))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import Translator
+from bot import document_flow
+from bot.audit_text import audit_lines
 from bot.views.blocks import Block, context, header, section
 from handlers.commands.registry import Invocation, Reply, reply
 from handlers.commands.student_arg import find_student
@@ -40,12 +41,7 @@ def run(invocation: Invocation) -> Reply:
         if actor_ids
         else {}
     )
-    lines = []
-    for entry in entries:
-        who = f"<@{names[entry.actor_id]}>" if entry.actor_id in names else t("audit.system")
-        what = _action(t, entry.action)
-        subject = f" · {entry.subject}" if entry.subject else ""
-        lines.append(t("audit.line", when=t.datetime(entry.at, "short"), who=who, what=what) + subject)
+    lines = audit_lines(session, t, scope.services.catalogue, document_flow.config(), entries, names)
     audit.log(session, scope.now, "audit.read", actor_id=scope.actor.person_id, student_id=student.id)
     blocks: list[Block] = [header(t("audit.header", name=student.name))]
     if not lines:
@@ -54,12 +50,3 @@ def run(invocation: Invocation) -> Reply:
         blocks.append(section("\n".join(lines[start : start + LINES_PER_SECTION])))
     blocks.append(context(t("audit.footer", count=len(lines))))
     return reply(blocks, t("audit.text", name=student.name))
-
-
-def _action(t: Translator, action: str) -> str:
-    """The action in words when the catalogue knows it (`audit.action.<action>`), else as stored."""
-    key = "audit.action." + action.replace(".", "_")
-    try:
-        return t(key)
-    except KeyError:
-        return action

@@ -50,8 +50,9 @@ def run(invocation: Invocation) -> Reply:
         text = "\n".join(_problem(t, key, params) for key, params in problems)
         return reply([section(text)], text)
     changed = capacity.declare(session, declared, actor_id=scope.actor.person_id, now=scope.now)
-    text = t(
+    text = t.ngettext(
         "capacity.command.saved" if changed else "capacity.command.unchanged",
+        declared.places,
         school=school.name,
         places=declared.places,
         semester=declared.semester,

@@ -15,12 +15,20 @@ def run(invocation: Invocation) -> Reply:
     if actor.is_student:
         student = session.get(Student, actor.person_id)
         supervisors = supervisors_of(session, actor.person_id)
-        if student is not None and "x" in supervisors:
-            entries.append((t("contacts.supervisor_subject", subject=student.subject_x), supervisors["x"]))
-        if student is not None and "y" in supervisors:
-            entries.append((t("contacts.supervisor_subject", subject=student.subject_y), supervisors["y"]))
-        if "general" in supervisors:
-            entries.append((t("contacts.supervisor"), supervisors["general"]))
+        subjects = {"x": student.subject_x, "y": student.subject_y} if student is not None else {}
+        by_person: dict[int, tuple[Person, list[str]]] = {}  # one line per person, whatever they supervise
+        for key, person in supervisors.items():
+            _, theirs = by_person.setdefault(person.id or 0, (person, []))
+            if key in subjects:
+                theirs.append(subjects[key])
+        for person, theirs in by_person.values():
+            if len(theirs) == 2:
+                label = t("contacts.supervisor_subjects", first=theirs[0], second=theirs[1])
+            elif theirs:
+                label = t("contacts.supervisor_subject", subject=theirs[0])
+            else:
+                label = t("contacts.supervisor")
+            entries.append((label, person))
     entries += [(t("contacts.coordinator"), p) for p in people_with_role(session, Role.COORDINATOR)]
     entries += [(t("contacts.counsellor"), p) for p in people_with_role(session, Role.COUNSELLOR)]
     blocks = contacts_blocks(t, entries)

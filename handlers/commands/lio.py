@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
+from bot import lio_details
 from bot.views import lio as views
 from bot.views.blocks import section
 from handlers import lio as listeners
 from handlers.commands.registry import Invocation, Reply, reply
-from models import lio
 from models.access import may_see_lio_overview
-from models.people import Person
 
 OVERVIEW_WORDS = ("overview", "overzicht")
 REDUCTION_WORDS = ("reduction", "vermindering", "stagevermindering")
@@ -44,17 +41,5 @@ def run(invocation: Invocation) -> Reply:
 
 def _overview(invocation: Invocation) -> Reply:
     scope = invocation.scope
-    found = lio.overview(scope.session, limit=views.OVERVIEW_LIMIT)
-    ids = [row.student_id for row in found.rows]
-    people = (
-        {
-            pid: (slack_id, name)
-            for pid, slack_id, name in scope.session.exec(
-                select(Person.id, Person.slack_user_id, Person.name).where(col(Person.id).in_(ids))
-            )
-        }
-        if ids
-        else {}
-    )
-    blocks = views.overview_blocks(scope.t, found, people)
+    blocks = lio_details.overview(scope.session, scope.t, scope.actor)
     return reply(blocks, scope.t("lio.overview.text"))

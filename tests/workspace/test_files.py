@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from ws_helpers import STUDENT, TOKEN, FakeBot
+from ws_helpers import STUDENT, SUPERVISOR, TOKEN, FakeBot
 
 from workspace import Workspace
 
@@ -59,3 +59,26 @@ def test_download_without_the_bot_token_is_forbidden(ws: Workspace) -> None:
     assert download(url, "xoxb-someone-else")[0] == 403
     assert [c.error for c in ws.calls("file_download")] == ["not_authed", "invalid_auth"]
     assert download(url.replace("cv.pdf", "other.pdf"), TOKEN)[0] == 404
+
+
+def test_a_person_downloads_a_file_the_bot_shared_in_their_dm_and_nobody_else_can(
+    ws: Workspace, client: WebClient
+) -> None:
+    """The page links each shared file; it comes as a download (the bot's .ics, .xlsx), not as text."""
+    import json
+
+    invite = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    client.files_upload_v2(
+        channel=ws.dm_channel(STUDENT), content=invite, filename="intakegesprek.ics", title="Intake"
+    )
+    with urllib.request.urlopen(ws.url + f"/ui/state?user={STUDENT}", timeout=5) as response:
+        (shared,) = [f for m in json.loads(response.read())["conversation"] for f in m["files"]]
+    assert shared["name"] == "intakegesprek.ics" and shared["url"].startswith("/ui/file/")
+    with urllib.request.urlopen(ws.url + shared["url"] + f"?user={STUDENT}", timeout=5) as response:
+        assert response.read() == invite
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert "intakegesprek.ics" in response.headers["Content-Disposition"]
+    for who in (SUPERVISOR, ""):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(ws.url + shared["url"] + f"?user={who}", timeout=5)
+        assert refused.value.code == 404

@@ -123,8 +123,10 @@ def test_every_block_and_element_is_drawn(ws: Workspace, client: WebClient, brow
     expect(message.get_by_role("button", name="Terugsturen")).to_have_class("bk danger")
     expect(message.locator('select[data-kind="select"] option')).to_have_count(4)
     expect(message.locator('select[data-kind="multi"]')).to_have_count(1)
-    expect(message.locator('input[type="date"]')).to_have_value("2026-12-01")
-    expect(message.locator('input[type="time"]')).to_have_value("09:30")
+    # Slack draws its date and time pickers in the person's language (An: nl-BE), not the browser's
+    expect(message.get_by_test_id("date-field")).to_have_value("01/12/2026")
+    expect(message.get_by_test_id("date-field")).to_have_attribute("placeholder", "dd/mm/jjjj")
+    expect(message.get_by_test_id("time-field")).to_have_value("09:30")
     expect(message.locator('input[type="checkbox"]')).to_have_count(2)
     expect(message.locator('input[type="radio"]')).to_have_count(2)
 
@@ -168,7 +170,8 @@ def test_clicks_become_slack_payloads(
     _wait(lambda: len(bot.received) == 4)
     assert [o["value"] for o in last_action()["selected_options"]] == ["3"]
 
-    message.locator('input[type="date"]').fill("2026-12-08")
+    message.get_by_test_id("date-field").fill("8/12/2026")
+    message.get_by_test_id("date-field").press("Tab")
     _wait(lambda: len(bot.received) == 5)
     assert last_action()["selected_date"] == "2026-12-08"
 
@@ -343,3 +346,86 @@ def test_a_file_picked_in_the_dm_is_downloadable_by_the_bot_only(
         urllib.request.urlopen(anonymous, timeout=5)
     assert refused.value.code == 403
     expect(page.get_by_test_id("status")).to_be_empty()
+
+
+def test_the_page_draws_and_speaks_as_slack_does_in_the_persons_language(
+    ws: Workspace, bot: FakeBot, client: WebClient, browser_page: Any
+) -> None:
+    """A list with inline code stays one line per item; a field error reads as mrkdwn; the file and date
+    controls speak the person's language (An: nl-BE); Shift+Enter makes a second line; an unknown slash
+    command is refused as Slack refuses it; a file the bot sent is a download."""
+    from playwright.sync_api import expect
+
+    def handler(received: Received) -> tuple[int, Any]:
+        if received.kind == "slash_command" and received.form["command"] == "/stage":
+            inputs = [
+                {
+                    "type": "input",
+                    "block_id": "proof",
+                    "optional": True,
+                    "label": {"type": "plain_text", "text": "Bewijs"},
+                    "element": {"type": "file_input", "action_id": "v", "max_files": 1},
+                },
+                {
+                    "type": "input",
+                    "block_id": "start",
+                    "label": {"type": "plain_text", "text": "Begin"},
+                    "element": {"type": "datepicker", "action_id": "v"},
+                },
+            ]
+            client.views_open(trigger_id=received.form["trigger_id"], view=modal(*inputs))
+        elif received.kind == "slash_command":
+            return 404, ""  # an app answers so for a command it does not have
+        elif received.kind == "view_submission":
+            return 200, {"response_action": "errors", "errors": {"start": "Typ `/stage lio` *eerst*"}}
+        return 200, ""
+
+    bot.handler = handler
+    client.chat_postMessage(
+        channel=STUDENT, text="lijst", blocks=[section("• `Kanaalcollege` (Molenbeek)\n• Lyceum")]
+    )
+    invite = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    client.files_upload_v2(channel=ws.dm_channel(STUDENT), content=invite, filename="intakegesprek.ics")
+    page = browser_page
+    page.goto(ws.url + "/")
+    page.get_by_test_id("person-select").select_option(STUDENT)
+    item = page.locator(".li").first
+    expect(item.locator(":scope > *")).to_have_count(2)  # the marker and one text: no columns
+    expect(item.locator(".item")).to_have_text("Kanaalcollege (Molenbeek)")
+    box = item.locator(".item").bounding_box()
+    line = page.locator(".li").nth(1).locator(".item").bounding_box()
+    assert box is not None and line is not None and box["height"] <= line["height"] + 1
+
+    with page.expect_download() as download:
+        page.get_by_test_id("file-download").click()
+    assert download.value.suggested_filename == "intakegesprek.ics"
+    assert Path(download.value.path()).read_bytes() == invite
+
+    composer = page.get_by_test_id("composer")
+    composer.fill("regel 1")
+    composer.press("Shift+Enter")
+    composer.type("regel 2")
+    composer.press("Enter")
+    deadline = time.monotonic() + 5
+    while not any(r.payload.get("event", {}).get("text") == "regel 1\nregel 2" for r in bot.received):
+        assert time.monotonic() < deadline, "the two lines did not reach the bot as one message"
+        time.sleep(0.02)
+
+    composer.fill("/stag status")
+    composer.press("Enter")
+    expect(page.get_by_test_id("status")).to_contain_text("/stag is not a valid command")
+
+    composer.fill("/stage formulier")
+    composer.press("Enter")
+    form = page.get_by_test_id("modal")
+    expect(form.locator('[data-block="proof"]')).to_contain_text("Bestand kiezen")
+    expect(form.locator('[data-block="proof"]')).to_contain_text("Geen bestand gekozen")
+    expect(form.locator('[data-block="proof"] > label')).to_contain_text("(optioneel)")
+    expect(form.get_by_test_id("date-field")).to_have_attribute("placeholder", "dd/mm/jjjj")
+    form.get_by_test_id("date-field").fill("15/02/2027")
+    page.get_by_test_id("modal-submit").click()
+    error = form.locator('[data-block="start"]').get_by_test_id("field-error")
+    expect(error.locator("code")).to_have_text("/stage lio")
+    expect(error.locator("b")).to_have_text("eerst")
+    submitted = next(r for r in bot.received if r.kind == "view_submission")
+    assert submitted.payload["view"]["state"]["values"]["start"]["v"]["selected_date"] == "2027-02-15"

@@ -134,3 +134,32 @@ def test_upload_shares_the_file_and_reports_the_bots_answer(ws: Workspace, bot: 
     assert status == 200 and answer["error"] == "the bot answered HTTP 500"
     status, answer = post(ws.url + "/ui/upload", {"user": STUDENT})
     assert status == 400 and answer["error"] == "no file was sent"
+
+
+def test_what_the_bot_posts_while_following_a_clock_move_is_dated_after_the_move(
+    ws: Workspace, client: WebClient, clock: Clock
+) -> None:
+    """Moving the clock runs the bot's scheduler, whose reminders must read as sent at the new time."""
+    ws.on_clock_moved = lambda seconds: client.chat_postMessage(channel=STUDENT, text="herinnering")
+    ws.move_clock(86400)
+    (reminder,) = ws.messages(STUDENT)
+    assert abs(float(reminder.ts) - (clock() + 86400)) < 5
+
+
+def test_an_unknown_slash_command_is_not_a_valid_command_as_in_slack(ws: Workspace, bot: FakeBot) -> None:
+    bot.handler = lambda received: (404, "")  # what an app answers for a command it does not have
+    status, answer = post(ws.url + "/ui/command", {"user": STUDENT, "text": "/stag status"})
+    assert status == 200 and not answer["ok"]
+    assert answer["error"].startswith("/stag is not a valid command") and "HTTP" not in answer["error"]
+
+
+def test_a_command_keeps_its_second_line(ws: Workspace, bot: FakeBot) -> None:
+    assert post(
+        ws.url + "/ui/command", {"user": STUDENT, "text": "/stage planning lesuren ATH\n1 8u25-9u15"}
+    )[1]["ok"]
+    assert bot.last().form["command"] == "/stage"
+    assert bot.last().form["text"] == "planning lesuren ATH\n1 8u25-9u15"
+
+
+def test_the_page_knows_each_persons_locale(ws: Workspace) -> None:
+    assert state(ws, user=STUDENT)["locale"] == "nl-BE"

@@ -131,7 +131,9 @@ function when(ts) {
 
 function renderMessage(m) {
   const body = m.blocks && m.blocks.length ? R.blocks(m.blocks, "message") : R.mrkdwn(m.text || "");
-  const files = (m.files || []).map((f) => '<div class="file" data-testid="file">📎 ' + R.esc(f.name) +
+  const files = (m.files || []).map((f) => '<div class="file" data-testid="file">📎 ' +
+    (f.url ? '<a data-testid="file-download" download="' + R.esc(f.name) + '" href="' +
+      R.esc(f.url + "?user=" + encodeURIComponent(me)) + '">' + R.esc(f.name) + "</a>" : R.esc(f.name)) +
     ' <span class="meta">' + Math.max(1, Math.round(f.size / 1024)) + " KB</span></div>").join("");
   const note = m.ephemeral ? '<div class="ephemeral-note" data-testid="ephemeral-note">👁 Only visible to you</div>' : "";
   const app = m.is_bot ? ' <span class="app-badge">APP</span>' : "";
@@ -140,6 +142,11 @@ function renderMessage(m) {
     R.esc(m.user_name) + "</span>" + app + '<span class="meta"> ' + R.esc(when(m.ts)) +
     (m.edited ? ' <span data-testid="edited">(edited)</span>' : "") + "</span></div>" + '<div class="body">' + body +
     files + "</div></article>";
+}
+
+// A message is drawn again when it changes, and when the day changes (its time then shows the date).
+function cacheKey(m) {
+  return JSON.stringify(m) + R.formatter("en-GB", { dateStyle: "short" }).format(new Date(R.ctx.now() * 1000));
 }
 
 function renderConversation(list, conversation) {
@@ -161,14 +168,14 @@ function renderConversation(list, conversation) {
   if (!box.firstChild) {
     // A conversation opened afresh: one parse for all its messages.
     box.innerHTML = list.map(renderMessage).join("");
-    rendered = new Map(list.map((m, i) => [m.ts, { key: JSON.stringify(m), node: box.children[i] }]));
+    rendered = new Map(list.map((m, i) => [m.ts, { key: cacheKey(m), node: box.children[i] }]));
     box.scrollTop = box.scrollHeight;
     markSeen(conversation, list[list.length - 1].ts);
     return;
   }
   const next = new Map();
   const nodes = list.map((m) => {
-    const key = JSON.stringify(m);
+    const key = cacheKey(m);
     const known = rendered.get(m.ts);
     if (known && known.key === key) {
       next.set(m.ts, known);
@@ -257,6 +264,10 @@ function readValue(node) {
     }
     case "datetime":
       return node.value ? Math.floor(new Date(node.value).getTime() / 1000) : null;
+    case "date":
+      return R.readDate(node.value);
+    case "time":
+      return R.readTime(node.value);
     case "file":
       return modalFiles[node.dataset.blockId] || { files: [] };
     default:
@@ -267,7 +278,10 @@ function readValue(node) {
 function typedInModal() {
   const values = {};
   for (const field of $("modal").querySelectorAll(".input [data-kind]")) {
-    values[field.dataset.blockId] = readValue(field);
+    const value = readValue(field);
+    // A date or time that does not read yet stays as typed, so a re-render does not wipe it.
+    const raw = ["date", "time"].includes(field.dataset.kind) && value === null && field.value;
+    values[field.dataset.blockId] = raw ? field.value : value;
   }
   return values;
 }
@@ -333,6 +347,7 @@ function render(state) {
     users: state.users || [],
     channels: (state.sidebar || []).filter((c) => c.kind === "channel"),
     tz: state.tz || "Europe/Brussels",
+    locale: state.locale || "en-GB",
     now: () => clockAt.now + (performance.now() - clockAt.at) / 1000,
   });
   renderClock(state);
@@ -433,7 +448,7 @@ document.addEventListener("change", async (event) => {
       const outcome = await upload("/ui/modal-file", file);
       if (outcome.ok) picked.files.push(outcome.file);
     }
-    holder.querySelector(".picked").innerHTML = picked.files.map((f) => "<li>📎 " + R.esc(f.name) + "</li>").join("");
+    holder.querySelector(".picked").innerHTML = R.pickedFiles(picked.files);
     return;
   }
   const field = target.closest("[data-live][data-kind]");
@@ -457,6 +472,13 @@ document.addEventListener("keydown", (event) => {
 $("modal").addEventListener("submit", (event) => {
   event.preventDefault();
   send("/ui/submit", { view_id: $("modal").dataset.viewId, values: submission() });
+});
+
+$("composer").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $("composer-form").requestSubmit();
+  }
 });
 
 $("composer-form").addEventListener("submit", (event) => {

@@ -4,7 +4,72 @@
 "use strict";
 
 const Render = (() => {
-  const ctx = { names: {}, users: [], channels: [], tz: "Europe/Brussels", now: () => Date.now() / 1000 };
+  const ctx = {
+    names: {}, users: [], channels: [], tz: "Europe/Brussels", locale: "en-GB", now: () => Date.now() / 1000,
+  };
+
+  // What Slack's own controls say, in the person's language (Slack draws them; the bot sends no text).
+  const CONTROLS = {
+    nl: { day: "dd", month: "mm", year: "jjjj", hour: "uu", minute: "mm", chooseFile: "Bestand kiezen",
+      noFile: "Geen bestand gekozen", optional: "(optioneel)" },
+    en: { day: "dd", month: "mm", year: "yyyy", hour: "hh", minute: "mm", chooseFile: "Choose file",
+      noFile: "No file chosen", optional: "(optional)" },
+  };
+
+  function words() {
+    return CONTROLS[String(ctx.locale || "en").slice(0, 2).toLowerCase()] || CONTROLS.en;
+  }
+
+  // The order and separator of a date in the person's locale, e.g. ["day", "month", "year"] and "/".
+  function dateShape() {
+    const shape = new Intl.DateTimeFormat(ctx.locale || "en-GB", { day: "2-digit", month: "2-digit", year: "numeric" })
+      .formatToParts(new Date(Date.UTC(2027, 1, 15, 12)));
+    const order = shape.filter((p) => ["day", "month", "year"].includes(p.type)).map((p) => p.type);
+    const separator = (shape.find((p) => p.type === "literal") || { value: "/" }).value;
+    return { order, separator };
+  }
+
+  function datePlaceholder() {
+    const { order, separator } = dateShape();
+    return order.map((part) => words()[part]).join(separator);
+  }
+
+  // "2027-02-15" as the person writes it ("15/02/2027"); anything else is shown as typed.
+  function showDate(value) {
+    const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value ?? ""));
+    if (!iso) return String(value ?? "");
+    const parts = { year: iso[1], month: iso[2], day: iso[3] };
+    const { order, separator } = dateShape();
+    return order.map((part) => parts[part]).join(separator);
+  }
+
+  // What the person typed, as the ISO date Slack's datepicker sends; null when it is no date.
+  function readDate(text) {
+    const typed = String(text ?? "").trim();
+    let found = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(typed);
+    let parts = found ? { year: found[1], month: found[2], day: found[3] } : null;
+    if (!parts) {
+      const numbers = typed.split(/[^0-9]+/).filter(Boolean);
+      if (numbers.length !== 3) return null;
+      parts = {};
+      dateShape().order.forEach((part, i) => { parts[part] = numbers[i]; });
+    }
+    const year = Number(parts.year), month = Number(parts.month), day = Number(parts.day);
+    const moment = new Date(Date.UTC(year, month - 1, day));
+    if (String(parts.year).length !== 4 || moment.getUTCMonth() !== month - 1 || moment.getUTCDate() !== day) {
+      return null;
+    }
+    return year + "-" + String(month).padStart(2, "0") + "-" + String(day).padStart(2, "0");
+  }
+
+  // "14:00" from "14:00", "14.00", "14u", "9u30"; null when it is no time of day.
+  function readTime(text) {
+    const found = /^(\d{1,2})(?:[:.hu](\d{2})?)?$/i.exec(String(text ?? "").trim());
+    if (!found) return null;
+    const hour = Number(found[1]), minute = Number(found[2] || 0);
+    if (hour > 23 || minute > 59) return null;
+    return String(hour).padStart(2, "0") + ":" + String(minute).padStart(2, "0");
+  }
   let uid = 0;
 
   function esc(text) {
@@ -181,7 +246,7 @@ const Render = (() => {
         if (item && !(item[2] === "*" && item[3].includes("*"))) {
           const marker = item[2] === "-" || item[2] === "*" ? "•" : item[2];
           return '<div class="li" style="margin-left:' + (item[1].length * 0.5 + 0.3) + 'rem"><span class="marker">' +
-            esc(marker) + "</span>" + line(item[3]) + "</div>";
+            esc(marker) + '</span><span class="item">' + line(item[3]) + "</span></div>";
         }
         return raw === "" ? '<div class="gap"></div>' : '<div class="ln">' + line(raw) + "</div>";
       }).join("");
@@ -291,9 +356,13 @@ const Render = (() => {
         return '<input type="text"' + attrs(el, blockId, el.type.startsWith("multi") ? "multi-text" : "text", live) +
           ' placeholder="(options the bot would load: type a value)">';
       case "datepicker":
-        return '<input type="date"' + attrs(el, blockId, "date", live) + ' value="' + esc(value ?? "") + '">';
+        return '<input type="text" inputmode="numeric" class="date-field" data-testid="date-field"' +
+          attrs(el, blockId, "date", live) + ' placeholder="' + esc(datePlaceholder()) + '" value="' +
+          esc(showDate(value)) + '">';
       case "timepicker":
-        return '<input type="time"' + attrs(el, blockId, "time", live) + ' value="' + esc(value ?? "") + '">';
+        return '<input type="text" inputmode="numeric" class="time-field" data-testid="time-field"' +
+          attrs(el, blockId, "time", live) + ' placeholder="' + esc(words().hour + ":" + words().minute) +
+          '" value="' + esc(value ?? "") + '">';
       case "datetimepicker":
         return '<input type="datetime-local"' + attrs(el, blockId, "datetime", live) + ' value="' +
           esc(localDateTime(value)) + '">';
@@ -333,14 +402,20 @@ const Render = (() => {
         const accept = el.filetypes ? ' accept="' + esc(el.filetypes.map((t) => "." + t).join(",")) + '"' : "";
         const multiple = (el.max_files || 10) > 1 ? " multiple" : "";
         return '<div class="file-input"' + attrs(el, blockId, "file", false) + ">" +
-          '<input type="file" data-testid="modal-file"' + accept + multiple + ">" +
-          '<ul class="picked">' + files.map((f) => "<li>📎 " + esc(f.name) + "</li>").join("") + "</ul></div>";
+          '<label class="bk file-pick">' + esc(words().chooseFile) +
+          '<input type="file" data-testid="modal-file"' + accept + multiple + " hidden></label>" +
+          '<ul class="picked">' + pickedFiles(files) + "</ul></div>";
       }
       case "image":
         return image(el.image_url, el.alt_text, "accessory-image");
       default:
         return '<span class="meta unsupported">[' + esc(el.type) + "]</span>";
     }
+  }
+
+  function pickedFiles(files) {
+    if (!files.length) return '<li class="meta">' + esc(words().noFile) + "</li>";
+    return files.map((f) => "<li>📎 " + esc(f.name) + "</li>").join("");
   }
 
   function image(url, alt, cls) {
@@ -413,8 +488,8 @@ const Render = (() => {
           image(b.image_url, b.alt_text, "block-image") + "</figure>";
       case "input": {
         const error = errors && errors[id] ? '<div class="field-error" data-testid="field-error">' +
-          esc(errors[id]) + "</div>" : "";
-        const optional = b.optional ? ' <span class="meta">(optional)</span>' : "";
+          mrkdwn(errors[id]) + "</div>" : "";
+        const optional = b.optional ? ' <span class="meta">' + esc(words().optional) + "</span>" : "";
         const hint = b.hint ? '<div class="hint">' + textObject(b.hint) + "</div>" : "";
         const typed = entered ? entered[id] : undefined;
         return '<div class="block input' + (error ? " has-error" : "") + '" data-testid="input" data-block="' +
@@ -437,5 +512,5 @@ const Render = (() => {
     return (list || []).map((b) => block(b, place, errors, entered)).join("");
   }
 
-  return { ctx, esc, mrkdwn, textObject, blocks, block, element, formatter };
+  return { ctx, esc, mrkdwn, textObject, blocks, block, element, formatter, readDate, readTime, pickedFiles };
 })();
