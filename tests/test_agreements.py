@@ -98,6 +98,7 @@ def test_students_and_supervisors_cannot_use_the_coordinators_overview(wire: Sta
 def test_a_contract_signed_today_is_today_in_brussels_past_midnight(wire: Stack) -> None:
     """At 00:30 in Brussels it is still yesterday in UTC: a signature of today is not in the future."""
     ids = setup(wire)
+    _on_lerarenstage(wire, ids["atheneum"])
     _place_and_request(wire, ids)
     _accept(wire, ids["atheneum"])
     wire.services.clock.freeze(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))  # Tuesday 1 December, 00:30

@@ -174,10 +174,12 @@ def test_the_announcement_channel_gets_the_deadline_announcements(tmp_path: Path
     from bot.settings import load_settings
 
     database = f"sqlite:///{tmp_path / 'demo.db'}"
-    local = start_local(load_settings(documents_dir=tmp_path / "documents"), demo_database=database, port=0, start=START)
+    settings = load_settings(documents_dir=tmp_path / "documents")
+    local = start_local(settings, demo_database=database, port=0, start=START)
     try:
         local.services.clock.freeze(datetime(2027, 1, 29, 9, 0, tzinfo=UTC))  # a Friday, 10:00 Brussels
         local.move_clock(timedelta(days=3).total_seconds())  # to Monday 1 February: 14 days before sem. 2
+        local.services.outbox.settle()  # the sweep queued it; the outbox posts it
         posted = [m for m in local.ws.messages(ANNOUNCE_CHANNEL_ID) if not m.ephemeral_to]
         assert posted, "nothing was announced in the channel"
         assert "15 februari 2027" in str(posted[-1].blocks)

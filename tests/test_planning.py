@@ -168,7 +168,7 @@ def test_the_readme_example_typed_straight_in_the_dm_is_read_for_the_students_pl
     wire.services.background.drain()
     shown = text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     assert "Ik begrijp je bericht niet" not in shown
-    assert "Ik las 1 regels" in shown and "Voor *Vakdidactiek X 2* bij Atheneum (Gent)" in shown
+    assert "Ik las 1 regel;" in shown and "Voor *Vakdidactiek X 2* bij Atheneum (Gent)" in shown
     # two activities are possible here: the line must say which (not "Activiteit ? hoort niet bij")
     assert "Welke activiteit is deze les? Zet ze in de regel: co-teaching, begeleide stage." in shown
     assert "Activiteit ?" not in shown
