@@ -183,6 +183,9 @@ def test_the_announcement_channel_gets_the_deadline_announcements(tmp_path: Path
         posted = [m for m in local.ws.messages(ANNOUNCE_CHANNEL_ID) if not m.ephemeral_to]
         assert posted, "nothing was announced in the channel"
         assert "15 februari 2027" in str(posted[-1].blocks)
+        assert "over 0 dagen" not in str(posted[-1].blocks) and "vandaag, 1 februari 2027" in str(
+            posted[-1].blocks
+        )
         assert "U0DEMO" not in str(posted[-1].blocks)  # never a name in the channel
     finally:
         local.stop()

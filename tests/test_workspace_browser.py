@@ -310,7 +310,7 @@ def test_the_preference_ranking_is_the_order_chosen_not_the_lists_order(
     page.get_by_test_id("modal-submit").click()
     expect(page.get_by_test_id("modal-backdrop")).to_be_hidden()
     expect(page.get_by_test_id("conversation")).to_contain_text(
-        "1. Lyceum De Horizon (Jette)\n2. Atheneum Zennevallei (Anderlecht)"
+        re.compile(r"1\.\s*Lyceum De Horizon \(Jette\)\s*2\.\s*Atheneum Zennevallei \(Anderlecht\)")
     )
     with local.services.db.session() as session:
         me = session.exec(select(Person).where(Person.slack_user_id == STUDENT)).one()

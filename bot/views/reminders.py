@@ -140,7 +140,10 @@ def announcement(t: Translator, items: list[Item], today: date) -> tuple[list[di
         elif item.deadline is not None:
             days = (item.deadline.due - today).days
             name, due = deadline_name(t, item.deadline), t.date(item.deadline.due)
-            lines.append(t.ngettext("reminders.channel.deadline", days, name=name, due=due, days=days))
+            if days == 0:
+                lines.append(t("reminders.channel.deadline_today", name=name, due=due))
+            else:
+                lines.append(t.ngettext("reminders.channel.deadline", days, name=name, due=due, days=days))
     blocks = [
         header(t("reminders.channel.header")),
         section("\n".join(f"📣 {line}" for line in lines)),
