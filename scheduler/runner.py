@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 
 from bot import durable_jobs
 from bot.services import Services
-from models import leases
+from models import leases, scheduler_ticks
 from models.migrate import SCHEDULER_TABLE
 from scheduler import jobs
 from scheduler.sweep import run_sweep, sweep_is_due
@@ -60,6 +60,7 @@ class Runner:
         if sweep_is_due(self.services, now):
             sent, failed = run_sweep(self.services, self.client, now)
             logger.info("sweep at %s: %d message(s) sent, %d to try again", now.isoformat(), sent, failed)
+        scheduler_ticks.record(self.services.db, LEASE, self.holder, now)  # seen by doctor and /readyz
         return True
 
     def stop(self) -> None:
