@@ -356,10 +356,13 @@ def check_documents(settings: Settings) -> Check:
     )
     if root.exists() and not root.is_dir():
         return Check(name, False, f"{root} is not a directory", fix)
-    if not root.exists():
+    if not root.exists():  # the store makes it on the first upload: try making a folder where it would be
         parent = next(p for p in root.parents if p.exists())
-        if not os.access(parent, os.W_OK | os.X_OK):
-            return Check(name, False, f"{root} does not exist and cannot be made in {parent}", fix)
+        try:
+            os.rmdir(tempfile.mkdtemp(dir=parent, prefix=".doctor-"))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return Check(name, False, f"{root} does not exist and cannot be made in {parent}: {reason}", fix)
         return Check(name, True, f"{root} will be made on the first upload ({parent} is writable)")
     try:
         handle, probe = tempfile.mkstemp(dir=root, prefix=".doctor-")
@@ -389,7 +392,8 @@ def check_scheduler(db: Database, now: datetime) -> Check:
     minutes = int(age.total_seconds() // 60)
     when = f"{tick.ticked_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC by {tick.holder}"
     if age > LEASE_TTL:
-        held = f"; the lease is still held by {lease.holder}" if lease is not None else ""
+        alive = lease is not None and lease.expires_at > now  # it holds the lease, but its ticks fail
+        held = f"; {lease.holder} still holds the lease" if alive and lease is not None else ""
         return Check(
             name,
             False,
