@@ -21,11 +21,11 @@ from bot.app import create_http_app, web_client
 from bot.cli import main
 from bot.services import Services
 from bot.settings import Settings, load_settings
-from models import migrate
+from models import leases, migrate
 from models.catalogue import DEFAULT_CATALOGUE, load_catalogue
 from models.db import Database
 from models.scheduler_ticks import SchedulerTick
-from scheduler.runner import Runner
+from scheduler.runner import LEASE, LEASE_TTL, Runner
 from tests.conftest import NOW, SECRET, TOKEN, Stack
 from workspace import Channel
 from workspace.state import DEFAULT_SCOPES
@@ -224,7 +224,13 @@ def test_a_scheduler_that_stopped_ticking_is_reported(deployment: Deployment) ->
     assert failing(later) == ["scheduler"]
     stale = line(later, "scheduler")
     assert "10 minute(s) ago" in stale.detail and "scheduler-host:42" in stale.detail
-    assert "stagebot scheduler" in stale.fix
+    assert "stagebot scheduler" in stale.fix and "holds the lease" not in stale.detail
+    # the process renews its lease but its ticks fail half way: it is alive, its log says why
+    with deployment.stack.session() as session:
+        leases.acquire(session, LEASE, "scheduler-host:42", NOW + timedelta(minutes=9), LEASE_TTL)
+    failing_ticks = line(doctor.run(NOW + timedelta(minutes=10), deployment.settings), "scheduler")
+    assert "scheduler-host:42 still holds the lease" in failing_ticks.detail
+    assert "its log says why" in failing_ticks.fix
 
 
 def test_no_scheduler_ever_is_reported(deployment: Deployment) -> None:
