@@ -10,7 +10,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from models import migrate, scheduler_ticks
 from models.db import Database
-from scheduler.runner import LEASE
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ def readiness(db: Database) -> tuple[bool, dict[str, Any]]:
         body["pending"] = len(state.pending)
     try:
         with db.session() as session:
-            tick = scheduler_ticks.last(session, LEASE)
+            tick = scheduler_ticks.latest(session)
     except SQLAlchemyError:  # the table is not there yet (migrations pending)
         tick = None
     body["scheduler_last_tick"] = tick.ticked_at.isoformat() if tick is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db import AwareDateTime, Database
 
@@ -37,3 +37,8 @@ def record(db: Database, name: str, holder: str, at: datetime) -> None:
 
 def last(session: Session, name: str) -> SchedulerTick | None:
     return session.get(SchedulerTick, name)
+
+
+def latest(session: Session) -> SchedulerTick | None:
+    """The most recent tick of any scheduler."""
+    return session.exec(select(SchedulerTick).order_by(col(SchedulerTick.ticked_at).desc())).first()
