@@ -49,10 +49,14 @@ class MigrationStatus:
 
 
 @functools.cache
-def _scripts() -> ScriptDirectory:
+def _shipped() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """Every revision this code ships with its parents, and all of them oldest first (read once)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config)
+    scripts = list(ScriptDirectory.from_config(config).walk_revisions())
+    return {script.revision: _parents(script) for script in scripts}, tuple(
+        s.revision for s in reversed(scripts)
+    )
 
 
 def sqlite_file_missing(url: str) -> Path | None:
@@ -71,19 +75,17 @@ def _parents(script: Script) -> tuple[str, ...]:
 
 def status(database: Database) -> MigrationStatus:
     """Compare the database's revisions with the shipped ones; raises SQLAlchemyError when unreachable."""
-    scripts = _scripts()
+    parents, order = _shipped()
     current: tuple[str, ...] = ()
     if sqlite_file_missing(database.url) is None:
         with database.engine.connect() as connection:
             current = tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
-    known = {script.revision: script for script in scripts.walk_revisions()}
-    unknown = tuple(rev for rev in current if rev not in known)
+    unknown = tuple(rev for rev in current if rev not in parents)
     applied: set[str] = set()
-    todo = [rev for rev in current if rev in known]
+    todo = [rev for rev in current if rev in parents]
     while todo:
         rev = todo.pop()
         if rev not in applied:
             applied.add(rev)
-            todo.extend(_parents(known[rev]))
-    order = [script.revision for script in reversed(list(scripts.walk_revisions()))]
+            todo.extend(parents[rev])
     return MigrationStatus(current, tuple(rev for rev in order if rev not in applied), unknown)
