@@ -219,6 +219,18 @@ def test_a_broken_setting_is_reported_with_its_fix(
         assert not line(lines, dependent).checked and "not checked" in line(lines, dependent).detail
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a read-only directory all the same")
+def test_a_read_only_documents_directory_is_reported(deployment: Deployment) -> None:
+    documents = deployment.tmp / "documents"
+    documents.chmod(0o500)
+    try:
+        lines = doctor.run(SOON, deployment.settings)
+    finally:
+        documents.chmod(0o700)
+    assert failing(lines) == ["documents directory"]
+    assert "cannot write in" in line(lines, "documents directory").detail
+
+
 def test_a_scheduler_that_stopped_ticking_is_reported(deployment: Deployment) -> None:
     later = doctor.run(NOW + timedelta(minutes=10), deployment.settings)
     assert failing(later) == ["scheduler"]
