@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from flask import Flask, Response, request
@@ -11,6 +12,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 import handlers
 from bot import calendar_feed, durable_jobs, errors, request_guard
 from bot.document_download import PATH, open_document
+from bot.health import readiness
 from bot.i18n import LANGUAGES
 from bot.middleware import scope_middleware
 from bot.outbox import DeferredClient, slack_client, wall_now
@@ -73,6 +75,14 @@ def create_http_app(app: App, services: Services | None = None) -> Flask:
     @web.get("/healthz")
     def health() -> Response:
         return Response("ok", mimetype="text/plain")
+
+    if services is not None:
+
+        @web.get("/readyz")
+        def ready() -> Response:
+            """200 when the database answers and is migrated, else 503 (the load balancer waits)."""
+            ok, body = readiness(services.db)
+            return Response(json.dumps(body), status=200 if ok else 503, mimetype="application/json")
 
     if services is not None:
 

@@ -211,8 +211,39 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    if args.check:
+        return check_migrations(settings)
     _services(settings)
+    print("The database is up to date.")
+    return 0
+
+
+def check_migrations(settings: Settings) -> int:
+    """`stagebot migrate --check`: whether migrations are pending, without applying any (exit 1: pending)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.db import Database
+    from models.migrate import status
+
+    db = Database(settings.database_url)
+    try:
+        state = status(db)
+    except SQLAlchemyError as error:
+        print(f"stagebot: the database cannot be reached: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    if state.unknown:
+        print(
+            f"The database is at revision {', '.join(state.unknown)}, which this version does not know "
+            "(a newer Stagebot migrated it)."
+        )
+        return 1
+    if state.pending:
+        pending = ", ".join(state.pending)
+        print(f"{len(state.pending)} migration(s) pending: {pending}. Run `stagebot migrate` to apply them.")
+        return 1
     print("The database is up to date.")
     return 0
 
@@ -306,7 +337,12 @@ def parser() -> argparse.ArgumentParser:
     )
     add("serve", help="HTTP mode only: /slack/events on $PORT")
     add("scheduler", help="the reminder scheduler, as its own process")
-    add("migrate", help="bring the database schema up to date")
+    migrate = add("migrate", help="bring the database schema up to date")
+    migrate.add_argument(
+        "--check", action="store_true", help="only tell whether migrations are pending (exit 1 if so)"
+    )
+    doctor = add("doctor", help="check what a deployment needs, each line ok or the fix")
+    doctor.add_argument("--json", action="store_true", help="the checklist as JSON, for machines")
     purge = add("purge", help="delete document contents past their retention period")
     purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     box = add("outbox", help="list the messages still to send and those Slack refused")
@@ -367,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     configure_logging(args.command, verbose=args.verbose)
     try:
+        if args.command == "doctor":  # reads the settings itself: a problem there is one of its lines
+            from bot import doctor
+
+            return doctor.main(as_json=args.json)
         settings = load_settings()
         return HANDLERS[args.command](settings, args)
     except (SettingsError, CatalogueError) as error:

@@ -23,6 +23,7 @@ from models import (  # noqa: F401
     processed_events,
     progress,
     reminders,
+    scheduler_ticks,
     school_contacts,
     schools,
     used_links,

@@ -96,6 +96,7 @@ class Catalogue:
     deadlines: tuple[Deadline, ...] = ()
     planning_lead_days: int = DEFAULT_PLANNING_LEAD_DAYS
     reminders: ReminderRules = ReminderRules()
+    draft: bool = False  # `draft: true` in the file: the programme has not confirmed the dates yet
 
     def period_starts(self) -> list[date]:
         return sorted({p.start for c in self.courses for p in c.periods})
@@ -258,6 +259,9 @@ class _Reader:
         if not isinstance(lead, int) or lead < 0:
             self.fail(root["__line__"], "planning_lead_days is a whole number of days")
         reminders = self.reminders(root.get("reminders"), root["__line__"])
+        draft = root.get("draft", False)
+        if not isinstance(draft, bool):
+            self.fail(root["__line__"], "'draft' is true (dates not yet confirmed) or false")
         if self.problems or year is None or reminders is None:
             return None
         return Catalogue(
@@ -266,6 +270,7 @@ class _Reader:
             tuple(d for d in deadlines if d),
             planning_lead_days=lead,
             reminders=reminders,
+            draft=draft,
         )
 
     def days(self, node: dict[str, Any], key: str, default: tuple[int, ...]) -> tuple[int, ...]:

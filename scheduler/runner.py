@@ -29,7 +29,7 @@ from slack_sdk import WebClient
 
 from bot import durable_jobs
 from bot.services import Services
-from models import leases
+from models import leases, scheduler_ticks
 from models.migrate import SCHEDULER_TABLE
 from scheduler import jobs
 from scheduler.sweep import run_sweep, sweep_is_due
@@ -137,6 +137,7 @@ class Runner:
         except LeaseLost:
             logger.warning("scheduler %s lost its lease during a tick: it stopped there", self.holder)
             return False
+        scheduler_ticks.record(self.services.db, LEASE, self.holder, now)  # seen by doctor and /readyz
         return True
 
     def steps(self, client: WebClient, now: datetime) -> list[Callable[[], object]]:

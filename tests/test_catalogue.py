@@ -43,6 +43,7 @@ def test_shipped_year_is_2026_2027_and_says_it_is_a_draft() -> None:
     catalogue = load_catalogue()
     assert catalogue.academic_year == "2026-2027"
     assert "must confirm" in DEFAULT_CATALOGUE.read_text(encoding="utf-8")
+    assert catalogue.draft  # and says so in a field `stagebot doctor` reads
     starts = sorted({p.start for c in catalogue.courses for p in c.periods})
     assert starts == [date(2026, 10, 5), date(2026, 11, 9), date(2027, 2, 15)]
     assert all(p.start.weekday() == 0 and p.end.weekday() == 4 for c in catalogue.courses for p in c.periods)
@@ -92,6 +93,15 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
 def test_a_good_file_parses() -> None:
     catalogue = parse_catalogue(GOOD_COURSE)
     assert catalogue.courses[0].activities[0].hours == 20
+    assert not catalogue.draft  # a file that does not say it is a draft is taken as confirmed
+
+
+def test_the_draft_flag_is_true_or_false() -> None:
+    assert parse_catalogue(GOOD_COURSE + "draft: true\n").draft
+    assert not parse_catalogue(GOOD_COURSE + "draft: false\n").draft
+    with pytest.raises(CatalogueError) as refused:
+        parse_catalogue(GOOD_COURSE + "draft: misschien\n")
+    assert "'draft' is true" in str(refused.value)
 
 
 def test_not_yaml_is_refused_with_its_line() -> None:

@@ -71,6 +71,8 @@ LIMITS: Mapping[str, MethodLimit] = {
     "chat.postEphemeral": tier(4),
     "chat.postMessage": MethodLimit(Window(300), per_channel=Bucket(per_second=1.0, burst=3)),
     "chat.update": tier(3),
+    "conversations.info": tier(3),
+    "conversations.list": tier(2),
     "conversations.open": tier(3),
     "files.completeUploadExternal": tier(4),
     "files.getUploadURLExternal": tier(4),

@@ -24,6 +24,17 @@ TRIGGER_LIFETIME = 3.0
 RESPONSE_URL_LIFETIME = 30 * 60.0
 RESPONSE_URL_USES = 5
 MODAL_STACK_LIMIT = 3
+# The bot scopes a token of this workspace has (Slack sends them in the x-oauth-scopes header of every call).
+DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "users:read",
+    "files:read",
+    "files:write",
+    "channels:read",
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class Channel:
     id: str
     name: str
     is_private: bool = False
+    bot_is_member: bool = True  # not a member: the bot cannot post there (not_in_channel)
 
 
 @dataclass
@@ -163,6 +175,7 @@ class Identity:
     team_name: str = "Local workspace"
     verification_token: str = "local-verification-token"
     app_token: str | None = None  # app-level (xapp-): only for apps.connections.open (Socket Mode)
+    scopes: tuple[str, ...] = DEFAULT_SCOPES  # granted to the bot token
 
 
 class State:

@@ -10,7 +10,7 @@ from typing import Any
 
 from workspace import blockkit
 from workspace.errors import ApiError
-from workspace.state import MODAL_STACK_LIMIT, Message, State, StoredFile, View
+from workspace.state import MODAL_STACK_LIMIT, Channel, Message, State, StoredFile, View
 
 Params = dict[str, Any]
 Method = Callable[[State, Params], dict[str, Any]]
@@ -59,6 +59,8 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
             expected, other = other, expected
         if token != expected:
             raise ApiError("not_allowed_token_type" if token == other else "invalid_auth")
+        granted = ("connections:write",) if name in APP_LEVEL_METHODS else ident.scopes
+        answer.headers["x-oauth-scopes"] = ",".join(granted)
         failure = state.take_failure(name)
         if failure is not None:
             answer.status = failure.status
@@ -188,6 +190,9 @@ def apps_connections_open(state: State, params: Params) -> dict[str, Any]:
 @method("chat.postMessage")
 def chat_post_message(state: State, params: Params) -> dict[str, Any]:
     channel = state.resolve_channel(str(_required(params, "channel", "channel_not_found")))
+    known = state.channels.get(channel)
+    if known is not None and not known.bot_is_member:
+        raise ApiError("not_in_channel")
     text, blocks = _message_content(params)
     message = Message(
         ts=state.new_ts(),
@@ -336,6 +341,55 @@ def conversations_open(state: State, params: Params) -> dict[str, Any]:
         raise ApiError("invalid_arguments", ["[ERROR] this workspace opens direct messages with one person"])
     user = _user(state, users[0])
     return {"channel": {"id": state.dm_channel(user.id), "is_im": True, "user": user.id}}
+
+
+def _channel_json(channel: Channel) -> dict[str, Any]:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "is_channel": not channel.is_private,
+        "is_group": channel.is_private,
+        "is_im": False,
+        "is_private": channel.is_private,
+        "is_archived": False,
+        "is_member": channel.bot_is_member,
+    }
+
+
+def _visible(channel: Channel) -> bool:
+    """A private channel exists for the bot only when it is in it."""
+    return channel.bot_is_member or not channel.is_private
+
+
+@method("conversations.info")
+def conversations_info(state: State, params: Params) -> dict[str, Any]:
+    """By id only, as Slack: a name is channel_not_found."""
+    channel_id = str(_required(params, "channel", "channel_not_found"))
+    channel = state.channels.get(channel_id)
+    if channel is not None and _visible(channel):
+        return {"channel": _channel_json(channel)}
+    owner = state.user_for_dm(channel_id)
+    if owner is None:
+        raise ApiError("channel_not_found")
+    return {"channel": {"id": channel_id, "is_im": True, "user": owner, "is_member": True}}
+
+
+@method("conversations.list")
+def conversations_list(state: State, params: Params) -> dict[str, Any]:
+    """Public and private channels the bot can see (direct messages are not listed here)."""
+    wanted = {t.strip() for t in str(params.get("types") or "public_channel").split(",")}
+    channels = [
+        c
+        for c in state.channels.values()
+        if _visible(c) and ("private_channel" if c.is_private else "public_channel") in wanted
+    ]
+    start = int(params.get("cursor") or 0)
+    limit = int(params.get("limit") or 0) or len(channels)
+    more = start + limit < len(channels)
+    return {
+        "channels": [_channel_json(c) for c in channels[start : start + limit]],
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
 
 
 @method("users.info")

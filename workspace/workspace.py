@@ -18,6 +18,7 @@ from workspace.realism import Realism, RealisticMode
 from workspace.server import Server, create_app
 from workspace.socket_mode import SocketHub
 from workspace.state import (
+    DEFAULT_SCOPES,
     Call,
     Channel,
     Failure,
@@ -51,6 +52,9 @@ class Workspace:
     while `bot_url` is empty, deliveries then go over the app's WebSocket instead of an HTTP POST.
 
     `realism` (off by default, see `set_realism`) gives every call a latency and Slack's rate limits.
+
+    `scopes` are what the bot token was granted: every Web API answer names them in its x-oauth-scopes
+    header, as Slack's do. A channel the bot is not a member of refuses its posts (not_in_channel).
     """
 
     def __init__(
@@ -70,6 +74,7 @@ class Workspace:
         app_token: str | None = None,
         after_delivery: Callable[[], None] | None = None,
         realism: Realism | None = None,
+        scopes: Iterable[str] = DEFAULT_SCOPES,
     ) -> None:
         identity = Identity(
             bot_token=bot_token,
@@ -77,6 +82,7 @@ class Workspace:
             bot_user_id=bot_user_id,
             bot_name=bot_name,
             app_token=app_token,
+            scopes=tuple(scopes),
         )
         self._base_clock = clock
         self.clock_offset = 0.0
@@ -150,10 +156,21 @@ class Workspace:
         return user
 
     def add_channel(self, channel: Channel) -> Channel:
-        """Add (or replace) a channel the bot can post in."""
+        """Add (or replace) a channel; the bot can post in it when it is a member (`bot_is_member`)."""
         with self.state.lock:
             self.state.channels[channel.id] = channel
         return channel
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The bot token's scopes, sent in the x-oauth-scopes header of every Web API answer."""
+        return self.state.identity.scopes
+
+    @scopes.setter
+    def scopes(self, scopes: Iterable[str]) -> None:
+        """Grant these scopes (a test withholds one to see the bot notice)."""
+        with self.state.lock:
+            self.state.identity.scopes = tuple(scopes)
 
     # realism -------------------------------------------------------------------------------------------
 

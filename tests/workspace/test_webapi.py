@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from ws_helpers import ANNOUNCE, STUDENT, SUPERVISOR, TOKEN, section
 
-from workspace import Workspace
+from workspace import Channel, Workspace
 
 
 def raw_call(ws: Workspace, method: str, data: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -169,3 +169,40 @@ def test_reset_forgets_traffic_not_people(client: WebClient, ws: Workspace) -> N
     ws.reset()
     assert ws.calls() == [] and ws.messages(ws.dm_channel(STUDENT)) == []
     assert client.users_info(user=STUDENT)["ok"]
+
+
+def test_every_answer_names_the_scopes_granted_and_a_workspace_can_withhold_one(
+    client: WebClient, ws: Workspace
+) -> None:
+    answer = client.auth_test()
+    headers = {k.lower(): v for k, v in answer.headers.items()}
+    assert set(headers["x-oauth-scopes"].split(",")) == set(ws.scopes)
+    assert "files:write" in ws.scopes
+    ws.scopes = [s for s in ws.scopes if s != "files:write"]
+    again = {k.lower(): v for k, v in client.users_list().headers.items()}
+    assert "files:write" not in again["x-oauth-scopes"].split(",")
+    _, refused = raw_call(ws, "auth.test", b"", {"Authorization": "Bearer xoxb-wrong"})
+    assert refused["error"] == "invalid_auth"
+
+
+def test_conversations_info_and_list_say_whether_the_bot_is_in_a_channel(
+    client: WebClient, ws: Workspace
+) -> None:
+    ws.add_channel(Channel(id="C0OUTSIDE", name="buiten", bot_is_member=False))
+    ws.add_channel(Channel(id="G0SECRET", name="geheim", is_private=True, bot_is_member=False))
+    info = client.conversations_info(channel=ANNOUNCE)["channel"]
+    assert (info["name"], info["is_member"], info["is_archived"]) == ("stage-aankondigingen", True, False)
+    assert client.conversations_info(channel="C0OUTSIDE")["channel"]["is_member"] is False
+    for hidden in ("G0SECRET", "stage-aankondigingen", "C0NOWHERE"):  # a private channel, a name, nothing
+        with pytest.raises(SlackApiError) as failure:
+            client.conversations_info(channel=hidden)
+        assert failure.value.response["error"] == "channel_not_found"
+    listed = client.conversations_list(types="public_channel,private_channel", limit=1)
+    names = [c["name"] for c in listed["channels"]]
+    cursor = listed["response_metadata"]["next_cursor"]
+    names += [c["name"] for c in client.conversations_list(cursor=cursor)["channels"]]
+    assert names == ["stage-aankondigingen", "buiten"]
+    with pytest.raises(SlackApiError) as failure:
+        client.chat_postMessage(channel="C0OUTSIDE", text="Deadline vrijdag")
+    assert failure.value.response["error"] == "not_in_channel"
+    assert ws.messages("C0OUTSIDE") == []
