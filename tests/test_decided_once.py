@@ -467,7 +467,7 @@ def test_accept_all_clicked_twice_at_once_places_each_proposal_once(
     (refusal,) = wire.ws.ephemerals("U0SUP")[-1:]
     assert refusal.text.startswith("Hierover is al beslist: ✅ Goedgekeurd door <@U0SUP> op ")
     shown = text_of(next(m for m in wire.ws.messages("U0SUP") if m.ts == dm.ts).blocks)
-    assert f"{len(proposed)} voorgestelde stage(s) aanvaard" in shown
+    assert f"{len(proposed)} voorgestelde stages aanvaard" in shown
     no_errors_logged(caplog)
 
 
