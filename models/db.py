@@ -61,8 +61,9 @@ def insert_new(session: Session, table: type[SQLModel], values: dict[str, Any]) 
     session's transaction (no savepoint: pysqlite commits a savepoint opened outside a transaction)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values).on_conflict_do_nothing()  # type: ignore[arg-type]
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]  # CursorResult
+    key = next(iter(table.__table__.primary_key.columns))  # type: ignore[attr-defined]
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)  # type: ignore[arg-type]
+    return session.execute(statement).first() is not None
 
 
 class Database:
