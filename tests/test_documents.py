@@ -65,7 +65,7 @@ def _step(wire: Stack, student_id: int) -> str | None:
 
 def _audit(wire: Stack, action: str) -> list[AuditEntry]:
     with wire.session() as s:
-        return list(s.exec(select(AuditEntry).where(AuditEntry.action == action)))
+        return list(s.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
 def _dm_text(wire: Stack, user: str) -> str:

@@ -392,6 +392,7 @@ def test_the_page_draws_and_speaks_as_slack_does_in_the_persons_language(
     item = page.locator(".li").first
     expect(item.locator(":scope > *")).to_have_count(2)  # the marker and one text: no columns
     expect(item.locator(".item")).to_have_text("Kanaalcollege (Molenbeek)")
+    expect(page.locator(".li").nth(1).locator(".item")).to_be_visible()  # laid out before it is measured
     box = item.locator(".item").bounding_box()
     line = page.locator(".li").nth(1).locator(".item").bounding_box()
     assert box is not None and line is not None and box["height"] <= line["height"] + 1
