@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
 import urllib.parse
 import uuid
@@ -88,6 +89,9 @@ class Workspace:
         self.clock_offset = 0.0
         self.on_clock_moved = on_clock_moved
         self.on_reset = on_reset
+        # A clock move (the bot's tick follows it) and a reset run one at a time: a reset clicked while
+        # the day's tick still runs would otherwise be undone by the move finishing after it.
+        self._time_lock = threading.RLock()
         self.after_delivery = after_delivery
         self.state = State(identity, list(users), list(channels), self.now)
         self.set_realism(realism)
@@ -405,18 +409,19 @@ class Workspace:
         Returns the new time. The workspace moves first, so what the bot posts while it follows (the
         scheduler's reminders) is dated after the move; if the bot cannot follow, the workspace moves back.
         """
-        with self.state.lock:
-            self.clock_offset += seconds
-            self.state.changed()
-        if self.on_clock_moved is not None:
-            try:
-                self.on_clock_moved(seconds)
-            except BaseException:
-                with self.state.lock:
-                    self.clock_offset -= seconds
-                    self.state.changed()
-                raise
-        return self.now()
+        with self._time_lock:
+            with self.state.lock:
+                self.clock_offset += seconds
+                self.state.changed()
+            if self.on_clock_moved is not None:
+                try:
+                    self.on_clock_moved(seconds)
+                except BaseException:
+                    with self.state.lock:
+                        self.clock_offset -= seconds
+                        self.state.changed()
+                    raise
+            return self.now()
 
     def jump_clock(self, when: float) -> float:
         """Set the time to `when` (a Unix timestamp), moving the bot's clock by as much."""
@@ -427,10 +432,11 @@ class Workspace:
         which may already post messages (e.g. what waits for review)."""
         if self.on_reset is None:
             raise RuntimeError("this workspace was started without demo data to reset")
-        with self.state.lock:
-            self.clock_offset = 0.0
-            self.reset()
-        self.on_reset()
+        with self._time_lock:
+            with self.state.lock:
+                self.clock_offset = 0.0
+                self.reset()
+            self.on_reset()
 
     def post_raw(self, body: bytes, headers: dict[str, str]) -> Delivery:
         """POST exactly these bytes and headers to the bot (for signature tests)."""

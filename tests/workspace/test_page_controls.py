@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -84,6 +85,35 @@ def test_reset_empties_the_workspace_after_the_hook(ws: Workspace, client: WebCl
     assert post(ws.url + "/ui/reset", {})[1]["ok"]
     assert resets == [True] and ws.messages(STUDENT) == [] and ws.clock_offset == 0
     assert state(ws)["clock"]["can_reset"] is True
+
+
+def test_a_reset_clicked_while_the_clock_still_moves_waits_for_it(ws: Workspace) -> None:
+    """The bot follows a clock move with a tick that takes a while; a reset in the meantime must not be
+    undone by the move finishing after it (both clocks would end a day ahead of the fresh demo)."""
+    bot_offset = [0.0]
+    following = threading.Event()
+    release = threading.Event()
+
+    def follow(seconds: float) -> None:
+        following.set()
+        release.wait(5)
+        bot_offset[0] += seconds
+
+    def back_to_start() -> None:
+        bot_offset[0] = 0.0
+
+    ws.on_clock_moved = follow
+    ws.on_reset = back_to_start
+    mover = threading.Thread(target=post, args=(ws.url + "/ui/clock", {"user": STUDENT, "seconds": 86400}))
+    mover.start()
+    assert following.wait(5)
+    resetter = threading.Thread(target=post, args=(ws.url + "/ui/reset", {}))
+    resetter.start()
+    resetter.join(0.3)
+    release.set()
+    mover.join(5)
+    resetter.join(5)
+    assert ws.clock_offset == 0 and bot_offset[0] == 0.0
 
 
 def test_polling_is_cheap_when_nothing_changed(ws: Workspace, client: WebClient) -> None:
