@@ -18,10 +18,10 @@ from datetime import date
 from pathlib import Path
 from random import Random
 
-from models import matching
+from models import matching, matching_instance
 from models.catalogue import load_catalogue
-from models.matching import Instance, Offer, School, StudentNeed
 from models.matching_greedy import solve_greedy
+from models.matching_instance import Instance, Offer, School, StudentNeed
 from models.placements import required_slots
 
 SUBJECTS = [
@@ -98,9 +98,9 @@ def run(sizes: list[int], institutions: int, seed: int, time_limit: float) -> li
     for size in sizes:
         instance = generate(size, institutions, seed)
         result = matching.solve(instance, time_limit=time_limit, workers=2)
-        q = matching.quality(instance.students, result.choices, result.unplaced)
+        q = matching_instance.quality(instance.students, result.choices, result.unplaced)
         g_choices, g_unplaced, g_seconds = solve_greedy(instance)
-        g = matching.quality(instance.students, g_choices, g_unplaced)
+        g = matching_instance.quality(instance.students, g_choices, g_unplaced)
         row = {
             "students": size, "institutions": institutions,
             "cpsat_seconds": round(result.seconds, 2), "cpsat_optimal": result.optimal,

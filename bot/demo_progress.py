@@ -266,7 +266,14 @@ def _preferences(demo: Demo, student: str, *, days_ago: int) -> None:
         remarks="Ik combineer graag mijn stages op één school.",
     )
     assert not preferences.problems(chosen)
-    preferences.submit(demo.session, demo.id(student), chosen, preferences.Source.MODAL, demo.ago(days_ago))
+    preferences.submit(
+        demo.session,
+        demo.id(student),
+        chosen,
+        preferences.Source.MODAL,
+        demo.ago(days_ago),
+        refresh_step=intake.refresh_step,
+    )
 
 
 # --- step 2: documents -----------------------------------------------------------------------------------

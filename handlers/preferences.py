@@ -20,7 +20,7 @@ from bot.notifier import send_dm
 from bot.views import preferences as views
 from bot.views.blocks import section
 from handlers.values import number, too_long, typed
-from models import access, audit, preferences
+from models import access, audit, intake, preferences
 from models import preference_answers as answers
 from models.people import Person
 from models.preferences import MAX_RANKED, Preferences, Problem, Source
@@ -160,7 +160,9 @@ def submit_modal(ack: Ack, body: dict[str, Any], context: BoltContext, client: W
             }
             ack(response_action="errors", errors=errors)
             return
-        preferences.submit(session, student_id, prefs, Source.MODAL, scope.now)
+        preferences.submit(
+            session, student_id, prefs, Source.MODAL, scope.now, refresh_step=intake.refresh_step
+        )
         schools = {s.id: s for s in school_list(session)}
         blocks = views.saved_message(t, prefs, schools, lock.editable_until)
     ack()
@@ -351,7 +353,9 @@ class _Turn:
             self.pending = {"correcting": True}
             self.lines.append(_question_text(scope, self.question))
             return
-        preferences.submit(scope.session, student_id, prefs, Source.CONVERSATION, scope.now)
+        preferences.submit(
+            scope.session, student_id, prefs, Source.CONVERSATION, scope.now, refresh_step=intake.refresh_step
+        )
         self.lines.append(self.t("preferences.saved"))
         if lock.editable_until is not None:
             self.lines.append(self.t("preferences.saved.until", date=scope.t.date(lock.editable_until)))

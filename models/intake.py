@@ -20,6 +20,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from models import audit, progress
 from models.db import AwareDateTime, utcnow
 from models.people import Person, Student
+from models.preferences import has_preferences
 from models.progress import Step, StepState
 from models.slot_text import SlotRange
 
@@ -375,12 +376,6 @@ def mark_held(session: Session, booking_id: int, actor_id: int, note: str, now: 
 # --- step 1 and what others read -----------------------------------------------------------------------
 
 
-def _preferences_given(session: Session, student_id: int) -> bool:
-    from models.preferences import has_preferences  # the other half of step 1; imported late (no cycle)
-
-    return has_preferences(session, student_id)
-
-
 def step_state(held: bool, booked: bool, preferences: bool) -> StepState:
     """Step 1: done when the intake was held and the preferences were given; started by either."""
     if held and preferences:
@@ -396,7 +391,7 @@ def refresh_step(session: Session, student_id: int, now: datetime) -> StepState:
     state = step_state(
         held=current is not None and current.held_at is not None,
         booked=current is not None,
-        preferences=_preferences_given(session, student_id),
+        preferences=has_preferences(session, student_id),
     )
     progress.record(session, student_id, Step.INTAKE, state, now)
     return state

@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 
-from models.matching import Choice, Instance, Option, StudentNeed, Unit, build_options
+from models.matching_instance import Choice, Instance, Option, StudentNeed, Unit, build_options
 from models.placements import ALTERNATIVE_MAX_HOURS, UPPER_GRADE_HOURS
 
 OfferKey = tuple[int, str, int, str]

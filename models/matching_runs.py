@@ -18,7 +18,7 @@ from models import capacity, matching, once, placements, preferences
 from models.capacity import InstitutionCapacity
 from models.catalogue import Catalogue
 from models.db import AwareDateTime
-from models.matching import HeldHours, Instance, Offer, Result, School, StudentNeed
+from models.matching_instance import HeldHours, Instance, Offer, Result, School, StudentNeed, fold
 from models.people import Person, Student, supervised_by
 from models.placements import counts_for_upper_grades
 from models.schools import Institution, Level
@@ -106,11 +106,11 @@ def load_instance(
         if course is not None and owner is not None and course.subject in ("X", "Y"):
             subject = owner.subject_x if course.subject == "X" else owner.subject_y
         for a in p.activities:
-            key = (p.institution_id, matching.fold(subject), p.semester, a)
+            key = (p.institution_id, fold(subject), p.semester, a)
             taken[key] = taken.get(key, 0) + 1
     offers = []
     for row in capacity.all_capacity(session):
-        key = (row.institution_id, matching.fold(row.subject), row.semester, row.activity)
+        key = (row.institution_id, fold(row.subject), row.semester, row.activity)
         offers.append(
             Offer(row.institution_id, row.subject, row.semester, row.activity,
                   max(0, row.places - taken.get(key, 0)), tuple(row.levels), tuple(row.grades))

@@ -7,6 +7,7 @@ for a few days. The DM conversation keeps its state here too, so a restart of th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -15,11 +16,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import audit, progress
+from models import audit
 from models.catalogue import Catalogue
 from models.db import AwareDateTime
 from models.people import FormerSchool
-from models.progress import Step, StepState
 from models.schools import GRADES, Level
 
 MAX_RANKED = 5
@@ -244,20 +244,20 @@ def history_count(session: Session, student_id: int) -> int:
     ).one()
 
 
-def _record_step(session: Session, student_id: int, now: datetime) -> None:
-    """Step 1 is shared with the intake: its module decides from both halves (held and preferences)."""
-    try:
-        from models.intake import refresh_step  # imported late: intake asks has_preferences (no cycle)
-    except ImportError:
-        progress.record(session, student_id, Step.INTAKE, StepState.IN_PROGRESS, now)
-        return
-    refresh_step(session, student_id, now)
-
-
 def submit(
-    session: Session, student_id: int, prefs: Preferences, source: Source, now: datetime
+    session: Session,
+    student_id: int,
+    prefs: Preferences,
+    source: Source,
+    now: datetime,
+    *,
+    refresh_step: Callable[[Session, int, datetime], object],
 ) -> PreferenceSubmission:
-    """Store a new version (callers check `problems` and the lock first) and move step 1 on."""
+    """Store a new version (callers check `problems` and the lock first) and move step 1 on.
+
+    Step 1 is shared with the intake, whose module decides it from both halves and reads this one's
+    `has_preferences`: the caller hands its `refresh_step` in, so neither module imports the other's
+    module back."""
     row = PreferenceSubmission(
         student_id=student_id,
         submitted_at=now,
@@ -266,7 +266,7 @@ def submit(
     )
     session.add(row)
     session.flush()
-    _record_step(session, student_id, now)
+    refresh_step(session, student_id, now)
     audit.log(
         session, now, "preferences.submitted", actor_id=student_id, student_id=student_id, source=source.value
     )

@@ -7,8 +7,8 @@ from random import Random
 
 from bot.i18n import Translator
 from bot.views.matching import conflict_line
-from models import matching
-from models.matching import Instance, Offer, School, StudentNeed, Unit
+from models import matching, matching_instance
+from models.matching_instance import Instance, Offer, School, StudentNeed, Unit
 
 VD = Unit("VDX2", ("co_teaching", "guided"), 9, "Wiskunde", (2,))
 LIL = Unit("LIL", ("tutoring",), 20, "", (1, 2))
@@ -107,8 +107,8 @@ def test_shuffled_import_order_gives_the_same_quality() -> None:
     renumbered = [StudentNeed(**{**s.__dict__, "id": 100 + i}) for i, s in enumerate(shuffled)]
     second = matching.solve(Instance(renumbered, SCHOOLS, offered))
     assert first.objective == second.objective
-    q1 = matching.quality(people, first.choices, first.unplaced)
-    q2 = matching.quality(renumbered, second.choices, second.unplaced)
+    q1 = matching_instance.quality(people, first.choices, first.unplaced)
+    q2 = matching_instance.quality(renumbered, second.choices, second.unplaced)
     assert (q1.first, q1.top3) == (q2.first, q2.top3)
     by_key_1 = {s.key: first.choices[s.id][0].institution_id for s in people}
     by_key_2 = {s.key: second.choices[s.id][0].institution_id for s in renumbered}
