@@ -21,7 +21,13 @@ from bot.settings import Settings, SettingsError, load_settings
 from models.catalogue import CatalogueError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from sqlmodel import Session
+
     from bot.i18n import Translator
+    from bot.services import Services
     from models.leases import Lease
     from scheduler.runner import LeaseHolder
 
@@ -30,7 +36,7 @@ LONG_RUNNING = frozenset({"run", "serve", "scheduler"})
 VERBOSE_HELP = "also print progress lines (database migrations, INFO logging)"
 
 
-def _services(settings: Settings, *, migrate: bool = True):
+def _services(settings: Settings, *, migrate: bool = True) -> Services:
     from bot.services import Services
     from models.migrate import upgrade
 
@@ -248,7 +254,7 @@ def check_migrations(settings: Settings) -> int:
     return 0
 
 
-def _importer(kind: str):
+def _importer(kind: str) -> tuple[Callable[..., Any], Callable[[Session], str]]:
     from models.agreements_csv import export_agreements, import_agreements
     from models.capacity_csv import export_capacity, import_capacity
     from models.people_csv import export_people, import_people

@@ -213,6 +213,7 @@ def _intake_held(demo: Demo, student: str, supervisor: str, *, days_ago: int, in
             intake.IntakeSlot.supervisor_id == demo.id(supervisor), intake.IntakeSlot.starts_at == start
         )
     ).one()
+    assert slot_id is not None
     booking = intake.book(demo.session, demo.id(student), slot_id, start - timedelta(days=7))
     note = "Gemotiveerd; wil graag in de 2de en 3de graad staan. Voorkeur voor een school in Brussel."
     intake.mark_held(
@@ -236,16 +237,18 @@ def _coming_slots(demo: Demo, supervisor: str, *, count: int) -> list[int]:
     ]
     intake.publish(demo.session, demo.id(supervisor), planned, demo.ago(2))
     demo.session.flush()
-    return list(
-        demo.session.exec(
-            select(intake.IntakeSlot.id)
+    return [
+        slot_id
+        for slot_id in demo.session.exec(
+            select(col(intake.IntakeSlot.id))
             .where(
                 intake.IntakeSlot.supervisor_id == demo.id(supervisor),
                 col(intake.IntakeSlot.starts_at) >= first,
             )
-            .order_by(intake.IntakeSlot.starts_at)
+            .order_by(col(intake.IntakeSlot.starts_at))
         )
-    )
+        if slot_id is not None
+    ]
 
 
 def _preferences(demo: Demo, student: str, *, days_ago: int) -> None:

@@ -36,7 +36,11 @@ def _catalogues(language: str) -> tuple[dict[str, str], dict[str, tuple[str, ...
         for message in catalog:
             if message.id and isinstance(message.id, str) and message.string:
                 merged[message.id] = str(message.string)
-            elif isinstance(message.id, tuple | list) and all(message.string or ()):
+            elif (
+                isinstance(message.id, tuple | list)
+                and isinstance(message.string, tuple | list)
+                and all(message.string)
+            ):
                 plurals[str(message.id[0])] = tuple(str(form) for form in message.string)
     return merged, plurals, rule
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -21,6 +21,7 @@ from models.people import Person, Role, Student, people_with_role
 
 logger = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
+Reviewed = TypeVar("Reviewed", LioApplication, ReductionRequest)
 
 
 def person_t(person: Person, services: Services) -> Translator:
@@ -103,26 +104,27 @@ def ask_pending(services: Services, client: WebClient, now: datetime) -> int:
     GRACE is left to the listener that is still fetching its proof."""
     asked = 0
     with services.db.session() as session:
-        for model in (LioApplication, ReductionRequest):
-            waiting = session.exec(
-                select(model)
-                .where(col(model.status) == RequestStatus.PENDING, col(model.submitted_at) < now - GRACE)
-                .order_by(col(model.id))
-            ).all()
-            for request in waiting:
-                if request.review_messages:
-                    continue
-                student = session.get_one(Person, request.student_id)
-                ask_counsellors(services, client, session, request, student)
-                session.commit()
-                asked += 1
+        for request in _pending(session, LioApplication, now) + _pending(session, ReductionRequest, now):
+            if request.review_messages:
+                continue
+            student = session.get_one(Person, request.student_id)
+            ask_counsellors(services, client, session, request, student)
+            session.commit()
+            asked += 1
     return asked
+
+
+def _pending(session: Session, model: type[Reviewed], now: datetime | None = None) -> list[Reviewed]:
+    """Open requests of one kind, oldest first; with `now`, only those older than GRACE."""
+    query = select(model).where(col(model.status) == RequestStatus.PENDING)
+    if now is not None:
+        query = query.where(col(model.submitted_at) < now - GRACE)
+    return list(session.exec(query.order_by(col(model.id))).all())
 
 
 def forget_review_messages(session: Session) -> None:
     """A new workspace starts with empty conversations: the open requests are asked about again."""
-    for model in (LioApplication, ReductionRequest):
-        for request in session.exec(select(model).where(col(model.status) == RequestStatus.PENDING)):
-            if request.review_messages:
-                request.review_messages = []
-                session.add(request)
+    for request in _pending(session, LioApplication) + _pending(session, ReductionRequest):
+        if request.review_messages:
+            request.review_messages = []
+            session.add(request)

@@ -214,8 +214,8 @@ def start_local(
         update={"slack_bot_token": token, "slack_signing_secret": secret, "slack_api_url": ws.api_url}
     )
     bot_http = create_http_app(create_app(services), services)
-    bot_server = waitress.create_server(bot_http, host=HOST, port=0, threads=8)
-    bot_base = f"http://{HOST}:{bot_server.effective_port}"  # type: ignore[union-attr]
+    bot_server = waitress.create_server(bot_http, host=HOST, port=0, threads=8)  # type: ignore[attr-defined]  # public, not in the stubs
+    bot_base = f"http://{HOST}:{bot_server.effective_port}"
     ws.bot_url = bot_base + "/slack/events"
     services.settings = services.settings.model_copy(update={"public_url": bot_base})
     threading.Thread(target=bot_server.run, name="stagebot-http", daemon=True).start()

@@ -15,9 +15,8 @@ from bot.middleware import Scope
 from bot.views.blocks import Block, section
 from bot.views.status import PAGE_SIZE, group_overview, student_checklist
 from models import progress
+from models.access import COHORT_READERS
 from models.people import Role
-
-COHORT_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.COURSE_OWNER, Role.COUNSELLOR)
 
 # What a feature adds under its step in a student's checklist: (session, translator, student id) -> lines
 # of mrkdwn. Each provider runs a fixed number of queries, whatever the cohort size.
@@ -39,7 +38,7 @@ STEP_DETAILS: dict[progress.Step, StepDetails] = {
 
 def status_blocks(scope: Scope, offset: int = 0) -> list[Block]:
     actor, t = scope.actor, scope.t
-    if actor.has(*COHORT_ROLES):
+    if actor.has(*COHORT_READERS):
         lio = lio_details.waiting_for_decision(scope.session, t) if actor.has(Role.COUNSELLOR) else []
         return lio + _overview(scope, offset, supervisor_id=None)
     if actor.has(Role.SUPERVISOR):

@@ -245,7 +245,7 @@ def on_date_picked(ack: Ack, body: dict[str, Any], action: dict[str, Any], conte
         doctype = flow.config().type(document.type_code)
         assert doctype is not None
         t, services = scope.t, scope.services
-    if problem is not None:
+    if problem is not None and channel and ts:
         context.client.chat_update(
             channel=channel, ts=ts, text=problem, blocks=views.ask_issue_date(t, document, doctype, problem)
         )

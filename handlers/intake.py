@@ -204,7 +204,7 @@ def open_held(
             problem = "intake.error.not_yet"
         else:
             container = body.get("container") or {}
-            metadata = {"b": booking_id}
+            metadata: dict[str, Any] = {"b": booking_id}
             if container.get("type") == "message" and not container.get("is_ephemeral"):
                 metadata |= {"c": container.get("channel_id"), "ts": container.get("message_ts")}
             view = views.held_modal(scope.t, booked, metadata)

@@ -141,9 +141,9 @@ def on_apply_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> Non
         "application_id": application_id,
         "incoming": document_flow.receive_payload(incoming) if incoming else None,
     }
-    job = durable_jobs.record(services, AFTER_APPLY_JOB, payload)
+    job_id = durable_jobs.record(services, AFTER_APPLY_JOB, payload)
     ack()
-    durable_jobs.start(services, context.client, job)
+    durable_jobs.start(services, context.client, job_id)
 
 
 def _application(scope: Scope, job: Job, file_id: str | None) -> LioApplication | None:
@@ -273,8 +273,9 @@ def _parse(value: Any) -> tuple[str, int]:
 
 
 def _load(session: Session, kind: str, request_id: int) -> Request | None:
-    model = LioApplication if kind == "application" else ReductionRequest
-    return session.get(model, request_id) if kind else None
+    if kind == "application":
+        return session.get(LioApplication, request_id)
+    return session.get(ReductionRequest, request_id) if kind else None
 
 
 def _refuse(scope: Scope, request: Request | None, value: str, attempted: str) -> str:

@@ -22,9 +22,9 @@ from bot.views.blocks import Block, section
 from bot.views.decision import already
 from handlers.placements import notify
 from models import audit, matching, matching_runs, placement_steps, placements, preferences
-from models.access import may_place
+from models.access import may_place, runs_the_cohort
 from models.matching_runs import MatchProposal, MatchRun, ProposalStatus
-from models.people import Person, Role, Student
+from models.people import Person, Student
 from models.schools import Institution
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def _run_for(scope: Scope, run_id: int) -> MatchRun | None:
     run = scope.session.get(MatchRun, run_id)
     if run is None:
         return None
-    if run.requested_by_id != scope.actor.person_id and not scope.actor.has(Role.COORDINATOR, Role.ADMIN):
+    if run.requested_by_id != scope.actor.person_id and not runs_the_cohort(scope.actor):
         return None
     return run
 
@@ -240,7 +240,7 @@ def exclude(
             return
         excluded = sorted({*run.excluded_ids, institution_id})
         cohort, requester = run.cohort, scope.actor.person_id
-        if not scope.actor.has(Role.COORDINATOR, Role.ADMIN):
+        if not runs_the_cohort(scope.actor):
             cohort = False
         services = scope.services
     respond(replace_original=True, text=t("matching.again"), blocks=[section(t("matching.again"))])

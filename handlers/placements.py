@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -27,8 +26,8 @@ from bot.views.blocks import context as context_block
 from bot.views.preferences import summary_lines
 from handlers.values import number, typed
 from models import agreements, audit, free_text, placement_steps, placements, preferences, school_contacts
-from models.access import may_place
-from models.people import Person, Role, Student, people_with_role, supervisors_of
+from models.access import may_place, runs_the_cohort
+from models.people import Person, Role, Student, find_student, people_with_role, supervisors_of
 from models.placements import Placement, Proposal, Refusal, RequestChannel
 from models.school_contacts import Contact
 from models.school_match import School
@@ -123,27 +122,10 @@ def assign_view(
         placed=placed,
         open_slots=open_slots,
         preference_lines=lines,
-        coordinator=scope.actor.has(Role.COORDINATOR, Role.ADMIN),
+        coordinator=runs_the_cohort(scope.actor),
         prefill=prefill,
         replaces_id=replaces_id,
     )
-
-
-SLACK_ID = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>|^@?([A-Z0-9]{5,})$")
-
-
-def find_student(session: Session, text: str) -> tuple[Person | None, bool]:
-    """(the person, whether they are a student) for a mention or Slack id typed after the command."""
-    from sqlmodel import select
-
-    match = SLACK_ID.search(text.strip())
-    if not match:
-        return None, False
-    slack_id = match.group(1) or match.group(2)
-    person = session.exec(select(Person).where(Person.slack_user_id == slack_id)).first()
-    if person is None:
-        return None, False
-    return person, session.get(Student, person.id) is not None
 
 
 def choose_student(
@@ -153,8 +135,8 @@ def choose_student(
     ack()
     view = body["view"]
     with request_scope(context) as scope:
-        person, is_student = find_student(scope.session, action.get("selected_user") or "")
-        if person is None or not is_student or not may_place(scope.session, scope.actor, person.id or 0):
+        person, _ = find_student(scope.session, action.get("selected_user") or "")
+        if person is None or not may_place(scope.session, scope.actor, person.id or 0):
             return
         updated = assign_view(scope, person.id)
     client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
@@ -246,7 +228,8 @@ def _assign(scope: Scope, meta: dict[str, Any], values: dict[str, Any]) -> dict[
         person = session.get(Person, int(meta["student"]))
         is_student = person is not None and session.get(Student, person.id) is not None
     else:
-        person, is_student = find_student(session, _selected(values, views.STUDENT) or "")
+        person, _ = find_student(session, _selected(values, views.STUDENT) or "")
+        is_student = person is not None
     if person is None or not is_student:
         return views.errors_reply(t, {where: [Refusal("placements.check.not_a_student")]})
     assert person.id is not None
@@ -271,7 +254,7 @@ def _assign(scope: Scope, meta: dict[str, Any], values: dict[str, Any]) -> dict[
     override = typed(_selected(values, views.OVERRIDE))
     if free_text.too_long(override, placements.MAX_REASON_LENGTH):
         errors.setdefault(views.OVERRIDE, []).append(_too_long(override, placements.MAX_REASON_LENGTH))
-    coordinator = scope.actor.has(Role.COORDINATOR, Role.ADMIN)
+    coordinator = runs_the_cohort(scope.actor)
     overridden = False
     for proposal in proposals:
         found = placements.check_placement(
@@ -572,7 +555,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
         accepted = outcome == "accepted"
         answered = placements.record_answer(
             session, me.id or 0, school.id, accepted, day, reason=reason or None, now=scope.now
-        )  # type: ignore[arg-type]
+        )
         if not answered:  # the same answer was recorded a moment ago (a second submission)
             ack(views.errors_reply(t, {views.OUTCOME: [Refusal("placements.answer.already_recorded")]}))
             return

@@ -599,7 +599,8 @@ def on_approve(
         if version is not None and not planning.decide(
             scope.session, catalogue, version, approve=True, actor_id=scope.actor.person_id, now=scope.now
         ):
-            version, refusal = None, _already(scope, version)
+            refusal = _already(scope, version)
+            version = None
         if version is not None:
             cleared = [
                 p.id or 0
@@ -641,18 +642,19 @@ def submit_changes(ack: Ack, view: dict[str, Any], context: BoltContext, client:
     version_raw, channel, ts = [*str(view.get("private_metadata") or "").split("|"), "", "", ""][:3]
     with request_scope(context) as scope:
         if reason:
-            error = too_long(scope.t, reason, planning.MAX_REASON_LENGTH)
+            problem = too_long(scope.t, reason, planning.MAX_REASON_LENGTH)
         else:
-            error = scope.t("planning.changes.reason_needed")
-        if error is not None:
-            ack(response_action="errors", errors={views.REASON_BLOCK: error})
+            problem = scope.t("planning.changes.reason_needed")
+        if problem is not None:
+            ack(response_action="errors", errors={views.REASON_BLOCK: problem})
             return
         version, refusal = _version_for_review(scope, version_raw)
         if version is not None and not planning.decide(
             scope.session, scope.services.catalogue, version, approve=False, actor_id=scope.actor.person_id,
             now=scope.now, reason=reason,
         ):  # fmt: skip
-            version, refusal = None, _already(scope, version)
+            refusal = _already(scope, version)
+            version = None
         if version is None:
             ack(response_action="errors", errors={views.REASON_BLOCK: refusal or ""})
             return

@@ -316,7 +316,7 @@ class _Turn:
                 self.advance()
         elif q == "remarks":
             remarks = "" if answers.is_none(text) else typed(text)
-            if long := too_long(self.t, remarks, preferences.MAX_TEXT):
+            if long := too_long(self.scope.t, remarks, preferences.MAX_TEXT):
                 self.lines.append(long)  # asked again: nothing cut off silently
             else:
                 self.answers["remarks"] = remarks

@@ -9,6 +9,15 @@ from models.people import Actor, Role, supervises
 ANYONE_ROLES = (Role.COORDINATOR, Role.ADMIN)
 COHORT_READERS = (Role.COORDINATOR, Role.ADMIN, Role.COURSE_OWNER, Role.COUNSELLOR)
 
+# Who may use a `/stage` subcommand at all (the records it touches are checked by the functions below).
+STUDENTS = frozenset({Role.STUDENT})
+STAFF_WITH_STUDENTS = frozenset({Role.SUPERVISOR, *COHORT_READERS})
+PLACERS = frozenset({Role.SUPERVISOR, *ANYONE_ROLES})
+INTAKE_ROLES = frozenset({Role.STUDENT, Role.SUPERVISOR})
+AGREEMENT_KEEPERS = frozenset(ANYONE_ROLES)
+AUDIT_READERS = frozenset(ANYONE_ROLES)
+LIO_ROLES = frozenset({Role.STUDENT, Role.COUNSELLOR, *ANYONE_ROLES})
+
 
 def may_review(session: Session, actor: Actor, student_id: int) -> bool:
     """Decide on a student's document, placement or planning: their supervisor or the coordinator."""
@@ -22,6 +31,11 @@ def may_see_student(session: Session, actor: Actor, student_id: int) -> bool:
     if actor.person_id == student_id or actor.has(*COHORT_READERS):
         return True
     return actor.has(Role.SUPERVISOR) and supervises(session, actor.person_id, student_id)
+
+
+def runs_the_cohort(actor: Actor) -> bool:
+    """Cohort-wide powers (every student's placements, any matching run): the coordinator and admin."""
+    return actor.has(*ANYONE_ROLES)
 
 
 def may_read_audit(actor: Actor) -> bool:

@@ -55,7 +55,7 @@ def save_schedule(
     session: Session, institution_id: int, schedule: BellSchedule, *, actor_id: int, now: datetime
 ) -> None:
     """Replace the school's schedule as a whole (one audit entry)."""
-    session.exec(delete(BellPeriod).where(col(BellPeriod.institution_id) == institution_id))  # type: ignore[call-overload]
+    session.exec(delete(BellPeriod).where(col(BellPeriod.institution_id) == institution_id))
     for period, (start, end) in sorted(schedule.items()):
         session.add(BellPeriod(institution_id=institution_id, period=period, start=start, end=end))
     audit.log(

@@ -128,8 +128,8 @@ def all_capacity(session: Session) -> list[InstitutionCapacity]:
             select(InstitutionCapacity).order_by(
                 InstitutionCapacity.institution_id,  # type: ignore[arg-type]
                 InstitutionCapacity.semester,  # type: ignore[arg-type]
-                InstitutionCapacity.activity,  # type: ignore[arg-type]
-                InstitutionCapacity.subject,  # type: ignore[arg-type]
+                InstitutionCapacity.activity,
+                InstitutionCapacity.subject,
             )
         )
     )

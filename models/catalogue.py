@@ -133,7 +133,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[str, Any] = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -238,7 +238,7 @@ class _Reader:
         if step not in range(1, 9):
             self.fail(node["__line__"], "a deadline's step is a number from 1 to 8")
             return None
-        if code is None or due is None or not name:
+        if code is None or step is None or due is None or not name:
             return None
         return Deadline(code, step, due, name)
 

@@ -62,7 +62,7 @@ def insert_new(session: Session, table: type[SQLModel], values: dict[str, Any]) 
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     key = next(iter(table.__table__.primary_key.columns))  # type: ignore[attr-defined]
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)  # type: ignore[arg-type]
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(statement).first() is not None
 
 

@@ -178,7 +178,7 @@ def free_slots(session: Session, student_id: int, now: datetime) -> list[IntakeS
                 col(IntakeSlot.starts_at) >= now + CHANGE_LIMIT,
                 col(IntakeBooking.id).is_(None),
             )
-            .order_by(IntakeSlot.starts_at, IntakeSlot.id)
+            .order_by(col(IntakeSlot.starts_at), col(IntakeSlot.id))
         )
     )
 
@@ -208,8 +208,8 @@ def _booked_query():  # type: ignore[no-untyped-def]
     return (
         select(IntakeBooking, IntakeSlot, _StudentPerson, _SupervisorPerson)
         .join(IntakeSlot, col(IntakeSlot.id) == col(IntakeBooking.slot_id))
-        .join(_StudentPerson, _StudentPerson.id == IntakeBooking.student_id)  # type: ignore[arg-type]
-        .join(_SupervisorPerson, _SupervisorPerson.id == IntakeSlot.supervisor_id)  # type: ignore[arg-type]
+        .join(_StudentPerson, _StudentPerson.id == IntakeBooking.student_id)
+        .join(_SupervisorPerson, _SupervisorPerson.id == IntakeSlot.supervisor_id)
     )
 
 
@@ -420,7 +420,7 @@ def schedule(session: Session, supervisor_id: int, now: datetime, limit: int = 4
                 & col(IntakeBooking.held_at).is_(None),
             ),
         )
-        .order_by(IntakeSlot.starts_at)
+        .order_by(col(IntakeSlot.starts_at))
         .limit(limit)
     )
     return [ScheduleRow(slot, booked, person) for slot, booked, person in rows]
@@ -443,22 +443,20 @@ def due_reminders(session: Session, now: datetime, tz: ZoneInfo) -> list[DueRemi
     """Booked meetings (not held, slot not cancelled) that take place tomorrow in local time."""
     tomorrow = now.astimezone(tz).date() + timedelta(days=1)
     start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=tz)
-    student, supervisor = (
-        Person.__table__.alias("student_person"),
-        Person.__table__.alias("supervisor_person"),
-    )  # type: ignore[attr-defined]
+    student = aliased(Person, name="student_person")
+    supervisor = aliased(Person, name="supervisor_person")
     rows = session.exec(
-        select(IntakeBooking, IntakeSlot, student.c.slack_user_id, supervisor.c.slack_user_id)
+        select(IntakeBooking, IntakeSlot, col(student.slack_user_id), col(supervisor.slack_user_id))
         .join(IntakeSlot, col(IntakeSlot.id) == col(IntakeBooking.slot_id))
-        .join(student, student.c.id == col(IntakeBooking.student_id))
-        .join(supervisor, supervisor.c.id == col(IntakeSlot.supervisor_id))
+        .join(student, col(student.id) == col(IntakeBooking.student_id))
+        .join(supervisor, col(supervisor.id) == col(IntakeSlot.supervisor_id))
         .where(
             col(IntakeSlot.cancelled_at).is_(None),
             col(IntakeBooking.held_at).is_(None),
             col(IntakeSlot.starts_at) >= start,
             col(IntakeSlot.starts_at) < start + timedelta(days=1),
         )
-        .order_by(IntakeSlot.starts_at)
+        .order_by(col(IntakeSlot.starts_at))
     )
     return [
         DueReminder(b.id, s.starts_at, s.ends_at, s.place, student_slack, supervisor_slack, tomorrow)  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from models.catalogue import ActivityKind, Catalogue
 from models.matching_greedy import first_come
@@ -59,6 +60,9 @@ from models.matching_instance import (
 from models.placements import ALTERNATIVE_MAX_HOURS, UPPER_GRADE_HOURS, UPPER_GRADES, Slot
 from models.schools import SECONDARY_LEVELS
 
+if TYPE_CHECKING:  # imported where a model is built: the bot starts without loading the solver
+    from ortools.sat.python import cp_model
+
 # --- solving ------------------------------------------------------------------------------------------------
 
 
@@ -69,11 +73,11 @@ OfferKey = tuple[int, str, int, str]
 class _Model:
     """One CP-SAT model and the variables its answer is read from."""
 
-    model: object
-    chosen: list[tuple[object, Option]]
-    unplaced: dict[tuple[int, int], object]
-    together: dict[tuple[int, int], object]
-    short: dict[int, object]
+    model: cp_model.CpModel
+    chosen: list[tuple[cp_model.IntVar, Option]]
+    unplaced: dict[tuple[int, int], cp_model.IntVar]
+    together: dict[tuple[int, int], cp_model.IntVar]
+    short: dict[int, cp_model.IntVar]
 
 
 def _build_model(
@@ -91,15 +95,15 @@ def _build_model(
 
     model = cp_model.CpModel()
     built = _Model(model, [], {}, {}, {})
-    terms: dict[int, object] = {}
+    terms: dict[int, cp_model.IntVar] = {}
     weight: dict[int, int] = defaultdict(int)
 
-    def gain(var: object, amount: int) -> None:
+    def gain(var: cp_model.IntVar, amount: int) -> None:
         if amount:
             terms[id(var)] = var
             weight[id(var)] += amount
 
-    use: dict[OfferKey, list[object]] = defaultdict(list)
+    use: dict[OfferKey, list[cp_model.IntVar]] = defaultdict(list)
     for student in students:
         held_schools = {h.institution_id for h in student.held}
         per_unit = options[student.id]
@@ -107,14 +111,14 @@ def _build_model(
         for index, unit_options in enumerate(per_unit):
             for option in unit_options:
                 units_at[option.institution_id].add(index)
-        upper_terms: list[tuple[object, int]] = []
-        alternative_terms: list[tuple[object, int]] = []
+        upper_terms: list[tuple[cp_model.IntVar, int]] = []
+        alternative_terms: list[tuple[cp_model.IntVar, int]] = []
         for index, unit in enumerate(student.units):
             if index not in active[student.id]:
                 continue
             unit_vars = []
             for option in per_unit[index]:
-                var = model.NewBoolVar("")
+                var = model.new_bool_var("")
                 unit_vars.append(var)
                 built.chosen.append((var, option))
                 gain(var, option_score(option, unit.hours))
@@ -132,36 +136,36 @@ def _build_model(
                     gain(var, -cost)
                     continue
                 if (student.id, inst) not in built.together:
-                    indicator = model.NewBoolVar("")
+                    indicator = model.new_bool_var("")
                     built.together[(student.id, inst)] = indicator
                     gain(indicator, -cost)
-                model.AddImplication(var, built.together[(student.id, inst)])
-            missing = model.NewBoolVar("")
+                model.add_implication(var, built.together[(student.id, inst)])
+            missing = model.new_bool_var("")
             built.unplaced[(student.id, index)] = missing
-            model.AddExactlyOne([*unit_vars, missing])
+            model.add_exactly_one([*unit_vars, missing])
             gain(missing, -UNPLACED_COST)
         if student.units:
             held_upper = sum(h.hours for h in student.held if h.upper) + credit.get(student.id, 0)
             need = max(0, UPPER_GRADE_HOURS - held_upper)
             if need:
-                short = model.NewIntVar(0, need, "")
+                short = model.new_int_var(0, need, "")
                 built.short[student.id] = short
-                model.Add(sum(v * h for v, h in upper_terms) + short >= need)
+                model.add(sum(v * h for v, h in upper_terms) + short >= need)
                 gain(short, -UPPER_SHORT_COST)
             held_alternative = sum(h.hours for h in student.held if h.alternative)
             if alternative_terms:
                 room = max(0, ALTERNATIVE_MAX_HOURS - held_alternative)
-                model.Add(sum(v * h for v, h in alternative_terms) <= room)
+                model.add(sum(v * h for v, h in alternative_terms) <= room)
     # the activities of one course have the same users: one constraint per distinct set of users
-    tightest: dict[tuple[int, ...], tuple[int, list[object]]] = {}
+    tightest: dict[tuple[int, ...], tuple[int, list[cp_model.IntVar]]] = {}
     for key, variables in use.items():
         if len(variables) > places[key]:
             ident = tuple(sorted(id(v) for v in variables))
             if ident not in tightest or places[key] < tightest[ident][0]:
                 tightest[ident] = (places[key], variables)
     for limit, variables in tightest.values():
-        model.Add(sum(variables) <= limit)
-    model.Maximize(sum(terms[k] * w for k, w in weight.items() if w))
+        model.add(sum(variables) <= limit)
+    model.maximize(sum(terms[k] * w for k, w in weight.items() if w))
     return built
 
 
@@ -175,14 +179,14 @@ def _hint(built: _Model, students: Sequence[StudentNeed], options: dict[int, lis
     schools_of: dict[int, set[int]] = defaultdict(set)
     for var, option in built.chosen:
         on = id(option) in taken
-        model.AddHint(var, on)  # type: ignore[attr-defined]
+        model.add_hint(var, on)
         if on:
             schools_of[option.student].add(option.institution_id)
     by_id = {s.id: s for s in students}
     for (sid, index), var in built.unplaced.items():
-        model.AddHint(var, index in missing.get(sid, []))  # type: ignore[attr-defined]
+        model.add_hint(var, index in missing.get(sid, []))
     for (sid, inst), var in built.together.items():
-        model.AddHint(var, inst in schools_of[sid])  # type: ignore[attr-defined]
+        model.add_hint(var, inst in schools_of[sid])
     short: set[int] = set()
     for sid, var in built.short.items():
         student = by_id[sid]
@@ -191,7 +195,7 @@ def _hint(built: _Model, students: Sequence[StudentNeed], options: dict[int, lis
             + credit.get(sid, 0)
             + sum(student.units[o.unit_index].hours for o in chosen.get(sid, []) if o.upper)
         )
-        model.AddHint(var, max(0, UPPER_GRADE_HOURS - reached))  # type: ignore[attr-defined]
+        model.add_hint(var, max(0, UPPER_GRADE_HOURS - reached))
         if reached < UPPER_GRADE_HOURS:
             short.add(sid)
     return _Part(chosen, missing, short, optimal=False, objective=0)
@@ -236,19 +240,19 @@ def _solve_part(
         for i in active[s.id]
     )
     solver.parameters.absolute_gap_limit = max(1.0, GAP_LIMIT * best_case)
-    status = solver.Solve(built.model)  # type: ignore[arg-type]
+    status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start  # out of time before CP-SAT even read the model: the hint is a valid answer
     picked: dict[int, list[Option]] = defaultdict(list)
     for var, option in built.chosen:
-        if solver.BooleanValue(var):  # type: ignore[arg-type]
+        if solver.boolean_value(var):
             picked[option.student].append(option)
     missing: dict[int, list[int]] = defaultdict(list)
     for (sid, index), var in built.unplaced.items():
-        if solver.BooleanValue(var):  # type: ignore[arg-type]
+        if solver.boolean_value(var):
             missing[sid].append(index)
-    short = {sid for sid, var in built.short.items() if solver.Value(var) > 0}  # type: ignore[arg-type]
-    return _Part(dict(picked), dict(missing), short, status == cp_model.OPTIMAL, int(solver.ObjectiveValue()))
+    short = {sid for sid, var in built.short.items() if solver.value(var) > 0}
+    return _Part(dict(picked), dict(missing), short, status == cp_model.OPTIMAL, int(solver.objective_value))
 
 
 def _groups(
@@ -394,7 +398,7 @@ def score(
     for sid, student in students.items():
         mine = choices.get(sid, [])
         for c in mine:
-            total += option_score(c, c.unit.hours)  # type: ignore[arg-type]
+            total += option_score(c, c.unit.hours)
         for inst in {c.institution_id for c in mine} - _held(student):
             total -= INSTITUTION_COST + tie(student.key, schools[inst].code)
         total -= UNPLACED_COST * len(unplaced.get(sid, []))

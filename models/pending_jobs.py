@@ -52,10 +52,9 @@ def failed(session: Session, job_id: int, error: str) -> None:
 
 def unfinished(session: Session, now: datetime, grace: timedelta) -> list[int]:
     """Jobs older than `grace` (not the ones running right now) that may still be tried."""
-    return list(
-        session.exec(
-            select(PendingJob.id)
-            .where(col(PendingJob.created_at) < now - grace, col(PendingJob.attempts) < MAX_ATTEMPTS)
-            .order_by(PendingJob.id)
-        )
+    rows = session.exec(
+        select(col(PendingJob.id))
+        .where(col(PendingJob.created_at) < now - grace, col(PendingJob.attempts) < MAX_ATTEMPTS)
+        .order_by(col(PendingJob.id))
     )
+    return [job_id for job_id in rows if job_id is not None]

@@ -145,7 +145,7 @@ def import_people(session: Session, text: str) -> ImportResult:
 
 def export_people(session: Session) -> str:
     """Everyone in the import format, by name; importing it again changes nothing."""
-    people = list(session.exec(select(Person).order_by(Person.name, Person.id)))
+    people = list(session.exec(select(Person).order_by(col(Person.name), col(Person.id))))
     slack_ids = {person.id: person.slack_user_id for person in people}
     roles: dict[int, set[Role]] = defaultdict(set)
     for link in session.exec(select(PersonRole)):
@@ -197,8 +197,8 @@ def _load(session: Session, slack_ids: set[str]) -> _Stored:
         roles[link.person_id].add(Role(link.role))
     students = {s.person_id: s for s in session.exec(select(Student).where(col(Student.person_id).in_(ids)))}
     former: dict[int, set[int]] = defaultdict(set)
-    for link in session.exec(select(FormerSchool).where(col(FormerSchool.student_id).in_(ids))):
-        former[link.student_id].add(link.institution_id)
+    for former_link in session.exec(select(FormerSchool).where(col(FormerSchool.student_id).in_(ids))):
+        former[former_link.student_id].add(former_link.institution_id)
     return _Stored(people, roles, students, former)
 
 

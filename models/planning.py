@@ -155,7 +155,7 @@ def lesson_hours(start: time, end: time) -> float:
 
 
 def facts(lesson: PlannedLesson | dict[str, Any], placement_id: int = 0) -> LessonFacts:
-    get = lesson.get if isinstance(lesson, dict) else lambda k: getattr(lesson, k)
+    get: Callable[[str], Any] = lesson.get if isinstance(lesson, dict) else lambda k: getattr(lesson, k)
     day, start, end = get("day"), get("start"), get("end")
     return LessonFacts(
         date.fromisoformat(day) if isinstance(day, str) else day,
@@ -481,6 +481,7 @@ def draft_for(session: Session, placement: Placement, *, now: datetime) -> Plann
     )
     session.add(draft)
     session.flush()
+    assert draft.id is not None  # the flush gave it one
     if head is not None and head.id is not None:
         for lesson in lessons_of(session, [head.id])[head.id]:
             copy = lesson.model_dump(exclude={"id", "version_id"})
@@ -707,7 +708,7 @@ def record_steps(session: Session, catalogue: Catalogue, student_id: int, now: d
     )
     newly = []
     for placement, blockers in gates:
-        if not blockers and placement.id not in cleared_before:
+        if not blockers and placement.id is not None and placement.id not in cleared_before:
             session.add(StartClearance(placement_id=placement.id, student_id=student_id, cleared_at=now))
             newly.append(placement)
     clear = sum(1 for _, b in gates if not b)

@@ -54,7 +54,7 @@ class Sheet:
 def template() -> bytes:
     """The .xlsx the student fills in: one header row and one example row to overwrite."""
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "planning"
     sheet.append(TEMPLATE_HEADERS)
     sheet.append(EXAMPLE_ROW)

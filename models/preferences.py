@@ -126,7 +126,7 @@ class Preferences:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Preferences:
-        known = {
+        known: dict[str, Any] = {
             k: tuple(v) if isinstance(v, list) else v
             for k, v in data.items()
             if k in cls.__dataclass_fields__
@@ -258,12 +258,8 @@ def submit(
     Step 1 is shared with the intake, whose module decides it from both halves and reads this one's
     `has_preferences`: the caller hands its `refresh_step` in, so neither module imports the other's
     module back."""
-    row = PreferenceSubmission(
-        student_id=student_id,
-        submitted_at=now,
-        source=source.value,
-        **{k: list(v) if isinstance(v, tuple) else v for k, v in prefs.__dict__.items()},
-    )
+    answers: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in prefs.__dict__.items()}
+    row = PreferenceSubmission(student_id=student_id, submitted_at=now, source=source.value, **answers)
     session.add(row)
     session.flush()
     refresh_step(session, student_id, now)

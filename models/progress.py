@@ -152,9 +152,9 @@ def step_counts(session: Session, supervisor_id: int | None = None) -> tuple[int
     group = students.subquery()
     total = session.exec(select(func.count()).select_from(group)).one()
     rows = session.exec(
-        select(StepProgress.step, StepProgress.state, func.count())
+        select(col(StepProgress.step), col(StepProgress.state), func.count())
         .where(col(StepProgress.student_id).in_(select(group.c.person_id)))
-        .group_by(StepProgress.step, StepProgress.state)
+        .group_by(col(StepProgress.step), col(StepProgress.state))
     ).all()
     counted: dict[int, dict[StepState, int]] = {step: {} for step in Step}
     for step, state, n in rows:
@@ -177,7 +177,7 @@ def student_ids_page(
     if supervisor_id is not None:
         query = query.where(supervised_by(supervisor_id))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    ids = list(session.exec(query.order_by(Person.name, Person.id).offset(offset).limit(limit)))
+    ids = list(session.exec(query.order_by(col(Person.name), col(Person.id)).offset(offset).limit(limit)))
     return ids, total
 
 

@@ -42,7 +42,7 @@ Key = tuple[str, str, str, date]
 def sent_keys(session: Session, since: date, *, always: tuple[str, ...] = ()) -> set[Key]:
     """Every reminder key sent on or after `since`, and of the `always` kinds whenever (one query)."""
     rows = session.exec(
-        select(Reminder.recipient, Reminder.kind, Reminder.subject, Reminder.due).where(
+        select(col(Reminder.recipient), col(Reminder.kind), col(Reminder.subject), col(Reminder.due)).where(
             (col(Reminder.due) >= since) | col(Reminder.kind).in_(always)
         )
     )

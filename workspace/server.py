@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from flask import Flask, Response, jsonify, request
-from waitress import create_server, wasyncore
+from waitress import create_server, wasyncore  # type: ignore[attr-defined]  # public, not in the stubs
 
 from workspace import page, responses, webapi
 

@@ -54,7 +54,8 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
         if not token:
             raise ApiError("not_authed")
         ident = state.identity
-        expected, other = ident.bot_token, ident.app_token
+        expected: str | None = ident.bot_token
+        other: str | None = ident.app_token
         if name in APP_LEVEL_METHODS:
             expected, other = other, expected
         if token != expected:
@@ -76,7 +77,7 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
             answer.body = {"ok": True, **METHODS[name](state, params)}
     except ApiError as exc:
         answer.body = exc.body()
-    state.record_call(name, params, token, None if answer.body["ok"] else answer.body["error"])
+    state.record_call(name, params, token, None if answer.body["ok"] else str(answer.body["error"]))
     return answer
 
 

@@ -264,7 +264,7 @@ class Workspace:
             if source_view is not None and values is not None and source_view.type == "modal":
                 source_view.state = _state_values(source_view, values)
             found_block_id, element = found
-            action = {"action_id": action_id, "block_id": found_block_id}
+            action: dict[str, Any] = {"action_id": action_id, "block_id": found_block_id}
             action |= blockkit.element_value(element, value)
             if element.get("type") == "button":
                 action["text"] = copy.deepcopy(element.get("text"))

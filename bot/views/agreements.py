@@ -75,8 +75,14 @@ def coverage_lines(t: Translator, cover: Coverage, institution: Institution | No
     if cover.covered:
         lines.append(
             "✅ "
-            + (framework_line(t, cover.framework) if cover.framework else contract_line(t, cover.contract))
-        )  # type: ignore[arg-type]
+            + (
+                framework_line(t, cover.framework)
+                if cover.framework
+                else contract_line(t, cover.contract)
+                if cover.contract
+                else ""
+            )
+        )
         return lines
     lines.append(
         "⚠️ " + t("agreements.missing", start=t.date(cover.start, "medium"), end=t.date(cover.end, "medium"))

@@ -261,10 +261,10 @@ def assign_modal(
                 hint=t("placements.assign.code_hint"),
             )
         )
-    record = student[1] if student else None
+    held = student[1] if student else None
     choices = [
         _option(
-            f"{course_name(t, catalogue, c.code, record)}: {activity_name(t, a.kind.value)} ({a.hours} u)",
+            f"{course_name(t, catalogue, c.code, held)}: {activity_name(t, a.kind.value)} ({a.hours} u)",
             f"{c.code}:{a.kind.value}",
         )
         for c in catalogue.courses

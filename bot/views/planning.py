@@ -5,6 +5,7 @@ supervisor's review message, the reason modal and the lesson modal. Pure functio
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
@@ -104,7 +105,7 @@ def reading_problem_text(t: Translator, reading: LineReading, school: Institutio
 def lesson_text(
     t: Translator, lesson: PlannedLesson | dict[str, Any], activity_label: str | None = None
 ) -> str:
-    get = lesson.get if isinstance(lesson, dict) else lambda k: getattr(lesson, k)
+    get: Callable[[str], Any] = lesson.get if isinstance(lesson, dict) else lambda k: getattr(lesson, k)
     day = get("day")
     day = date.fromisoformat(day) if isinstance(day, str) else day
     start, end = get("start"), get("end")

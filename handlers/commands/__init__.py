@@ -29,15 +29,17 @@ from handlers.commands import (
 )
 from handlers.commands.help import help_reply
 from handlers.commands.registry import Invocation, Reply, Subcommand
-from models.people import Role
+from models.access import (
+    AGREEMENT_KEEPERS,
+    AUDIT_READERS,
+    INTAKE_ROLES,
+    LIO_ROLES,
+    PLACERS,
+    STAFF_WITH_STUDENTS,
+    STUDENTS,
+)
 
 COMMAND = "/stage"
-STAFF_WITH_STUDENTS = frozenset(
-    {Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN, Role.COURSE_OWNER, Role.COUNSELLOR}
-)
-PLACERS = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
-AGREEMENT_KEEPERS = frozenset({Role.COORDINATOR, Role.ADMIN})
-LIO_ROLES = frozenset({Role.STUDENT, Role.COUNSELLOR, Role.COORDINATOR, Role.ADMIN})
 
 
 def _help(invocation: Invocation) -> Reply:
@@ -48,16 +50,16 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("status", "stand", status.run, aliases=("overzicht",)),
     Subcommand("contacts", "contacten", contacts.run, aliases=("contact",)),
     Subcommand("students", "studenten", students.run, roles=STAFF_WITH_STUDENTS),
-    Subcommand("problem", "probleem", problem.run, roles=frozenset({Role.STUDENT})),
-    Subcommand("preferences", "voorkeuren", preferences.run, roles=frozenset({Role.STUDENT})),
-    Subcommand("intake", "intakegesprek", intake.run, roles=frozenset({Role.STUDENT, Role.SUPERVISOR})),
-    Subcommand("upload", "opladen", upload.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("problem", "probleem", problem.run, roles=STUDENTS),
+    Subcommand("preferences", "voorkeuren", preferences.run, roles=STUDENTS),
+    Subcommand("intake", "intakegesprek", intake.run, roles=INTAKE_ROLES),
+    Subcommand("upload", "opladen", upload.run, roles=STUDENTS),
     Subcommand("documents", "documenten", documents.run),
-    Subcommand("audit", "logboek", audit.run, roles=frozenset({Role.COORDINATOR, Role.ADMIN})),
+    Subcommand("audit", "logboek", audit.run, roles=AUDIT_READERS),
     Subcommand("assign", "plaats", assign.run, roles=PLACERS),
-    Subcommand("request", "aanvraag", request.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("request", "aanvraag", request.run, roles=STUDENTS),
     Subcommand("planning", "planning", planning.run, aliases=("stagerooster", "rooster")),
-    Subcommand("agreement", "overeenkomst", agreement.run, roles=frozenset({Role.STUDENT})),
+    Subcommand("agreement", "overeenkomst", agreement.run, roles=STUDENTS),
     Subcommand("agreements", "overeenkomsten", agreement.run_overview, roles=AGREEMENT_KEEPERS),
     Subcommand("lio", "lio", lio.run, aliases=("lio-traject",), roles=LIO_ROLES),
     Subcommand("language", "taal", language.run, aliases=("lang",)),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlmodel import col, select
@@ -40,7 +41,7 @@ def run_overview(invocation: Invocation) -> Reply:
     rows = agreements.uncovered_institutions(session)
     schools = placements.institutions(session, (r.institution_id for r in rows))
     ids = sorted({s for r in rows for s in r.student_ids})
-    found = (
+    found: Iterable[tuple[int | None, str]] = (
         session.exec(select(Person.id, Person.slack_user_id).where(col(Person.id).in_(ids))) if ids else []
     )
     students: dict[int, str] = {pid: slack_id for pid, slack_id in found if pid is not None}

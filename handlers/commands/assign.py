@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.views.blocks import section
 from handlers.commands.registry import Invocation, Reply, reply
-from handlers.placements import assign_view, find_student
+from handlers.placements import assign_view
 from models import audit
 from models.access import may_place
+from models.people import find_student
 
 
 def run(invocation: Invocation) -> Reply:
@@ -14,9 +15,11 @@ def run(invocation: Invocation) -> Reply:
     t, session = scope.t, scope.session
     student_id = None
     if invocation.args:
-        person, is_student = find_student(session, invocation.args)
-        if person is None or not is_student:
+        person, problem = find_student(session, invocation.args)
+        if person is None:
             text = t("placements.check.not_a_student")
+            if problem == "documents.student.ambiguous":  # a name several students share
+                text = t("documents.student.ambiguous", text=invocation.args)
             return reply([section(text)], text)
         assert person.id is not None
         if not may_place(session, scope.actor, person.id):

@@ -11,10 +11,9 @@ from bot import document_flow
 from bot.audit_text import audit_lines
 from bot.views.blocks import Block, context, header, section
 from handlers.commands.registry import Invocation, Reply, reply
-from handlers.commands.student_arg import find_student
 from models import audit
 from models.access import may_read_audit
-from models.people import Person
+from models.people import Person, find_student
 
 SHOWN = 60
 LINES_PER_SECTION = 20
@@ -37,7 +36,13 @@ def run(invocation: Invocation) -> Reply:
     entries = audit.for_student(session, student.id, limit=SHOWN)
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     names = (
-        dict(session.exec(select(Person.id, Person.slack_user_id).where(col(Person.id).in_(actor_ids))).all())
+        {
+            person_id: slack_id
+            for person_id, slack_id in session.exec(
+                select(Person.id, Person.slack_user_id).where(col(Person.id).in_(actor_ids))
+            )
+            if person_id is not None
+        }
         if actor_ids
         else {}
     )

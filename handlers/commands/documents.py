@@ -11,10 +11,9 @@ from bot import document_flow as flow
 from bot.views.blocks import section
 from bot.views.documents import documents_overview
 from handlers.commands.registry import Invocation, Reply, reply
-from handlers.commands.student_arg import find_student
 from models import audit, documents
 from models.access import may_get_document
-from models.people import Person
+from models.people import Person, find_student
 
 
 def run(invocation: Invocation) -> Reply:

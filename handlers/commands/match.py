@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.views.blocks import section
 from handlers.commands.registry import Invocation, Reply, reply
 from handlers.matching import propose_job
-from models.people import Role
+from models.access import runs_the_cohort
 
 PROPOSE_WORDS = ("propose", "voorstel", "voorstellen")
 
@@ -18,7 +18,7 @@ def run(invocation: Invocation) -> Reply:
     if word not in PROPOSE_WORDS:
         text = t("matching.usage")
         return reply([section(text)], text)
-    cohort = scope.actor.has(Role.COORDINATOR, Role.ADMIN)
+    cohort = runs_the_cohort(scope.actor)
     scope.services.background.submit(
         propose_job, scope.services, invocation.client, scope.actor.person_id, cohort, []
     )
