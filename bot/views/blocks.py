@@ -21,6 +21,16 @@ def mention(slack_user_id: str) -> str:
     return f"<@{slack_user_id}>"
 
 
+def shorten(text: str, limit: int) -> str:
+    """Slack refuses a text over its field's limit: cut with a visible ellipsis, never silently."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plain(text: str, limit: int = 150) -> Block:
+    """A plain_text object (labels, placeholders, titles of options); 150 is the shortest common limit."""
+    return {"type": "plain_text", "text": shorten(text, limit), "emoji": True}
+
+
 def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, escape, header, mention, section
+from bot.views.blocks import Block, actions, button, context, escape, header, mention, plain, section
 from bot.views.decision import decided, review_buttons
 from models import free_text
 from models.document_checks import FileKind, Refusal
@@ -51,10 +51,6 @@ LINE_ICONS = {
 NEEDS_UPLOAD = (LineState.MISSING, LineState.REJECTED, LineState.EXPIRED, LineState.RENEW)
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:150], "emoji": True}
-
-
 def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} kB"
 
@@ -64,7 +60,7 @@ def formats_text(doctype: DocumentType) -> str:
 
 
 def upload_modal(t: Translator, types: list[DocumentType], initial: str | None) -> dict[str, Any]:
-    options = [{"text": _plain(d.label(t.language)), "value": d.code} for d in types]
+    options = [{"text": plain(d.label(t.language)), "value": d.code} for d in types]
     select: dict[str, Any] = {"type": "static_select", "action_id": TYPE_INPUT, "options": options}
     chosen = next((o for o in options if o["value"] == initial), None)
     if chosen is not None:
@@ -76,21 +72,21 @@ def upload_modal(t: Translator, types: list[DocumentType], initial: str | None) 
     return {
         "type": "modal",
         "callback_id": UPLOAD_CALLBACK,
-        "title": _plain(t("documents.modal.title")),
-        "submit": _plain(t("documents.modal.submit")),
-        "close": _plain(t("documents.modal.close")),
+        "title": plain(t("documents.modal.title")),
+        "submit": plain(t("documents.modal.submit")),
+        "close": plain(t("documents.modal.close")),
         "blocks": [
             section(t("documents.modal.intro", max=f"{max_mb:g}")),
             {
                 "type": "input",
                 "block_id": TYPE_BLOCK,
-                "label": _plain(t("documents.modal.type")),
+                "label": plain(t("documents.modal.type")),
                 "element": select,
             },
             {
                 "type": "input",
                 "block_id": FILE_BLOCK,
-                "label": _plain(t("documents.modal.file")),
+                "label": plain(t("documents.modal.file")),
                 "element": {
                     "type": "file_input",
                     "action_id": FILE_INPUT,
@@ -103,8 +99,8 @@ def upload_modal(t: Translator, types: list[DocumentType], initial: str | None) 
                 "block_id": ISSUE_BLOCK,
                 "optional": True,
                 # optional for Slack (one form for every type), so the label says for which it is required
-                "label": _plain(t("documents.modal.issue_date", types=", ".join(dated))),
-                "hint": _plain(t("documents.modal.issue_date_hint", types=", ".join(undated) or "—")),
+                "label": plain(t("documents.modal.issue_date", types=", ".join(dated))),
+                "hint": plain(t("documents.modal.issue_date_hint", types=", ".join(undated) or "—")),
                 "element": {"type": "datepicker", "action_id": ISSUE_INPUT},
             },
         ],
@@ -149,7 +145,7 @@ def ask_issue_date(t: Translator, document: Document, doctype: DocumentType, not
             {
                 "type": "datepicker",
                 "action_id": DATE_ACTION,
-                "placeholder": _plain(t("documents.ask_date_placeholder")),
+                "placeholder": plain(t("documents.ask_date_placeholder")),
             },
             block_id=f"{DATE_BLOCK}{document.id}",
         ),
@@ -263,15 +259,15 @@ def reject_modal(t: Translator, document_id: int, type_label: str, student_name:
         "type": "modal",
         "callback_id": REJECT_CALLBACK,
         "private_metadata": json.dumps({"document": document_id}),
-        "title": _plain(t("documents.reject.title")),
-        "submit": _plain(t("documents.reject.submit")),
-        "close": _plain(t("documents.modal.close")),
+        "title": plain(t("documents.reject.title")),
+        "submit": plain(t("documents.reject.submit")),
+        "close": plain(t("documents.modal.close")),
         "blocks": [
             section(t("documents.reject.intro", type=type_label, name=escape(student_name))),
             {
                 "type": "input",
                 "block_id": REASON_BLOCK,
-                "label": _plain(t("documents.reject.reason")),
+                "label": plain(t("documents.reject.reason")),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": REASON_INPUT,

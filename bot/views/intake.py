@@ -10,7 +10,7 @@ from itertools import groupby
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, escape, header, mention, section
+from bot.views.blocks import Block, actions, button, context, escape, header, mention, plain, section
 from models.intake import (
     MAX_NOTE_LENGTH,
     MAX_PLACE_LENGTH,
@@ -40,10 +40,6 @@ LENGTHS = (10, 15, 20, 30, 45, 60)
 MAX_OFFER_GROUPS = 20  # two blocks per day: the offer stays under Slack's 50 blocks
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
 def day_label(t: Translator, when: datetime) -> str:
     return t.date(when.astimezone(t.tz).date(), "full")
 
@@ -66,23 +62,23 @@ def _place(t: Translator, place: str) -> str:
 def _input(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
 ) -> Block:
-    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
     if optional:
         block["optional"] = True
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
 def slots_modal(t: Translator) -> dict[str, Any]:
     """Date, start, end, slot length, place or video link; what it gives is shown before it is saved."""
-    length_options = [{"text": _plain(t("intake.form.minutes", minutes=m)), "value": str(m)} for m in LENGTHS]
+    length_options = [{"text": plain(t("intake.form.minutes", minutes=m)), "value": str(m)} for m in LENGTHS]
     return {
         "type": "modal",
         "callback_id": SLOTS_FORM,
-        "title": _plain(t("intake.form.title")),
-        "submit": _plain(t("intake.form.next")),
-        "close": _plain(t("intake.form.close")),
+        "title": plain(t("intake.form.title")),
+        "submit": plain(t("intake.form.next")),
+        "close": plain(t("intake.form.close")),
         "blocks": [
             section(t("intake.form.intro")),
             _input("date", t("intake.form.date"), {"type": "datepicker", "action_id": "date"}),
@@ -142,9 +138,9 @@ def preview_modal(t: Translator, planned: Sequence[PlannedSlot], metadata: str) 
         "type": "modal",
         "callback_id": SLOTS_PREVIEW,
         "private_metadata": metadata,
-        "title": _plain(t("intake.form.title")),
-        "submit": _plain(t("intake.preview.publish")),
-        "close": _plain(t("intake.form.close")),
+        "title": plain(t("intake.form.title")),
+        "submit": plain(t("intake.preview.publish")),
+        "close": plain(t("intake.form.close")),
         "blocks": [
             section(t("intake.preview.intro", count=len(planned))),
             *(section(chunk) for chunk in _chunks(slot_lines(t, planned))[:20]),
@@ -156,8 +152,8 @@ def preview_modal(t: Translator, planned: Sequence[PlannedSlot], metadata: str) 
 def published_modal(t: Translator, added: int) -> dict[str, Any]:
     return {
         "type": "modal",
-        "title": _plain(t("intake.form.title")),
-        "close": _plain(t("intake.form.done")),
+        "title": plain(t("intake.form.title")),
+        "close": plain(t("intake.form.done")),
         "blocks": [section(published_text(t, added))],
     }
 
@@ -318,9 +314,9 @@ def held_modal(t: Translator, booked: Booked, metadata: dict[str, Any]) -> dict[
         "type": "modal",
         "callback_id": HELD_FORM,
         "private_metadata": json.dumps(metadata),
-        "title": _plain(t("intake.held.title")),
-        "submit": _plain(t("intake.held.save")),
-        "close": _plain(t("intake.form.close")),
+        "title": plain(t("intake.held.title")),
+        "submit": plain(t("intake.held.save")),
+        "close": plain(t("intake.form.close")),
         "blocks": [
             section(
                 t(

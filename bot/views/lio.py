@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, section
+from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, plain, section
 from bot.views.decision import decided, review_buttons
 from bot.views.documents import open_button
 from models.catalogue import Catalogue
@@ -37,19 +37,15 @@ OVERVIEW_BLOCKS = 50  # Slack's limit per message: rows with buttons take two bl
 OVERVIEW_APPROVE = "lio_overview_approve"  # approving from the overview also redraws the overview
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:150], "emoji": True}
-
-
 def _input(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
 ) -> Block:
     element = {"action_id": INPUT, **element}
-    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
     if optional:
         block["optional"] = True
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
@@ -73,9 +69,9 @@ def _modal(
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": _plain(title[:24]),
-        "submit": _plain(submit),
-        "close": _plain("✕"),
+        "title": plain(title[:24]),
+        "submit": plain(submit),
+        "close": plain("✕"),
         "private_metadata": metadata,
         "blocks": blocks,
     }
@@ -88,7 +84,7 @@ def apply_modal(
     t: Translator, subjects: tuple[str, str], earlier: LioApplication | None, proof: Document | None
 ) -> dict[str, Any]:
     """The job as the student describes it; the proof is required unless one is already on file."""
-    level_options = [{"text": _plain(t(f"lio.level.{level.value}")), "value": level.value} for level in Level]
+    level_options = [{"text": plain(t(f"lio.level.{level.value}")), "value": level.value} for level in Level]
     level: dict[str, Any] = {"type": "static_select", "options": level_options}
     if earlier is not None:
         level["initial_option"] = next(o for o in level_options if o["value"] == earlier.level)

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, section
+from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, plain, section
 from models.catalogue import ActivityKind, Catalogue
 from models.people import Person, Student
 from models.placements import MAX_REASON_LENGTH, Answer, Placement, Refusal, Slot
@@ -46,22 +46,18 @@ PEOPLE = ("contact", *(f"mentor{i}" for i in range(1, MAX_MENTORS + 1)), "school
 RULES, INTRODUCTION = "rules", "introduction"
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:150], "emoji": True}
-
-
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(text[:75]), "value": value}
+    return {"text": plain(text[:75]), "value": value}
 
 
 def _input(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
 ) -> Block:
-    block: Block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
     if optional:
         block["optional"] = True
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
@@ -100,9 +96,9 @@ def modal(
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": _plain(t(title_key)[:24]),
-        "submit": _plain(t("placements.modal.submit")[:24]),
-        "close": _plain(t("placements.modal.close")[:24]),
+        "title": plain(t(title_key)[:24]),
+        "submit": plain(t("placements.modal.submit")[:24]),
+        "close": plain(t("placements.modal.close")[:24]),
         "private_metadata": json.dumps(metadata),
         "blocks": blocks[:100],
     }

@@ -10,7 +10,7 @@ from datetime import date, time
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, section
+from bot.views.blocks import Block, actions, button, context, divider, escape, header, plain, section
 from bot.views.decision import review_buttons
 from bot.views.placements import activity_name, course_name, school_name
 from models.catalogue import Catalogue
@@ -54,10 +54,6 @@ def preview_title(t: Translator, lines: int, saveable: int) -> str:
         + " "
         + t.ngettext("planning.preview.title_ok", saveable, ok=saveable)
     )
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text[:150], "emoji": True}
 
 
 def hours_text(hours: float) -> str:
@@ -333,14 +329,14 @@ def changes_modal(t: Translator, version_id: int, metadata: str) -> dict[str, An
         "type": "modal",
         "callback_id": CHANGES_CALLBACK,
         "private_metadata": metadata,
-        "title": _plain(t("planning.changes.title")),
-        "submit": _plain(t("planning.changes.submit")),
-        "close": _plain(t("planning.modal.close")),
+        "title": plain(t("planning.changes.title")),
+        "submit": plain(t("planning.changes.submit")),
+        "close": plain(t("planning.modal.close")),
         "blocks": [
             {
                 "type": "input",
                 "block_id": REASON_BLOCK,
-                "label": _plain(t("planning.changes.reason")),
+                "label": plain(t("planning.changes.reason")),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": REASON_INPUT,
@@ -361,21 +357,21 @@ def lesson_modal(
         element: Block = {"type": "plain_text_input", "action_id": block}
         element["max_length"] = LESSON_TEXT_LIMITS.get(block, TIME_TEXT_LIMIT)
         if placeholder:
-            element["placeholder"] = _plain(placeholder)
+            element["placeholder"] = plain(placeholder)
         return {
             "type": "input",
             "block_id": block,
             "optional": optional,
-            "label": _plain(t(f"planning.modal.{block}")),
+            "label": plain(t(f"planning.modal.{block}")),
             "element": element,
         }
 
-    options = [{"text": _plain(activity_name(t, a)), "value": a} for a in activities]
+    options = [{"text": plain(activity_name(t, a)), "value": a} for a in activities]
     blocks: list[Block] = [
         {
             "type": "input",
             "block_id": "day",
-            "label": _plain(t("planning.modal.day")),
+            "label": plain(t("planning.modal.day")),
             "element": {"type": "datepicker", "action_id": "day"},
         },
         text_input("start", False, "10:00"),
@@ -383,7 +379,7 @@ def lesson_modal(
         {
             "type": "input",
             "block_id": "activity",
-            "label": _plain(t("planning.modal.activity")),
+            "label": plain(t("planning.modal.activity")),
             "element": {
                 "type": "static_select",
                 "action_id": "activity",
@@ -407,9 +403,9 @@ def lesson_modal(
         "type": "modal",
         "callback_id": LESSON_CALLBACK,
         "private_metadata": str(placement_id),
-        "title": _plain(t("planning.modal.title")),
-        "submit": _plain(t("planning.modal.submit")),
-        "close": _plain(t("planning.modal.close")),
+        "title": plain(t("planning.modal.title")),
+        "submit": plain(t("planning.modal.submit")),
+        "close": plain(t("planning.modal.close")),
         "blocks": blocks,
     }
 

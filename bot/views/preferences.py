@@ -9,7 +9,7 @@ from itertools import groupby
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, section
+from bot.views.blocks import Block, actions, button, context, divider, escape, header, plain, section
 from models.preferences import LEVELS, MAX_RANKED, MAX_TEXT, SEMESTERS, Alternative, Lock, Preferences
 from models.school_match import Match, School
 
@@ -32,12 +32,8 @@ REMARKS = "remarks"
 NO_PREFERENCE = "0"
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(text[:OPTION_TEXT_LIMIT]), "value": value}
+    return {"text": plain(text[:OPTION_TEXT_LIMIT]), "value": value}
 
 
 def school_label(school: School) -> str:
@@ -51,7 +47,7 @@ def _school_choices(schools: Sequence[School]) -> dict[str, Any]:
     by_city = sorted(schools, key=lambda s: (s.city, s.name))
     groups = [
         {
-            "label": _plain(city[:OPTION_TEXT_LIMIT]),
+            "label": plain(city[:OPTION_TEXT_LIMIT]),
             "options": [_option(s.name, str(s.id)) for s in group][:OPTION_LIMIT],
         }
         for city, group in ((c, list(g)) for c, g in groupby(by_city, key=lambda s: s.city))
@@ -66,7 +62,7 @@ def _school_select(
     element: dict[str, Any] = {
         "type": "multi_static_select",
         "action_id": block_id,
-        "placeholder": _plain(t("preferences.modal.search")),
+        "placeholder": plain(t("preferences.modal.search")),
         **_school_choices(schools),
     }
     initial = [by_id[i] for i in chosen if i in by_id]
@@ -92,7 +88,7 @@ def _ranked_selects(t: Translator, schools: Sequence[School], chosen: Sequence[i
         element: dict[str, Any] = {
             "type": "static_select",
             "action_id": rank_block(rank),
-            "placeholder": _plain(t("preferences.modal.search")),
+            "placeholder": plain(t("preferences.modal.search")),
             **choices,
         }
         if rank <= len(chosen) and chosen[rank - 1] in by_id:
@@ -108,11 +104,11 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, hint: str | No
         "type": "input",
         "block_id": block_id,
         "optional": True,
-        "label": _plain(label),
+        "label": plain(label),
         "element": element,
     }
     if hint:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain(hint)
     return block
 
 
@@ -146,7 +142,7 @@ def _text(action_id: str, value: str, *, multiline: bool, placeholder: str) -> d
         "action_id": action_id,
         "multiline": multiline,
         "max_length": MAX_TEXT,
-        "placeholder": _plain(placeholder),
+        "placeholder": plain(placeholder),
     }
     if value:
         element["initial_value"] = value
@@ -247,9 +243,9 @@ def modal(t: Translator, schools: Sequence[School], current: Preferences, lock: 
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain(t("preferences.modal.title")),
-        "submit": _plain(t("preferences.modal.submit")),
-        "close": _plain(t("preferences.modal.close")),
+        "title": plain(t("preferences.modal.title")),
+        "submit": plain(t("preferences.modal.submit")),
+        "close": plain(t("preferences.modal.close")),
         "private_metadata": json.dumps({"v": 1}),
         "blocks": blocks,
     }
@@ -259,8 +255,8 @@ def locked_view(t: Translator, text: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain(t("preferences.modal.title")),
-        "close": _plain(t("preferences.modal.close")),
+        "title": plain(t("preferences.modal.title")),
+        "close": plain(t("preferences.modal.close")),
         "blocks": [section(text)],
     }
 
