@@ -27,7 +27,8 @@ from bot.views.blocks import section
 from handlers.values import number, too_long, typed
 from models import audit, documents
 from models.access import may_get_document, may_review
-from models.document_dates import issue_date_problem, parse_typed_date
+from models.date_text import read_date
+from models.document_dates import issue_date_problem
 from models.documents import Document, DocumentStatus, InternshipWindow
 from models.people import Person, Student
 
@@ -279,7 +280,8 @@ def on_typed_date(event: dict[str, Any], context: BoltContext, client: WebClient
         document = documents.awaiting_date(scope.session, scope.actor.person_id)
         if document is None:
             return
-        issued = parse_typed_date(str(event.get("text") or ""), scope.today)
+        typed = read_date(str(event.get("text") or ""), scope.today, past=True)
+        issued = typed if isinstance(typed, date) else None
         problem = t("documents.date_not_understood") if issued is None else _set_date(scope, document, issued)
         services = scope.services
     if problem is not None:

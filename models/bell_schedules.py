@@ -11,8 +11,8 @@ from datetime import datetime, time
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from models import audit
+from models.date_text import find_time_range
 from models.lesson_text import BellSchedule
-from models.slot_text import find_time_range
 
 _PERIOD_LINE = re.compile(
     r"^\s*(?P<n>\d{1,2})\s*(?:e|de|ste|st|nd|rd|th)?\s*(?:lesuur|period|lesson)?\s*[:.)-]?\s*"

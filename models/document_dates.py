@@ -1,65 +1,17 @@
-"""The extract's issue date: read it as students type it, and judge whether it covers the internships.
-
-Typed dates are parsed here rather than by dateparser, which reads "12/9" month-first and misses Dutch
-abbreviations: day first always (as in Belgium), a missing year means the most recent such day.
-"""
+"""The extract's issue date: whether it covers the internships (typed dates are read by `models.date_text`,
+with `past=True`: a missing year means the most recent such day)."""
 
 from __future__ import annotations
 
-import calendar
-import re
 from datetime import date
 from enum import StrEnum
 
-MONTHS = {
-    **dict.fromkeys(("januari", "january", "jan"), 1),
-    **dict.fromkeys(("februari", "february", "feb", "febr"), 2),
-    **dict.fromkeys(("maart", "march", "mrt", "mar", "maa"), 3),
-    **dict.fromkeys(("april", "apr"), 4),
-    **dict.fromkeys(("mei", "may"), 5),
-    **dict.fromkeys(("juni", "june", "jun"), 6),
-    **dict.fromkeys(("juli", "july", "jul"), 7),
-    **dict.fromkeys(("augustus", "august", "aug"), 8),
-    **dict.fromkeys(("september", "sept", "sep"), 9),
-    **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
-    **dict.fromkeys(("november", "nov"), 11),
-    **dict.fromkeys(("december", "dec"), 12),
-}
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
-_WORDS = re.compile(r"^(\d{1,2})(?:e|ste|de|st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
+from dateutil.relativedelta import relativedelta
 
 
 def add_months(day: date, months: int) -> date:
     """The same day `months` later (or earlier), clamped to the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _make(year: int | None, month: int, day: int, today: date) -> date | None:
-    try:
-        if year is not None:
-            return date(year if year >= 100 else 2000 + year, month, day)
-        candidate = date(today.year, month, day)
-        return candidate if candidate <= today else date(today.year - 1, month, day)
-    except ValueError:
-        return None
-
-
-def parse_typed_date(text: str, today: date) -> date | None:
-    """ "12 september 2026", "12 sept", "12/9", "12-09-2026", "2026-09-12"; None when it is no date."""
-    cleaned = " ".join(text.strip().lower().replace(",", " ").split())
-    cleaned = re.sub(r"^(op|on|de|the)\s+", "", cleaned)
-    if match := _ISO.match(cleaned):
-        return _make(int(match[1]), int(match[2]), int(match[3]), today)
-    if match := _NUMERIC.match(cleaned):
-        year = int(match[3]) if match[3] else None
-        return _make(year, int(match[2]), int(match[1]), today)
-    if (match := _WORDS.match(cleaned)) and match[2] in MONTHS:
-        year = int(match[3]) if match[3] else None
-        return _make(year, MONTHS[match[2]], int(match[1]), today)
-    return None
+    return day + relativedelta(months=months)
 
 
 class IssueDateProblem(StrEnum):

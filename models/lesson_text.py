@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from models.slot_text import LineProblem, clock_time, find_time_range, read_date
+from models.date_text import LineProblem, clock_time, find_time_range, read_date
 
 # "3e lesuur", "3de lesuur", "lesuur 3", "3rd period", "period 3", "lesson 3"
 _PERIOD = re.compile(

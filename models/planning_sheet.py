@@ -17,8 +17,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from models.date_text import LineProblem, read_date
 from models.lesson_text import ACTIVITY_WORDS, BellSchedule, LessonReading, LineReading, parse_clock
-from models.slot_text import LineProblem, read_date
 
 # column -> the names a header may use (Dutch first, as in the template)
 COLUMNS: dict[str, tuple[str, ...]] = {

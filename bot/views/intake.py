@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, escape, header, mention, plain, section
+from models.date_text import LineProblem
 from models.intake import (
     MAX_NOTE_LENGTH,
     MAX_PLACE_LENGTH,
@@ -22,7 +23,6 @@ from models.intake import (
     may_change,
 )
 from models.people import Person
-from models.slot_text import LineProblem
 
 SLOTS_FORM = "intake_slots_form"
 SLOTS_PREVIEW = "intake_slots_preview"
