@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
 from bot import durable_jobs
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, person_translator
 from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import documents as views
@@ -50,10 +50,6 @@ def store_of(services: Services) -> DocumentStore:
 
 def config() -> documents.DocumentConfig:
     return documents.load_document_config()
-
-
-def person_translator(person: Person, services: Services) -> Translator:
-    return translator(person.language, person.slack_locale, services.settings.timezone)
 
 
 # --- fetching from Slack ---------------------------------------------------------------------------------
@@ -173,7 +169,7 @@ def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
     doctype = cfg.type(incoming.type_code)
     with services.db.session() as session:
         student = session.get_one(Person, incoming.student_id)
-    t = person_translator(student, services)
+    t = person_translator(student, services.settings.timezone)
     if doctype is None:
         return
     filename = incoming.filename or incoming.file_id
@@ -260,7 +256,7 @@ def to_review(
         posted: list[list[Any]] = []
         reviewers = reviewers_of(session, cfg, document.student_id)
         for reviewer in reviewers:
-            rt = person_translator(reviewer, services)
+            rt = person_translator(reviewer, services.settings.timezone)
             blocks = views.review_message(rt, student.slack_user_id, student.name, line)
             try:
                 channel = client.conversations_open(users=reviewer.slack_user_id)["channel"]["id"]
@@ -276,7 +272,7 @@ def to_review(
         session.add(document)
     if not tell_student:
         return
-    t = person_translator(student, services)
+    t = person_translator(student, services.settings.timezone)
     blocks = views.received(t, doctype, document, [r.slack_user_id for r in reviewers])
     text = t("documents.received_text")
     if incoming is None:
@@ -317,7 +313,11 @@ def refresh_review_messages(
     people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids)))} if ids else {}
     for channel, ts, *rest in document.review_messages:
         reviewer = people.get(int(rest[0])) if rest else None
-        rt = person_translator(reviewer, services) if reviewer else person_translator(student, services)
+        rt = (
+            person_translator(reviewer, services.settings.timezone)
+            if reviewer
+            else person_translator(student, services.settings.timezone)
+        )
         blocks = views.review_message(
             rt,
             student.slack_user_id,
@@ -341,7 +341,7 @@ def tell_student_decision(
     doctype = config().type(document.type_code)
     decision = documents.decisions(session, [document.id or 0]).get(document.id or 0)
     assert doctype is not None and decision is not None
-    t = person_translator(student, services)
+    t = person_translator(student, services.settings.timezone)
     blocks = views.student_decision(t, doctype, document, decision, decider_slack_id)
     key = "documents.student.approved_text" if decision.approved else "documents.student.rejected_text"
     try:
@@ -403,14 +403,14 @@ def _tell_renewal(
     doctype = config().type(document.type_code)
     assert doctype is not None and document.issue_date is not None
     expires = expires_on(document.issue_date, doctype.max_age_months)
-    t = person_translator(student, services)
+    t = person_translator(student, services.settings.timezone)
     blocks = views.renewal_for_student(t, doctype, document, expires, last, today)
     try:
         send_dm(client, student.slack_user_id, t("documents.renewal.student_text"), blocks)
     except SlackApiError as error:
         logger.warning("could not ask %s for a newer extract: %s", student.slack_user_id, error)
     for reviewer in reviewers:
-        rt = person_translator(reviewer, services)
+        rt = person_translator(reviewer, services.settings.timezone)
         blocks = views.renewal_for_supervisor(
             rt, student.slack_user_id, student.name, doctype, expires, last, today
         )

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 
+from models.people import Person
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -108,3 +110,8 @@ class Translator:
 def translator(chosen: str | None, slack_locale: str | None, timezone: str) -> Translator:
     """The translator for a person, from their own choice and their Slack locale."""
     return Translator(language_for(chosen, slack_locale), timezone)
+
+
+def person_translator(person: Person, timezone: str) -> Translator:
+    """The translator of the person a message is for (not always the one who acts)."""
+    return translator(person.language, person.slack_locale, timezone)

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
 from bot.calendar_invite import intake_event, send_invite
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, person_translator
 from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import intake as views
@@ -20,10 +20,6 @@ from models import intake
 from models.people import Person, Student, supervised_by
 
 logger = logging.getLogger(__name__)
-
-
-def _t(services: Services, person: Person) -> Translator:
-    return translator(person.language, person.slack_locale, services.settings.timezone)
 
 
 def supervisors_by_id(session: Session, slots: list[intake.IntakeSlot]) -> dict[int, Person]:
@@ -50,7 +46,7 @@ def offer_to_students(services: Services, client: WebClient, supervisor_id: int)
             slots = intake.free_slots(session, student.id, now)
             if not slots:
                 continue
-            t = _t(services, student)
+            t = person_translator(student, services.settings.timezone)
             blocks = views.offer_blocks(t, slots, supervisors_by_id(session, slots), t("intake.offer.intro"))
             try:
                 send_dm(client, student.slack_user_id, t("intake.offer.text"), blocks)
@@ -91,7 +87,10 @@ def confirm_booking(services: Services, client: WebClient, booking_id: int, move
         if booked is None:
             return
         now = services.clock.now()
-        t_student, t_supervisor = _t(services, booked.student), _t(services, booked.supervisor)
+        t_student, t_supervisor = (
+            person_translator(booked.student, services.settings.timezone),
+            person_translator(booked.supervisor, services.settings.timezone),
+        )
         key = "intake.supervisor.moved" if moved else "intake.supervisor.booked"
         try:
             send_invite(
@@ -144,7 +143,10 @@ def announce_cancellation(services: Services, client: WebClient, cancelled: Canc
     booked, now = cancelled.booked, services.clock.now()
     with services.db.session() as session:
         student, supervisor = booked.student, booked.supervisor
-        t_student, t_supervisor = _t(services, student), _t(services, supervisor)
+        t_student, t_supervisor = (
+            person_translator(student, services.settings.timezone),
+            person_translator(supervisor, services.settings.timezone),
+        )
         when_student = views.when_text(t_student, booked.slot.starts_at, booked.slot.ends_at)
         sequence = booked.booking.sequence + 1
         try:

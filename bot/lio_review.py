@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
-from bot.i18n import Translator, translator
+from bot.i18n import person_translator
 from bot.services import Services
 from bot.views import lio as views
 from models import documents, lio
@@ -22,10 +22,6 @@ from models.people import Person, Role, Student, people_with_role
 logger = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
 Reviewed = TypeVar("Reviewed", LioApplication, ReductionRequest)
-
-
-def person_t(person: Person, services: Services) -> Translator:
-    return translator(person.language, person.slack_locale, services.settings.timezone)
 
 
 def subjects_of(session: Session, student_id: int) -> tuple[str, str]:
@@ -42,7 +38,7 @@ def current_proof(session: Session, student_id: int) -> documents.Document | Non
 def review_blocks(
     services: Services, session: Session, request: Request, viewer: Person, decider_slack_id: str | None
 ) -> tuple[str, list[Any]]:
-    rt = person_t(viewer, services)
+    rt = person_translator(viewer, services.settings.timezone)
     rules = lio.load_lio_rules()
     student = session.get_one(Person, request.student_id)
     subjects = subjects_of(session, request.student_id)

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.i18n import translator
+from bot.i18n import person_translator
 from bot.notifier import send_dm
 from bot.views.problem import coordinator_message
 from models import problems, progress
@@ -31,7 +31,7 @@ def deliver(
     supervisors = list({p.id: p for p in supervisors_of(session, problem.student_id).values()}.values())
     delivered = []
     for coordinator in coordinators:
-        t = translator(coordinator.language, coordinator.slack_locale, timezone)
+        t = person_translator(coordinator, timezone)
         blocks, fallback = coordinator_message(
             t, person.slack_user_id, student, summary, supervisors, problem.text
         )

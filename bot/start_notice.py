@@ -13,8 +13,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import event
 from sqlmodel import Session
 
-from bot.document_flow import person_translator
-from bot.i18n import Translator
+from bot.i18n import Translator, person_translator
 from bot.notifier import send_dm
 from bot.services import Services
 from bot.views.blocks import section
@@ -48,7 +47,7 @@ def clear_starts(services: Services, client: WebClient, student_id: int) -> None
         if student is None:
             return
         cleared = planning.record_steps(session, services.catalogue, student_id, services.clock.now())
-        found = texts(session, services, person_translator(student, services), cleared)
+        found = texts(session, services, person_translator(student, services.settings.timezone), cleared)
         slack_id = student.slack_user_id
     for text in found:
         try:
@@ -82,7 +81,7 @@ def refresh(
     cleared = planning.record_steps(session, services.catalogue, student_id, now)
     if not cleared:
         return []
-    found = texts(session, services, person_translator(student, services), cleared)
+    found = texts(session, services, person_translator(student, services.settings.timezone), cleared)
     return [Notice(student.slack_user_id, text) for text in found]
 
 

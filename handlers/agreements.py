@@ -11,11 +11,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import start_notice
+from bot.i18n import person_translator
 from bot.middleware import Scope, request_scope
 from bot.views import agreements as views
 from bot.views.blocks import Block, section
 from bot.views.placements import errors_reply, school_name
-from handlers.placements import _day, _own_school, notify, person_t
+from handlers.placements import _day, _own_school, notify
 from handlers.values import number
 from models import agreements, audit, placement_steps, placements
 from models.access import may_manage_agreements
@@ -178,7 +179,7 @@ def _now_covered(scope: Scope, school: Institution) -> list[tuple[Person, str, l
         covers = agreements.student_coverage(scope.session, student_id, mine)
         if any(c.institution_id == school.id and c.covered for c in covers):
             person = scope.session.get_one(Person, student_id)
-            st = person_t(scope, person)
+            st = person_translator(person, scope.services.settings.timezone)
             text = st("agreements.dm.now_covered", school=school_name(school))
             out.append((person, text, [section(text)]))
     return out

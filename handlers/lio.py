@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import document_flow, durable_jobs, lio_details, lio_review, start_notice
-from bot.i18n import Translator
+from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.services import Services
@@ -37,7 +37,6 @@ def rules() -> lio.LioRules:
     return lio.load_lio_rules()
 
 
-_t = lio_review.person_t
 _subjects = lio_review.subjects_of
 current_proof = lio_review.current_proof
 
@@ -168,7 +167,7 @@ def after_apply(
         student = session.get_one(Person, application.student_id)
         outcome = lio.assess(rules(), application.job())
         _ask_counsellors(services, client, session, application, student)
-    t = _t(student, services)
+    t = person_translator(student, services.settings.timezone)
     _dm(client, student.slack_user_id, t("lio.submitted"), views.submitted(t, outcome, services.catalogue))
 
 
@@ -255,7 +254,7 @@ def after_reduction_request(services: Services, client: WebClient, request_id: i
         request = session.get_one(ReductionRequest, request_id)
         student = session.get_one(Person, request.student_id)
         _ask_counsellors(services, client, session, request, student)
-    t = _t(student, services)
+    t = person_translator(student, services.settings.timezone)
     _dm(
         client,
         student.slack_user_id,
@@ -370,7 +369,7 @@ def _after_decision(services: Services, client: WebClient, value: str, decider_s
         student = session.get_one(Person, request.student_id)
         found = lio.standing(session, rules(), request.student_id)
         outcome = found.outcome if found else None
-        t = _t(student, services)
+        t = person_translator(student, services.settings.timezone)
         blocks = views.decision_for_student(
             t,
             kind,
@@ -387,7 +386,7 @@ def _after_decision(services: Services, client: WebClient, value: str, decider_s
             if supervisor.id in seen:
                 continue
             seen.add(supervisor.id or 0)
-            st = _t(supervisor, services)
+            st = person_translator(supervisor, services.settings.timezone)
             blocks = views.decision_for_supervisor(
                 st, kind, approved, student.slack_user_id, student.name, outcome, services.catalogue
             )

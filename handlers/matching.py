@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import start_notice
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
 from bot.services import Services
 from bot.views import matching as views
@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 TIME_LIMIT = 8.0  # seconds of solving; a cohort of 1,000 finishes in about that (bench/README.md)
 
 
-def _t(services: Services, person: Person) -> Translator:
-    return translator(person.language, person.slack_locale, services.settings.timezone)
-
-
 def propose_job(
     services: Services, client: WebClient, requester_id: int, cohort: bool, excluded: list[int]
 ) -> None:
@@ -50,7 +46,7 @@ def propose_job(
         audit.log(session, services.clock.now(), "matching.proposed", actor_id=requester_id,
                   subject=f"match_run:{run.id}", students=len(instance.students))  # fmt: skip
         session.commit()
-        t = _t(services, requester)
+        t = person_translator(requester, services.settings.timezone)
         blocks = render(session, services, t, run, 0)
     notify(client, requester, t("matching.dm_text"), blocks)
 
@@ -129,7 +125,7 @@ def accept(
                 accepted += 1
             session.add(p)
         placement_steps.refresh(session, catalogue, student_id, scope.now)
-        st = _t(scope.services, person)
+        st = person_translator(person, scope.services.settings.timezone)
         for school_id, made in created.items():
             school = session.get_one(Institution, school_id)
             blocks = placement_views.placed_for_student(

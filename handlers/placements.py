@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import start_notice
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.views import placements as views
@@ -48,11 +48,6 @@ BLOCK_OF_CHECK = {
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-
-
-def person_t(scope: Scope, person: Person) -> Translator:
-    """The translator of the person a message is for (not of the one who acts)."""
-    return translator(person.language, person.slack_locale, scope.services.settings.timezone)
 
 
 def notify(client: WebClient, person: Person, text: str, blocks: list[Block]) -> None:
@@ -288,7 +283,7 @@ def _assign(scope: Scope, meta: dict[str, Any], values: dict[str, Any]) -> dict[
     starts = start_notice.refresh(session, scope.services, person.id, scope.now)
     student = session.get_one(Student, person.id)
     actor = session.get_one(Person, scope.actor.person_id)
-    st = person_t(scope, person)
+    st = person_translator(person, scope.services.settings.timezone)
     student_blocks = views.placed_for_student(
         st, catalogue, created, institution, student, actor.slack_user_id
     )
@@ -356,7 +351,7 @@ def withdraw(
         starts = start_notice.refresh(scope.session, scope.services, placement.student_id, scope.now)
         person = scope.session.get_one(Person, placement.student_id)
         school = scope.session.get(Institution, placement.institution_id)
-        st = person_t(scope, person)
+        st = person_translator(person, scope.services.settings.timezone)
         line = views.placement_line(st, scope.services.catalogue, placement, school)
     blocks = body.get("message", {}).get("blocks", [])
     ended = views.ended_line(
@@ -567,7 +562,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
             text = t("placements.answer.refused_noted", school=views.school_name(school))
             messages.append((me, text, [section(text)]))
             for supervisor in {p.id: p for p in supervisors_of(session, me.id or 0).values()}.values():
-                st = person_t(scope, supervisor)
+                st = person_translator(supervisor, scope.services.settings.timezone)
                 blocks = views.refused_for_supervisor(st, catalogue, answered, school, me, student, reason)
                 messages.append((supervisor, st("placements.dm.refused_text"), blocks))
     ack()
@@ -598,7 +593,7 @@ def _after_acceptance(scope: Scope, me: Person, school: Institution) -> list[tup
     ]
     if not pending:
         for coordinator in people_with_role(session, Role.COORDINATOR):
-            ct = person_t(scope, coordinator)
+            ct = person_translator(coordinator, scope.services.settings.timezone)
             out.append(
                 (
                     coordinator,

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import document_flow, durable_jobs, start_notice
-from bot.i18n import Translator
+from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.services import Services
@@ -539,7 +539,7 @@ def on_submit(ack: Ack, action: dict[str, Any], context: BoltContext, client: We
                     scope.session.rollback()
                     answer = t("planning.submit.no_supervisor")
                 else:
-                    rt = document_flow.person_translator(reviewer, scope.services)
+                    rt = person_translator(reviewer, scope.services.settings.timezone)
                     lessons = planning.lessons_of(scope.session, [version.id or 0])[version.id or 0]
                     school = placements.institutions(scope.session, [placement.institution_id]).get(
                         placement.institution_id
@@ -694,7 +694,7 @@ def tell_student(
         student = session.get_one(Person, student_id)
         version = session.get_one(PlanningVersion, version_id)
         placement = session.get_one(placements.Placement, version.placement_id)
-        t = document_flow.person_translator(student, services)
+        t = person_translator(student, services.settings.timezone)
         course = course_name(t, services.catalogue, placement.course_code)
         if version.status == VersionStatus.APPROVED:
             text = t("planning.decision.approved", course=course)
