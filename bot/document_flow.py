@@ -22,7 +22,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
-from bot import durable_jobs
 from bot.i18n import Translator, person_translator
 from bot.notifier import send_dm
 from bot.services import Services
@@ -441,8 +440,6 @@ def incoming_from(payload: dict[str, Any]) -> Incoming:
     return Incoming(**(payload | {"issue_date": date.fromisoformat(issued) if issued else None}))
 
 
-def _receive_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+def receive_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    """The durable job of RECEIVE_JOB (registered with the others in handlers.register)."""
     receive(services, client, incoming_from(payload))
-
-
-durable_jobs.register(RECEIVE_JOB, _receive_job)

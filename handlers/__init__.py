@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot import document_flow, durable_jobs
 from handlers import (
     actions,
     agreements,
@@ -19,8 +20,18 @@ from handlers import (
     reminders,
 )
 
+# Every kind of durable background job (bot/durable_jobs.py) and the function that does it. A process that
+# builds the app knows them all; `stagebot scheduler`, which builds none, leaves them to the web processes.
+JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
+    document_flow.RECEIVE_JOB: document_flow.receive_job,
+    planning.READ_JOB: planning.read_job,
+    lio.AFTER_APPLY_JOB: lio.after_apply_job,
+}
+
 
 def register(app: App) -> None:
+    for kind, function in JOB_KINDS.items():
+        durable_jobs.register(kind, function)
     commands.register(app)
     actions.register(app)
     events.register(app)

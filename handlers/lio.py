@@ -174,13 +174,11 @@ def after_apply(
 AFTER_APPLY_JOB = "lio.after_apply"
 
 
-def _after_apply_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+def after_apply_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    """The durable job of AFTER_APPLY_JOB (registered with the others in handlers.register)."""
     incoming = payload.get("incoming")
     proof = document_flow.incoming_from(incoming) if incoming else None
     after_apply(services, client, int(payload["application_id"]), proof)
-
-
-durable_jobs.register(AFTER_APPLY_JOB, _after_apply_job)
 
 
 _review_blocks = lio_review.review_blocks

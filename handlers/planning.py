@@ -131,13 +131,11 @@ def _read_payload(job: Job, *, text: str | None = None, file_id: str | None = No
     return {"job": fields, "text": text, "file_id": file_id}
 
 
-def _read_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+def read_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    """The durable job of READ_JOB (registered with the others in handlers.register)."""
     fields = payload["job"]
     job = Job(**(fields | {"today": date.fromisoformat(fields["today"])}))
     read_and_preview(services, client, job, text=payload.get("text"), file_id=payload.get("file_id"))
-
-
-durable_jobs.register(READ_JOB, _read_job)
 
 
 def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:

@@ -100,8 +100,23 @@ def test_a_job_that_keeps_failing_is_kept_with_its_error_and_given_up_after_a_fe
         durable_jobs.KINDS.pop("test.broken", None)
 
 
-def test_every_background_hand_over_of_user_input_is_durable() -> None:
-    """The kinds that carry what a user submitted are registered (the scheduler can resume them)."""
-    import handlers  # noqa: F401  (registers the listeners' job kinds)
-
+def test_every_background_hand_over_of_user_input_is_durable(wire: Stack) -> None:
+    """The kinds that carry what a user submitted are registered by building the app (the wire did)."""
     assert {"documents.receive", "lio.after_apply", "planning.read"} <= set(durable_jobs.KINDS)
+
+
+def test_a_job_of_a_kind_this_process_does_not_know_is_left_untouched(wire: Stack) -> None:
+    """`stagebot scheduler` builds no app, so it knows no job kinds: it must not use up a job's tries."""
+    calls: list[dict[str, object]] = []
+    durable_jobs.register("test.elsewhere", lambda _s, _c, payload: calls.append(payload))
+    try:
+        job_id = durable_jobs.record(wire.services, "test.elsewhere", {"n": 1})
+        known = durable_jobs.KINDS.pop("test.elsewhere")
+        assert durable_jobs.run(wire.services, web_client(wire.services), job_id) is False
+        (job,) = _jobs(wire)
+        assert job.attempts == 0 and job.last_error is None and calls == []
+        durable_jobs.register("test.elsewhere", known)
+        assert durable_jobs.run(wire.services, web_client(wire.services), job_id) is True
+        assert _jobs(wire) == [] and len(calls) == 1
+    finally:
+        durable_jobs.KINDS.pop("test.elsewhere", None)
