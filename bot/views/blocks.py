@@ -36,12 +36,29 @@ def header(text: str) -> Block:
 
 
 def section(text: str, *, accessory: Block | None = None, fields: list[str] | None = None) -> Block:
-    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, SECTION_LIMIT)}}
     if fields:
         block["fields"] = [{"type": "mrkdwn", "text": f[:2000]} for f in fields[:10]]
     if accessory:
         block["accessory"] = accessory
     return block
+
+
+def line_sections(lines: list[str], limit: int = SECTION_LIMIT - 200) -> list[Block]:
+    """Lines in as many sections as they need (a section holds 3,000 characters): a long list is split,
+    never cut. A single line over the limit is shortened visibly."""
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if chunk and size + len(line) + 1 > limit:
+            blocks.append(section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
 
 
 def fields_section(fields: list[str]) -> Block:

@@ -10,7 +10,18 @@ from datetime import date, time
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, plain, section
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    line_sections,
+    plain,
+    section,
+)
 from bot.views.decision import review_buttons
 from bot.views.placements import activity_name, course_name, school_name
 from models.catalogue import Catalogue
@@ -221,14 +232,7 @@ def preview(
     blocks: list[Block] = [section(title)]
     if course is not None:
         blocks.append(context(t("planning.preview.for", course=escape(course), school=school_name(school))))
-    chunk: list[str] = []
-    for line in lines:
-        if sum(len(x) + 1 for x in chunk) + len(line) > 2800:
-            blocks.append(section("\n".join(chunk)))
-            chunk = []
-        chunk.append(line)
-    if chunk:
-        blocks.append(section("\n".join(chunk)))
+    blocks += line_sections(lines)
     buttons = [button(t("planning.button.cancel"), CANCEL_ACTION, str(preview_id))]
     if saveable:
         buttons.insert(
@@ -236,7 +240,7 @@ def preview(
             button(t("planning.button.save", count=saveable), SAVE_ACTION, str(preview_id), style="primary"),
         )
     blocks.append(actions(*buttons, block_id="preview"))
-    return blocks[:50]
+    return blocks
 
 
 def lesson_reading_text(t: Translator, reading: LineReading, taken: str | None = None) -> str:
@@ -315,10 +319,8 @@ def review_message(
     blocks: list[Block] = [section(intro)]
     if version.late:
         blocks.append(section(t("planning.review.late", first=t.date(min(x.day for x in lessons), "long"))))
-    listed = [f"• {lesson_text(t, x)}" for x in lessons[:30]]
-    if len(lessons) > 30:
-        listed.append(t("planning.more", count=len(lessons) - 30))
-    blocks.append(section("\n".join(listed)))
+    # Every lesson: the supervisor approves what they can read (split over sections, never cut).
+    blocks += line_sections([f"• {lesson_text(t, x)}" for x in lessons])
     blocks.append(context(totals_text(t, required, lessons)))
     blocks.append(review_buttons(t, APPROVE_ACTION, CHANGES_ACTION, str(version.id)))
     return blocks
