@@ -241,6 +241,47 @@ class Refused(Exception):
     """Slack refused the row for good (an error that trying again will not change)."""
 
 
+Mark = tuple[int, dict[str, Any], tuple[str, str] | None]  # row id, Slack's result, a DM channel learnt
+
+
+class GroupCommit:
+    """Marks rows sent for many senders in one transaction: a sender hands its mark in and returns once
+    it is committed; whoever finds no commit under way writes every mark waiting, so with 8 senders the
+    database sees one writer and a few commits, not 8 writers queueing for its lock (SQLite has one)."""
+
+    def __init__(self, write: Callable[[list[Mark]], None]) -> None:
+        self.write = write
+        self._cond = threading.Condition()
+        self._waiting: list[tuple[Mark, list[BaseException | None]]] = []
+        self._writing = False
+
+    def submit(self, mark: Mark) -> None:
+        outcome: list[BaseException | None] = []  # filled once the mark's commit is over
+        with self._cond:
+            self._waiting.append((mark, outcome))
+            while not outcome and self._writing:
+                self._cond.wait()
+            if outcome:
+                return self._raise(outcome)
+            batch, self._waiting, self._writing = self._waiting, [], True
+        error: BaseException | None = None
+        try:
+            self.write([m for m, _ in batch])
+        except BaseException as exc:  # every sender of the batch learns it, not only this one
+            error = exc
+        with self._cond:
+            for _, result in batch:
+                result.append(error)
+            self._writing = False
+            self._cond.notify_all()
+        return self._raise(outcome)
+
+    @staticmethod
+    def _raise(outcome: list[BaseException | None]) -> None:
+        if outcome[0] is not None:
+            raise outcome[0]
+
+
 class OutboxWorker:
     """Delivers the outbox: a dispatcher thread claims due rows and hands each lane to a small pool, so a
     conversation's messages keep their order while many conversations go out side by side."""
@@ -251,6 +292,7 @@ class OutboxWorker:
         self.threads, self.poll = threads, poll
         self.window = threads * IN_FLIGHT_PER_THREAD  # rows claimed and not yet done, at most
         self._in_flight = 0
+        self._marks = GroupCommit(self._write_marks)
         self.pacer = Pacer()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -424,7 +466,12 @@ class OutboxWorker:
                     if failed:
                         logger.error("outbox %s given up after %d attempts", row.id, outbox.MAX_ATTEMPTS)
                     continue
-                outbox.mark_sent(session, row.id, self.holder, result, wall_now(), self._learnt(row, result))
+            self._marks.submit((row.id, result, self._learnt(row, result)))
+
+    def _write_marks(self, marks: list[Mark]) -> None:
+        with self.services.db.session() as session:
+            sent = [(row_id, result) for row_id, result, _ in marks]
+            outbox.mark_many_sent(session, self.holder, sent, [dm for *_, dm in marks if dm], wall_now())
 
     @staticmethod
     def _learnt(row: OutboxMessage, result: dict[str, Any]) -> tuple[str, str] | None:

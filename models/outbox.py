@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, and_, delete, exists, func, or_, update
+from sqlalchemy import JSON, Column, and_, bindparam, delete, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -141,22 +141,32 @@ def _mine(row_id: int, holder: str) -> Any:
     )
 
 
-def mark_sent(
+def mark_many_sent(
     session: Session,
-    row_id: int,
     holder: str,
-    result: dict[str, Any],
+    sent: list[tuple[int, dict[str, Any]]],
+    dms: list[tuple[str, str]],
     now: datetime,
-    dm: tuple[str, str] | None = None,
 ) -> None:
-    """Slack accepted the row; `dm` (user, DM channel) learnt from it is remembered in the same commit."""
-    session.execute(
-        update(OutboxMessage)
-        .where(_mine(row_id, holder))
-        .values(state=OutboxState.SENT.value, sent_at=now, result=result, claimed_until=None)
-    )
-    if dm is not None:
-        insert_new(session, DmChannel, {"user_id": dm[0], "channel_id": dm[1]})
+    """Slack accepted these rows (id, result): marked sent in one statement and one commit, with the DM
+    channels (user, channel) they taught, so senders that finish together share one commit."""
+    if sent:
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        statement = (
+            table.update()
+            .where(
+                table.c.id == bindparam("row_id"),
+                table.c.claimed_by == holder,
+                table.c.state == OutboxState.SENDING.value,
+            )
+            .values(
+                state=OutboxState.SENT.value, sent_at=now, result=bindparam("row_result"), claimed_until=None
+            )
+        )
+        session.connection().execute(statement, [{"row_id": i, "row_result": r} for i, r in sent])
+    learnt = {user: channel for user, channel in dms}
+    rows = [{"user_id": user, "channel_id": channel} for user, channel in learnt.items()]
+    insert_many_new(session, DmChannel, rows)
     session.commit()
 
 
