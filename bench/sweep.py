@@ -66,9 +66,11 @@ FLOOR_TARGET = 1.5
 @contextmanager
 def counted(engine: Engine) -> Iterator[list[str]]:
     statements: list[str] = []
+    here = threading.get_ident()
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
+        if threading.get_ident() == here:  # not the outbox worker polling meanwhile
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
     try:
@@ -197,11 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-send", action="store_true", help="measure reading and planning only")
     parser.add_argument("--no-doubled", action="store_true", help="skip the run with two sweeps at once")
     parser.add_argument("--no-json", action="store_true")
+    parser.add_argument("--database-url", help="an empty database to use instead of a fresh SQLite file")
     args = parser.parse_args(argv)
     rng = Random(args.seed)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
-        db = open_database(f"sqlite:///{Path(folder) / 'sweep.db'}")
+        db = open_database(args.database_url or f"sqlite:///{Path(folder) / 'sweep.db'}")
         schools = school_rows(50, rng)
         students = student_rows(args.students, [row["code"] for row in schools], rng)
         small = min(args.small_cohort, args.students)
@@ -221,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 "statements_to_plan": {str(small): small_plan[0], str(args.students): large_plan[0]},
                 "plan_seconds": round(large_plan[1], 3),
                 "items_due": large_plan[2],
+                "backend": db.engine.dialect.name,
             }
             runs: list[dict[str, Any]] = []
             if not args.no_send:

@@ -244,42 +244,62 @@ class Refused(Exception):
 Mark = tuple[int, dict[str, Any], tuple[str, str] | None]  # row id, Slack's result, a DM channel learnt
 
 
-class GroupCommit:
-    """Marks rows sent for many senders in one transaction: a sender hands its mark in and returns once
-    it is committed; whoever finds no commit under way writes every mark waiting, so with 8 senders the
-    database sees one writer and a few commits, not 8 writers queueing for its lock (SQLite has one)."""
+class MarkWriter:
+    """Marks rows sent on its own thread, many to a commit: a sender hands its mark in and goes on with
+    the next row, so sending is never held up by the database (SQLite has one writer, and a commit
+    costs a disk flush). `done(n)` is called once n marks are committed."""
 
-    def __init__(self, write: Callable[[list[Mark]], None]) -> None:
-        self.write = write
+    def __init__(self, write: Callable[[list[Mark]], None], done: Callable[[int], None]) -> None:
+        self.write, self.done = write, done
         self._cond = threading.Condition()
-        self._waiting: list[tuple[Mark, list[BaseException | None]]] = []
-        self._writing = False
+        self._queue: list[Mark] = []
+        self._stop = False
+        self._thread: threading.Thread | None = None
 
-    def submit(self, mark: Mark) -> None:
-        outcome: list[BaseException | None] = []  # filled once the mark's commit is over
+    def put(self, mark: Mark) -> None:
         with self._cond:
-            self._waiting.append((mark, outcome))
-            while not outcome and self._writing:
-                self._cond.wait()
-            if outcome:
-                return self._raise(outcome)
-            batch, self._waiting, self._writing = self._waiting, [], True
-        error: BaseException | None = None
-        try:
-            self.write([m for m, _ in batch])
-        except BaseException as exc:  # every sender of the batch learns it, not only this one
-            error = exc
-        with self._cond:
-            for _, result in batch:
-                result.append(error)
-            self._writing = False
-            self._cond.notify_all()
-        return self._raise(outcome)
+            self._queue.append(mark)
+            if self._thread is None:
+                self._stop = False
+                self._thread = threading.Thread(target=self._run, name="stagebot-marks", daemon=True)
+                self._thread.start()
+            self._cond.notify()
 
-    @staticmethod
-    def _raise(outcome: list[BaseException | None]) -> None:
-        if outcome[0] is not None:
-            raise outcome[0]
+    def stop(self) -> None:
+        """Write what is waiting, then end the thread."""
+        with self._cond:
+            thread, self._stop = self._thread, True
+            self._cond.notify()
+        if thread is not None:
+            thread.join(timeout=15)
+        with self._cond:
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._queue or self._stop, timeout=1.0)
+                if not self._queue:
+                    if self._stop:
+                        return
+                    continue
+                batch, self._queue = self._queue, []
+            self._write(batch)
+            self.done(len(batch))
+
+    def _write(self, batch: list[Mark]) -> None:
+        """Keep trying while the claims last: a row left unmarked would be sent again once its claim ran
+        out, so a busy database is waited for rather than given up on."""
+        give_up = time.monotonic() + CLAIM.total_seconds() / 2
+        while True:
+            try:
+                return self.write(batch)
+            except Exception:
+                if time.monotonic() > give_up:
+                    logger.exception("outbox: %d rows sent but not marked sent", len(batch))
+                    return
+                logger.warning("outbox: marking %d rows sent failed; trying again", len(batch), exc_info=True)
+                time.sleep(0.5)
 
 
 class OutboxWorker:
@@ -292,7 +312,7 @@ class OutboxWorker:
         self.threads, self.poll = threads, poll
         self.window = threads * IN_FLIGHT_PER_THREAD  # rows claimed and not yet done, at most
         self._in_flight = 0
-        self._marks = GroupCommit(self._write_marks)
+        self._marks = MarkWriter(self._write_marks, self._marked)
         self.pacer = Pacer()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -333,6 +353,7 @@ class OutboxWorker:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._marks.stop()
 
     def settle(self, timeout: float = 15.0) -> None:
         """Deliver everything due now, waiting for the background pool too (tests, shutdown, the CLI)."""
@@ -381,26 +402,28 @@ class OutboxWorker:
         lanes: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             lanes[row.lane].append(row)
+        with self._idle:
+            self._in_flight += len(rows)
         if wait and (len(lanes) == 1 or self.threads == 1):
             for lane_rows in lanes.values():
-                self._deliver_lane(lane_rows)
+                self._deliver_counted(lane_rows)
             return []
         pool = self._executor()
-        futures = []
-        for lane_rows in lanes.values():
-            with self._idle:
-                self._in_flight += len(lane_rows)
-            futures.append(pool.submit(self._deliver_counted, lane_rows))
-        return futures
+        return [pool.submit(self._deliver_counted, lane_rows) for lane_rows in lanes.values()]
 
     def _deliver_counted(self, rows: list[OutboxMessage]) -> None:
+        """Rows handed to the mark writer stay in flight until their mark is committed."""
+        sent = [0]
         try:
-            self._deliver_lane(rows)
+            self._deliver_lane(rows, sent)
         finally:
-            with self._idle:
-                self._in_flight -= len(rows)
-                self._idle.notify_all()
-            self._wake.set()  # the lanes' next rows may be claimed now
+            self._marked(len(rows) - sent[0])
+
+    def _marked(self, rows: int) -> None:
+        with self._idle:
+            self._in_flight -= rows
+            self._idle.notify_all()
+        self._wake.set()  # the lanes' next rows may be claimed now
 
     def _feed(self) -> int:
         """The worker thread's round: claim as many rows as the pool has room for and return at once, so
@@ -432,8 +455,9 @@ class OutboxWorker:
             self._client = slack_client(self.services, retries=False)
         return self._client
 
-    def _deliver_lane(self, rows: list[OutboxMessage]) -> None:
-        """In order; once a row must wait, the rest of its lane waits too (their claims are given back)."""
+    def _deliver_lane(self, rows: list[OutboxMessage], sent: list[int]) -> None:
+        """In order; once a row must wait, the rest of its lane waits too (their claims are given back).
+        `sent[0]` counts the rows sent (their marks are with the mark writer)."""
         waiting = False
         for row in rows:
             assert row.id is not None
@@ -466,7 +490,8 @@ class OutboxWorker:
                     if failed:
                         logger.error("outbox %s given up after %d attempts", row.id, outbox.MAX_ATTEMPTS)
                     continue
-            self._marks.submit((row.id, result, self._learnt(row, result)))
+            self._marks.put((row.id, result, self._learnt(row, result)))
+            sent[0] += 1
 
     def _write_marks(self, marks: list[Mark]) -> None:
         with self.services.db.session() as session:
