@@ -19,7 +19,7 @@ import urllib.error
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,8 @@ DEFERRED = frozenset(
 PLACEHOLDER = "outbox:"  # a ts (or channel) that is the key of a row not sent yet
 CLAIM = timedelta(seconds=60)
 BATCH = 50
+THREADS = 8  # senders: at 300 ms a call, 8 keep chat.postMessage's 300 a minute busy with room to spare
+IN_FLIGHT_PER_THREAD = 4  # rows a sender has claimed ahead (a claim lasts CLAIM: far longer than that)
 SHORT_WAIT = 2.0  # seconds a sender waits in place rather than giving its row back
 # Errors that will not go away by trying again: the row fails for good and is shown in `stagebot outbox`.
 TRANSIENT = frozenset(
@@ -239,14 +241,78 @@ class Refused(Exception):
     """Slack refused the row for good (an error that trying again will not change)."""
 
 
+Mark = tuple[int, dict[str, Any], tuple[str, str] | None]  # row id, Slack's result, a DM channel learnt
+
+
+class MarkWriter:
+    """Marks rows sent on its own thread, many to a commit: a sender hands its mark in and goes on with
+    the next row, so sending is never held up by the database (SQLite has one writer, and a commit
+    costs a disk flush). `done(n)` is called once n marks are committed."""
+
+    def __init__(self, write: Callable[[list[Mark]], None], done: Callable[[int], None]) -> None:
+        self.write, self.done = write, done
+        self._cond = threading.Condition()
+        self._queue: list[Mark] = []
+        self._stop = False
+        self._thread: threading.Thread | None = None
+
+    def put(self, mark: Mark) -> None:
+        with self._cond:
+            self._queue.append(mark)
+            if self._thread is None:
+                self._stop = False
+                self._thread = threading.Thread(target=self._run, name="stagebot-marks", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def stop(self) -> None:
+        """Write what is waiting, then end the thread."""
+        with self._cond:
+            thread, self._stop = self._thread, True
+            self._cond.notify()
+        if thread is not None:
+            thread.join(timeout=15)
+        with self._cond:
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._queue or self._stop, timeout=1.0)
+                if not self._queue:
+                    if self._stop:
+                        return
+                    continue
+                batch, self._queue = self._queue, []
+            self._write(batch)
+            self.done(len(batch))
+
+    def _write(self, batch: list[Mark]) -> None:
+        """Keep trying while the claims last: a row left unmarked would be sent again once its claim ran
+        out, so a busy database is waited for rather than given up on."""
+        give_up = time.monotonic() + CLAIM.total_seconds() / 2
+        while True:
+            try:
+                return self.write(batch)
+            except Exception:
+                if time.monotonic() > give_up:
+                    logger.exception("outbox: %d rows sent but not marked sent", len(batch))
+                    return
+                logger.warning("outbox: marking %d rows sent failed; trying again", len(batch), exc_info=True)
+                time.sleep(0.5)
+
+
 class OutboxWorker:
     """Delivers the outbox: a dispatcher thread claims due rows and hands each lane to a small pool, so a
     conversation's messages keep their order while many conversations go out side by side."""
 
-    def __init__(self, services: Services, *, threads: int = 4, poll: float = 2.0) -> None:
+    def __init__(self, services: Services, *, threads: int = THREADS, poll: float = 2.0) -> None:
         self.services = services
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.threads, self.poll = threads, poll
+        self.window = threads * IN_FLIGHT_PER_THREAD  # rows claimed and not yet done, at most
+        self._in_flight = 0
+        self._marks = MarkWriter(self._write_marks, self._marked)
         self.pacer = Pacer()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -287,6 +353,7 @@ class OutboxWorker:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        self._marks.stop()
 
     def settle(self, timeout: float = 15.0) -> None:
         """Deliver everything due now, waiting for the background pool too (tests, shutdown, the CLI)."""
@@ -296,13 +363,16 @@ class OutboxWorker:
             handled = self.deliver_due()
             with self._idle:
                 # Rows the worker thread claimed are being sent right now: wait for them as well.
-                self._idle.wait_for(lambda: self._rounds == 0, timeout=max(0.1, deadline - time.monotonic()))
-                busy = self._rounds > 0
+                self._idle.wait_for(self._quiet, timeout=max(0.1, deadline - time.monotonic()))
+                busy = not self._quiet()
             quiet = handled == 0 and not busy and not self.services.background.busy()
             if quiet and self.deliver_due() == 0:
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError("the outbox did not settle in time")
+
+    def _quiet(self) -> bool:
+        return self._rounds == 0 and self._in_flight == 0
 
     # -- delivery --------------------------------------------------------------------------------------
     def deliver_due(self, now: datetime | None = None) -> int:
@@ -317,20 +387,61 @@ class OutboxWorker:
                 self._idle.notify_all()
 
     def _deliver_round(self, now: datetime) -> int:
+        rows = self._claim(now, BATCH)
+        futures = self._submit(rows, wait=True)
+        for future in futures:
+            future.result()
+        return len(rows)
+
+    def _claim(self, now: datetime, limit: int) -> list[OutboxMessage]:
         with self.services.db.session() as session:
-            rows = outbox.claim(session, self.holder, now, CLAIM, BATCH)
-        if not rows:
-            return 0
+            return outbox.claim(session, self.holder, now, CLAIM, limit)
+
+    def _submit(self, rows: list[OutboxMessage], *, wait: bool) -> list[Future[None]]:
+        """Hand each lane's rows to the pool (in place when there is one lane and the caller waits)."""
         lanes: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             lanes[row.lane].append(row)
-        if len(lanes) == 1 or self.threads == 1:
+        with self._idle:
+            self._in_flight += len(rows)
+        if wait and (len(lanes) == 1 or self.threads == 1):
             for lane_rows in lanes.values():
-                self._deliver_lane(lane_rows)
-        else:
-            pool = self._executor()
-            for future in [pool.submit(self._deliver_lane, lane_rows) for lane_rows in lanes.values()]:
-                future.result()
+                self._deliver_counted(lane_rows)
+            return []
+        pool = self._executor()
+        return [pool.submit(self._deliver_counted, lane_rows) for lane_rows in lanes.values()]
+
+    def _deliver_counted(self, rows: list[OutboxMessage]) -> None:
+        """Rows handed to the mark writer stay in flight until their mark is committed."""
+        sent = [0]
+        try:
+            self._deliver_lane(rows, sent)
+        finally:
+            self._marked(len(rows) - sent[0])
+
+    def _marked(self, rows: int) -> None:
+        with self._idle:
+            self._in_flight -= rows
+            self._idle.notify_all()
+        self._wake.set()  # the lanes' next rows may be claimed now
+
+    def _feed(self) -> int:
+        """The worker thread's round: claim as many rows as the pool has room for and return at once, so
+        the senders never wait for the slowest lane of a batch before the next rows are claimed."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight < self.window, timeout=self.poll)
+            room = self.window - self._in_flight
+        if room <= 0 or self._stop.is_set():
+            return 0
+        with self._idle:
+            self._rounds += 1  # settle() waits for a claim on its way to the pool as well
+        try:
+            rows = self._claim(wall_now(), min(BATCH, room))
+            self._submit(rows, wait=False)
+        finally:
+            with self._idle:
+                self._rounds -= 1
+                self._idle.notify_all()
         return len(rows)
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -344,8 +455,9 @@ class OutboxWorker:
             self._client = slack_client(self.services, retries=False)
         return self._client
 
-    def _deliver_lane(self, rows: list[OutboxMessage]) -> None:
-        """In order; once a row must wait, the rest of its lane waits too (their claims are given back)."""
+    def _deliver_lane(self, rows: list[OutboxMessage], sent: list[int]) -> None:
+        """In order; once a row must wait, the rest of its lane waits too (their claims are given back).
+        `sent[0]` counts the rows sent (their marks are with the mark writer)."""
         waiting = False
         for row in rows:
             assert row.id is not None
@@ -378,7 +490,22 @@ class OutboxWorker:
                     if failed:
                         logger.error("outbox %s given up after %d attempts", row.id, outbox.MAX_ATTEMPTS)
                     continue
-                outbox.mark_sent(session, row.id, self.holder, result, wall_now())
+            self._marks.put((row.id, result, self._learnt(row, result)))
+            sent[0] += 1
+
+    def _write_marks(self, marks: list[Mark]) -> None:
+        with self.services.db.session() as session:
+            sent = [(row_id, result) for row_id, result, _ in marks]
+            outbox.mark_many_sent(session, self.holder, sent, [dm for *_, dm in marks if dm], wall_now())
+
+    @staticmethod
+    def _learnt(row: OutboxMessage, result: dict[str, Any]) -> tuple[str, str] | None:
+        """The (user, DM channel) a post to a user id taught: stored with the row's state, one commit."""
+        target = str(row.payload.get("channel") or "")
+        channel = result.get("channel")
+        if row.method != "chat.postMessage" or not target.startswith("U") or not channel:
+            return None
+        return target, str(channel)
 
     def _send_waiting(self, session: Session, row: OutboxMessage) -> dict[str, Any]:
         """Send, sitting out short waits (pacing, a brief rate limit) on this thread: the claim lasts a
@@ -424,11 +551,7 @@ class OutboxWorker:
             raise self._classify(method, error) from error
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
             raise Retry(2.0, f"connection: {type(error).__name__}", counts=True) from error
-        result = {"channel": answer.get("channel"), "ts": answer.get("ts")}
-        target = str(row.payload.get("channel") or "")
-        if method == "chat.postMessage" and target.startswith("U") and result["channel"]:
-            outbox.remember_dm_channel(session, target, str(result["channel"]))
-        return result
+        return {"channel": answer.get("channel"), "ts": answer.get("ts")}
 
     def _classify(self, method: str, error: SlackApiError) -> Exception:
         status = error.response.status_code
@@ -481,7 +604,7 @@ class OutboxWorker:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                handled = self.deliver_due()
+                handled = self._feed()
             except Exception:
                 logger.exception("outbox delivery round failed")
                 handled = 0

@@ -24,7 +24,8 @@ PER_MINUTE: dict[str, float] = {
 }
 PER_CHANNEL_PER_SECOND = 1.0  # chat.postMessage in one channel
 CHANNEL_BURST = 3
-BURST_SECONDS = 6.0  # a method's bucket holds this many seconds' worth of calls
+BURST_SHARE = 0.02  # a method's bucket holds this share of its minute (at least one call)
+MARGIN_SHARE = 0.01  # and refills this much below the limit (at least one call a minute)
 
 
 @dataclass
@@ -80,7 +81,16 @@ class Pacer:
             if name.startswith("lane:"):
                 rate, capacity = PER_CHANNEL_PER_SECOND * self.scale, float(CHANNEL_BURST)
             else:
-                rate = PER_MINUTE[method] / 60 * self.scale
-                capacity = max(1.0, rate * BURST_SECONDS / self.scale)
+                capacity, per_minute = method_budget(PER_MINUTE[method])
+                rate = per_minute / 60 * self.scale
             bucket = self._buckets[name] = _Bucket(rate, capacity, capacity, now)
         return bucket
+
+
+def method_budget(limit: float) -> tuple[float, float]:
+    """(burst, refill per minute) that never exceed `limit` calls in any sliding minute, which is how
+    Slack counts: a full bucket plus a minute of refill is the burst plus the refill, kept under the
+    limit by a margin that absorbs the jitter between our send and Slack's arrival."""
+    burst = max(1.0, float(int(limit * BURST_SHARE)))
+    margin = max(1.0, float(int(limit * MARGIN_SHARE)))
+    return burst, limit - burst - margin

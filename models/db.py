@@ -66,6 +66,21 @@ def insert_new(session: Session, table: type[SQLModel], values: dict[str, Any]) 
     return session.execute(statement).first() is not None
 
 
+def insert_many_new(
+    session: Session, table: type[SQLModel], rows: list[dict[str, Any]], returning: str | None = None
+) -> list[Any]:
+    """`insert_new` for many rows in one statement (a sweep writes thousands): returns the `returning`
+    column (default the primary key) of the rows inserted; rows whose unique key exists are left out."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table_ = table.__table__  # type: ignore[attr-defined]
+    key = table_.columns[returning] if returning else next(iter(table_.primary_key.columns))
+    statement = insert(table).values(rows).on_conflict_do_nothing().returning(key)  # type: ignore[arg-type]
+    return list(session.execute(statement).scalars())
+
+
 class Database:
     """Owns the engine; every unit of work is one ``session()`` that commits or rolls back whole."""
 

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, and_, delete, exists, or_, update
+from sqlalchemy import JSON, Column, and_, bindparam, delete, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.db import AwareDateTime, insert_new
+from models.db import AwareDateTime, insert_many_new, insert_new
 
 MAX_ATTEMPTS = 8
 KEY_LENGTH = 200
@@ -72,9 +72,30 @@ def enqueue(
     return insert_new(session, OutboxMessage, values)
 
 
+def enqueue_many(
+    session: Session, messages: list[tuple[str, str, str, dict[str, Any]]], now: datetime
+) -> set[str]:
+    """`enqueue` for many (key, lane, method, payload) in one statement; returns the keys that were new."""
+    rows = [
+        {
+            "key": key[:KEY_LENGTH],
+            "lane": lane[:128],
+            "method": method,
+            "payload": payload,
+            "state": OutboxState.PENDING.value,
+            "attempts": 0,
+            "not_before": now,
+            "created_at": now,
+        }
+        for key, lane, method, payload in messages
+    ]
+    return set(insert_many_new(session, OutboxMessage, rows, returning="key"))
+
+
 def claim(session: Session, holder: str, now: datetime, ttl: timedelta, limit: int) -> list[OutboxMessage]:
-    """Claim up to `limit` rows that are due and first in their lane; commits. Portable: a conditional
-    UPDATE per row, so two workers never hold the same row."""
+    """Claim up to `limit` rows that are due and first in their lane; commits. Portable: one conditional
+    UPDATE for the batch (a row another worker claimed meanwhile no longer matches it), then the rows this
+    claim won, told apart from older claims by their `claimed_until`."""
     earlier = aliased(OutboxMessage)
     open_states = (OutboxState.PENDING.value, OutboxState.SENDING.value)
     claimable = or_(
@@ -89,19 +110,26 @@ def claim(session: Session, holder: str, now: datetime, ttl: timedelta, limit: i
     candidates = session.exec(
         select(OutboxMessage.id).where(claimable, ~blocked).order_by(col(OutboxMessage.id)).limit(limit)
     ).all()
-    claimed: list[int] = []
-    for row_id in candidates:
-        won = session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == row_id, claimable)
-            .values(state=OutboxState.SENDING.value, claimed_by=holder, claimed_until=now + ttl)
-        )
-        if won.rowcount:  # type: ignore[attr-defined]  # CursorResult
-            claimed.append(row_id)
-    session.commit()
-    if not claimed:
+    if not candidates:
+        session.rollback()
         return []
-    rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed))).all()
+    until = now + ttl
+    won = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(candidates), claimable)
+        .values(state=OutboxState.SENDING.value, claimed_by=holder, claimed_until=until)
+    )
+    session.commit()
+    if not won.rowcount:  # type: ignore[attr-defined]  # CursorResult
+        return []
+    rows = session.exec(
+        select(OutboxMessage).where(
+            col(OutboxMessage.id).in_(candidates),
+            col(OutboxMessage.claimed_by) == holder,
+            col(OutboxMessage.claimed_until) == until,
+            col(OutboxMessage.state) == OutboxState.SENDING.value,
+        )
+    ).all()
     return sorted(rows, key=lambda r: r.id or 0)
 
 
@@ -113,12 +141,32 @@ def _mine(row_id: int, holder: str) -> Any:
     )
 
 
-def mark_sent(session: Session, row_id: int, holder: str, result: dict[str, Any], now: datetime) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(_mine(row_id, holder))
-        .values(state=OutboxState.SENT.value, sent_at=now, result=result, claimed_until=None)
-    )
+def mark_many_sent(
+    session: Session,
+    holder: str,
+    sent: list[tuple[int, dict[str, Any]]],
+    dms: list[tuple[str, str]],
+    now: datetime,
+) -> None:
+    """Slack accepted these rows (id, result): marked sent in one statement and one commit, with the DM
+    channels (user, channel) they taught, so senders that finish together share one commit."""
+    if sent:
+        table = OutboxMessage.__table__  # type: ignore[attr-defined]
+        statement = (
+            table.update()
+            .where(
+                table.c.id == bindparam("row_id"),
+                table.c.claimed_by == holder,
+                table.c.state == OutboxState.SENDING.value,
+            )
+            .values(
+                state=OutboxState.SENT.value, sent_at=now, result=bindparam("row_result"), claimed_until=None
+            )
+        )
+        session.connection().execute(statement, [{"row_id": i, "row_result": r} for i, r in sent])
+    learnt = {user: channel for user, channel in dms}
+    rows = [{"user_id": user, "channel_id": channel} for user, channel in learnt.items()]
+    insert_many_new(session, DmChannel, rows)
     session.commit()
 
 
@@ -199,7 +247,8 @@ def forget_sent_before(session: Session, when: datetime) -> int:
 
 def counts(session: Session) -> Counter[str]:
     """How many rows are in each state (the digest shows pending and failed)."""
-    return Counter(session.exec(select(OutboxMessage.state)).all())
+    rows = session.exec(select(OutboxMessage.state, func.count()).group_by(col(OutboxMessage.state)))
+    return Counter({state: n for state, n in rows})
 
 
 def due_soonest(session: Session, now: datetime) -> datetime | None:

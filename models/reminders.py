@@ -12,9 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.db import AwareDateTime, insert_new
+from models.db import AwareDateTime, insert_many_new
 
 SWEEP_DONE = "sweep"
+CHUNK = 500  # rows per INSERT (well under SQLite's limit of bound parameters)
 
 
 class Reminder(SQLModel, table=True):
@@ -52,9 +53,12 @@ def sent_keys(session: Session, since: date, *, always: tuple[str, ...] = ()) ->
 def record_sent(session: Session, keys: list[Key], now: datetime, *, commit: bool = True) -> None:
     """Write what was sent (or queued in the outbox in this transaction); a key written first elsewhere is
     left as it is."""
-    for recipient, kind, subject, due in keys:
-        values = {"recipient": recipient, "kind": kind, "subject": subject, "due": due, "sent_at": now}
-        insert_new(session, Reminder, values)
+    rows = [
+        {"recipient": recipient, "kind": kind, "subject": subject, "due": due, "sent_at": now}
+        for recipient, kind, subject, due in keys
+    ]
+    for start in range(0, len(rows), CHUNK):  # one statement per chunk: a sweep records thousands
+        insert_many_new(session, Reminder, rows[start : start + CHUNK])
     if commit:
         session.commit()
 

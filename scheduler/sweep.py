@@ -32,6 +32,7 @@ from models.schools import Institution
 logger = logging.getLogger(__name__)
 MEMORY = timedelta(days=120)
 SWEEP_RECIPIENT = "*"
+CHUNK = 500  # recipients rendered and queued per transaction
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Snapshot:
     coordinators: list[str]
     sent: set[reminders.Key]
     snoozed: dict[str, date]
+    unsent: tuple[int, int] | None = None  # (pending, failed) outbox rows, when read before writing
 
 
 def waiting_for_review(session: Session) -> dict[int, dict[Step, datetime]]:
@@ -163,8 +165,7 @@ def render(
             for s in snapshot.students
             if any(state == StepState.SENT_BACK for state, _ in s.steps.values())
         ]
-        box = outbox.counts(session)
-        unsent = (box[outbox.OutboxState.PENDING.value], box[outbox.OutboxState.FAILED.value])
+        unsent = snapshot.unsent if snapshot.unsent is not None else unsent_counts(session)
         digest_blocks, digest_text = views.digest(t, total, counts, blocked, unsent)
         blocks, text = (blocks + digest_blocks if blocks else digest_blocks), (text or digest_text)
     return blocks, text
@@ -173,10 +174,12 @@ def render(
 def run_sweep(
     services: Services, client: WebClient, now: datetime, check: Callable[[], None] | None = None
 ) -> tuple[int, int]:
-    """Queue what is due: per recipient one outbox row, written with its reminder rows in one transaction,
-    so the sweep itself never waits for Slack and a second sweep (another scheduler, `stagebot remind`)
-    finds the keys taken and queues nothing twice. Everything is rendered before the first write, so the
-    lease can be renewed meanwhile (SQLite has one writer at a time). Returns (messages queued, 0)."""
+    """Queue what is due: per recipient one outbox row, written with its reminder rows in one transaction
+    per chunk of recipients, so the sweep never waits for Slack, the outbox starts delivering the first
+    chunk while the next is rendered, and a second sweep (another scheduler, `stagebot remind`) finds the
+    keys taken and queues nothing twice. The lease is checked before every chunk is rendered and before
+    it is written: once it is lost nothing more is queued (what was queued stays whole, message and
+    reminder rows together). Returns (messages queued, 0)."""
     today = now.astimezone(Translator(timezone=services.settings.timezone).tz).date()
     queued = 0
     with services.db.session() as session:
@@ -184,23 +187,50 @@ def run_sweep(
         by_recipient: dict[str, list[Item]] = defaultdict(list)
         for item in items:
             by_recipient[item.recipient].append(item)
-        rendered = []
-        for recipient, own in by_recipient.items():  # the slow part reads only: no write lock held
-            if check is not None:  # the scheduler's lease: raises when it was lost, and nothing is queued
+        snapshot.unsent = unsent_counts(session)  # as before this sweep: its own rows are not "unsent"
+        recipients = list(by_recipient.items())
+        for start in range(0, len(recipients), CHUNK):
+            if check is not None:  # the scheduler's lease: raises when it was lost
                 check()
-            rendered.append((recipient, own, *render(services, session, snapshot, recipient, own, today)))
-        if check is not None:
-            check()
-        for recipient, own, blocks, text in rendered:  # then one short write: all of it, or none
-            key = f"reminder:{recipient}:{today.isoformat()}:{_digest(own)}"
-            payload = {"channel": recipient, "text": text, "blocks": blocks}
-            if outbox.enqueue(session, key, recipient, "chat.postMessage", payload, wall_now()):
-                reminders.record_sent(session, [i.key for i in own], now, commit=False)
-                queued += 1
+            rendered = [
+                (recipient, own, *render(services, session, snapshot, recipient, own, today))
+                for recipient, own in recipients[start : start + CHUNK]
+            ]
+            if check is not None:
+                check()
+            queued += _queue(session, rendered, today, now)
+            session.commit()
+            services.outbox.kick()
         done = (SWEEP_RECIPIENT, reminders.SWEEP_DONE, "", today)
         reminders.record_sent(session, [done], now, commit=False)
     services.outbox.kick()
     return queued, 0
+
+
+def _queue(
+    session: Session,
+    rendered: list[tuple[str, list[Item], list[dict[str, Any]], str]],
+    today: date,
+    now: datetime,
+) -> int:
+    """One chunk's outbox rows in one statement, then the reminder rows of those that were new."""
+    keyed = {
+        f"reminder:{recipient}:{today.isoformat()}:{_digest(own)}": (recipient, own, blocks, text)
+        for recipient, own, blocks, text in rendered
+    }
+    messages = [
+        (key, recipient, "chat.postMessage", {"channel": recipient, "text": text, "blocks": blocks})
+        for key, (recipient, _, blocks, text) in keyed.items()
+    ]
+    new = outbox.enqueue_many(session, messages, wall_now())
+    reminders.record_sent(session, [i.key for key in new for i in keyed[key][1]], now, commit=False)
+    return len(new)
+
+
+def unsent_counts(session: Session) -> tuple[int, int]:
+    """(pending, failed) rows of the outbox, for the coordinator's digest."""
+    box = outbox.counts(session)
+    return box[outbox.OutboxState.PENDING.value], box[outbox.OutboxState.FAILED.value]
 
 
 def _digest(items: list[Item]) -> str:
