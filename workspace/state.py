@@ -209,6 +209,7 @@ class State:
             self.triggers: dict[str, tuple[str, float, bool]] = {}
             self.response_targets: dict[str, ResponseTarget] = {}
             self.failures: dict[str, deque[Failure]] = {}
+            self.stalls: dict[str, deque[float]] = {}
             self._last_ts_us = 0
             if self.realism is not None:
                 self.realism.forget()
@@ -357,6 +358,16 @@ class State:
         with self.lock:
             queue = self.failures.get(method)
             return queue.popleft() if queue else None
+
+    def queue_stall(self, method: str, seconds: float) -> None:
+        with self.lock:
+            self.stalls.setdefault(method, deque()).append(seconds)
+
+    def take_stall(self, method: str) -> float:
+        """The wall-clock seconds the next call of `method` hangs before it is served (0: none queued)."""
+        with self.lock:
+            queue = self.stalls.get(method)
+            return queue.popleft() if queue else 0.0
 
     # wire shapes -----------------------------------------------------------------------------------------
 
