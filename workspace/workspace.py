@@ -539,10 +539,12 @@ class Workspace:
     ) -> None:
         """Make the next call of `method` fail as Slack would, before it has any effect.
 
-        "ratelimited" answers HTTP 429 with Retry-After; other errors answer HTTP 200 with ok false.
-        An explicit `status` overrides either (e.g. 503 for an outage).
+        "ratelimited" answers HTTP 429 with Retry-After; other errors answer HTTP 200 with ok false, except
+        on "response_url", which Slack's webhook service refuses with HTTP 500. An explicit `status`
+        overrides either (e.g. 503 for an outage).
         """
-        http_status = status if status is not None else (429 if error == "ratelimited" else 200)
+        refused = 500 if method == "response_url" else 200
+        http_status = status if status is not None else (429 if error == "ratelimited" else refused)
         self.state.queue_failure(method, Failure(error, http_status, retry_after))
 
     def stall_next(self, method: str, seconds: float) -> None:
