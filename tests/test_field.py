@@ -6,6 +6,7 @@ them politely, in their language, with nothing stored."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -24,11 +25,13 @@ from bot.slack_limits import Pacer
 from models.document_store import DocumentStore
 from models.documents import Document, DocumentDecision
 from models.outbox import OutboxMessage, OutboxState
+from models.pending_jobs import PendingJob
 from models.people import Role
 from models.progress import StepState
 from scheduler.sweep import run_sweep
 from tests import factories
 from tests import test_documents as documents_flow
+from tests import test_placements as placements_flow
 from tests import test_planning as planning_flow
 from tests.blocktext import text_of
 from tests.conftest import TOKEN, Stack
@@ -318,4 +321,67 @@ def test_stage_upload_whose_modal_cannot_open_answers_in_the_students_language(
     assert answer.json["text"].startswith("Slack is not answering right now")
     _no_traceback(answer.body)
     assert _rows(field) == [] and documents_flow._rows(field) == []
+    _nothing_alarming_logged(caplog)
+
+
+# --- what is sent after a commit, refused or stalled --------------------------------------------------------
+
+
+def test_the_supervisors_review_dm_refused_after_a_planning_submit_is_delivered_once(field: Stack) -> None:
+    """The student reads "sent to your supervisor": the supervisor's DM must come, also when Slack first
+    refuses it."""
+    ids = planning_flow.setup(field)
+    planning_flow.save(field, planning_flow.type_lessons(field, ids["placement"], planning_flow.COMPLETE))
+    before = len(_texts(field, "U0SUP"))
+    field.ws.fail_next("chat.postMessage", "internal_error", status=500)
+    assert "ingediend bij <@U0SUP>" in planning_flow.submit(field, ids["placement"])
+    [refused] = [c for c in field.ws.calls("chat.postMessage") if not c.ok]
+    assert refused.params["channel"] == "U0SUP"
+    _later(field)
+    _later(field)
+    reviews = [t for t in _texts(field, "U0SUP")[before:] if "diende een stagerooster in" in t]
+    assert len(reviews) == 1
+    assert _unsent(field) == []
+
+
+@pytest.mark.parametrize(("error", "status"), [("internal_error", 500), ("fatal_error", 200)])
+def test_a_refused_placement_dm_reaches_the_student_once(field: Stack, error: str, status: int) -> None:
+    ids = placements_flow.setup(field)
+    view = placements_flow.open_assign(field, "U0SUP")
+    field.ws.fail_next("chat.postMessage", error, status=status)
+    answer = placements_flow.submit(
+        field, "U0SUP", view, ids["atheneum"], ["VDX1:observation", "VDX1:co_teaching"], "aso", "3"
+    )
+    assert answer.ok
+    assert len(placements_flow.placements_of(field, ids["anna"])) == 1
+    refused = [c for c in field.ws.calls("chat.postMessage") if not c.ok]
+    assert [c.error for c in refused] == [error]
+    told_before = len(_texts(field, refused[0].params["channel"]))
+    _later(field)
+    _later(field)
+    assert len(_texts(field, refused[0].params["channel"])) == told_before + 1
+    assert _unsent(field) == []
+
+
+def test_an_upload_whose_last_update_stalls_is_kept_and_never_called_a_duplicate(
+    field: Stack, store: DocumentStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The job tells the student in the message that asked "which document?"; Slack hangs on that update
+    past the sender's patience. The upload stays done, the job is not failed, and the retry does not tell
+    the student that the file was already handed in."""
+    documents_flow._people(field)
+    field.services.outbox._client = WebClient(token=TOKEN, base_url=field.ws.api_url, timeout=0.3)
+    field.ws.stall_next("chat.update", 1.0)
+    documents_flow._drop(field, "U0ANNA", "verbintenis.pdf", pdf(), "application/pdf", "commitment")
+    _later(field)
+    updates = field.ws.wait_for_calls("chat.update", 2, timeout=10)
+    assert updates[0].params["channel"] == field.ws.dm_channel("U0ANNA")
+    _drained(field)
+    [document] = documents_flow._rows(field)
+    assert document.status == "awaiting_review"
+    with field.session() as s:
+        assert s.exec(select(PendingJob)).all() == []
+    said = documents_flow._dm_text(field, "U0ANNA")
+    assert "is ontvangen" in said and "al ingeleverd" not in said
+    assert len([m for m in field.ws.messages("U0SUP") if "documents_approve" in json.dumps(m.blocks)]) == 1
     _nothing_alarming_logged(caplog)
