@@ -67,8 +67,9 @@ def _unsent(wire: Stack) -> list[OutboxMessage]:
     return [r for r in _rows(wire) if r.state != OutboxState.SENT.value]
 
 
-def _later(wire: Stack, seconds: float = 600) -> None:
-    """Deliver what is due a while from now (a retry's back-off has passed), then what that made due."""
+def _later(wire: Stack, seconds: float = 30) -> None:
+    """Deliver what is due a while from now (a retry's back-off has passed), then what that made due.
+    Less than a claim lasts: a row the worker thread is sending right now is still its own."""
     while wire.services.outbox.deliver_due(wall_now() + timedelta(seconds=seconds)) > 0:
         pass
     wire.services.outbox.settle()
@@ -385,3 +386,25 @@ def test_an_upload_whose_last_update_stalls_is_kept_and_never_called_a_duplicate
     assert "is ontvangen" in said and "al ingeleverd" not in said
     assert len([m for m in field.ws.messages("U0SUP") if "documents_approve" in json.dumps(m.blocks)]) == 1
     _nothing_alarming_logged(caplog)
+
+
+@pytest.mark.parametrize("method", ["chat.postMessage", "files.completeUploadExternal"])
+def test_the_notices_of_an_intake_booking_refused_by_slack_arrive_once(field: Stack, method: str) -> None:
+    """After a booking both people hear of it and get an invite; Slack refusing one of those sends does
+    not lose it."""
+    from tests import test_intake as intake_flow
+
+    ids = intake_flow._people(field)
+    slot = intake_flow._publish(field)[1]
+    before = {user: len(field.ws.messages(user)) for user in ("U0ANNA", "U0SUP")}
+    field.ws.fail_next(method, "internal_error", status=500)
+    field.ws.click("U0ANNA", f"intake_book_{slot.id}")
+    assert intake_flow._booking(field, ids["anna"]) is not None
+    assert [c.error for c in field.ws.calls(method) if not c.ok] == ["internal_error"]
+    _later(field)
+    _later(field)
+    assert _unsent(field) == []
+    assert len(intake_flow._invites(field, "U0ANNA")) == 1 and len(intake_flow._invites(field, "U0SUP")) == 1
+    booked = [m for m in field.ws.messages("U0SUP")[before["U0SUP"] :] if "Anna De Smet boekte" in m.text]
+    assert len(booked) == 1
+    assert "Geboekt" in intake_flow._last(field, "U0ANNA")
