@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from bot import document_flow
 from bot import outbox as outbox_module
 from bot.app import web_client
-from bot.outbox import wall_now
+from bot.outbox import OutboxWorker, wall_now
 from bot.slack_limits import Pacer
 from models.document_store import DocumentStore
 from models.documents import Document, DocumentDecision
@@ -408,3 +408,32 @@ def test_the_notices_of_an_intake_booking_refused_by_slack_arrive_once(field: St
     booked = [m for m in field.ws.messages("U0SUP")[before["U0SUP"] :] if "Anna De Smet boekte" in m.text]
     assert len(booked) == 1
     assert "Geboekt" in intake_flow._last(field, "U0ANNA")
+
+
+def test_a_question_queued_by_a_process_that_died_is_asked_once_by_the_next(
+    field: Stack, store: DocumentStore
+) -> None:
+    """The process is killed after it answered the file drop and before its question went out: the
+    question is a committed outbox row, the next process asks it, and Slack's retry of the event (it saw
+    the answer, but a retry may come anyway) asks nothing again."""
+    documents_flow._people(field)
+    worker = field.services.outbox
+    worker.stop()  # the process dies before its worker delivers anything
+    field.ws.after_delivery = None
+    try:
+        _, deliveries = field.ws.share_file("U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
+        assert all(d.ok for d in deliveries)
+        field.services.background.drain()
+        asked = [m for m in field.ws.messages("U0ANNA") if "Welk document" in m.text]
+        assert asked == [] and [r.state for r in _unsent(field)] == [OutboxState.PENDING.value]
+    finally:
+        field.ws.after_delivery = worker.settle
+        worker.start()
+    next_process = OutboxWorker(field.services)
+    next_process.pacer = Pacer(enabled=False)
+    while next_process.deliver_due() > 0:
+        pass
+    assert all(field.ws.redeliver(d).ok for d in deliveries)
+    field.services.outbox.settle()
+    asked = [m for m in field.ws.messages("U0ANNA") if "Welk document" in m.text]
+    assert len(asked) == 1 and _unsent(field) == []
