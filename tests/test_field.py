@@ -276,12 +276,14 @@ def test_a_refused_dm_to_the_student_during_an_approve_is_delivered_once_later(
 def _views_open_fails(wire: Stack, how: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if how == "500":
         wire.ws.fail_next("views.open", "internal_error", status=500)
+    elif how == "429":  # a wait longer than the trigger lasts: not waited out inside the request
+        wire.ws.fail_next("views.open", "ratelimited", retry_after=5)
     else:  # Slack hangs past the time the bot gives a modal (its trigger lasts 3 s)
         monkeypatch.setattr(outbox_module, "INLINE_TIMEOUT", 0.3)
         wire.ws.stall_next("views.open", 1.0)
 
 
-@pytest.mark.parametrize("how", ["500", "timeout"])
+@pytest.mark.parametrize("how", ["500", "429", "timeout"])
 def test_send_back_whose_modal_cannot_open_tells_the_reviewer_politely(
     field: Stack,
     store: DocumentStore,
@@ -304,7 +306,7 @@ def test_send_back_whose_modal_cannot_open_tells_the_reviewer_politely(
     _nothing_alarming_logged(caplog)
 
 
-@pytest.mark.parametrize("how", ["500", "timeout"])
+@pytest.mark.parametrize("how", ["500", "429", "timeout"])
 def test_stage_upload_whose_modal_cannot_open_answers_in_the_students_language(
     field: Stack,
     store: DocumentStore,
