@@ -189,7 +189,9 @@ def test_a_429_on_the_first_call_of_an_approve_is_answered_fast_and_told_once(
     student is told once, after the retry."""
     document, review = _awaiting_review(field)
     field.ws.set_realism(latency=0.3)
-    field.ws.fail_next(method, "ratelimited", retry_after=1)
+    field.ws.fail_next(
+        method, "ratelimited", retry_after=1, channel=None if method == "chat.update" else "U0ANNA"
+    )
     earlier = len(field.ws.calls(method))
     click = field.ws.click("U0SUP", "documents_approve", str(document.id), message=review)
     assert click.ok and click.elapsed < ACK_BUDGET
@@ -254,7 +256,7 @@ def test_a_refused_dm_to_the_student_during_an_approve_is_delivered_once_later(
     field: Stack, store: DocumentStore, error: str, status: int
 ) -> None:
     document, review = _awaiting_review(field)
-    field.ws.fail_next("chat.postMessage", error, status=status)
+    field.ws.fail_next("chat.postMessage", error, status=status, channel="U0ANNA")
     click = field.ws.click("U0SUP", "documents_approve", str(document.id), message=review)
     assert click.ok
     assert _decisions(field) == 1
@@ -336,8 +338,10 @@ def test_the_supervisors_review_dm_refused_after_a_planning_submit_is_delivered_
     ids = planning_flow.setup(field)
     planning_flow.save(field, planning_flow.type_lessons(field, ids["placement"], planning_flow.COMPLETE))
     before = len(_texts(field, "U0SUP"))
-    field.ws.fail_next("chat.postMessage", "internal_error", status=500)
-    assert "ingediend bij <@U0SUP>" in planning_flow.submit(field, ids["placement"])
+    field.ws.slash_command("U0ANNA", "/stage", "planning")
+    field.ws.fail_next("chat.postMessage", "internal_error", status=500, channel="U0SUP")
+    field.ws.click("U0ANNA", "planning_submit", str(ids["placement"]))
+    assert any("ingediend bij <@U0SUP>" in t for t in _texts(field, "U0ANNA"))
     [refused] = [c for c in field.ws.calls("chat.postMessage") if not c.ok]
     assert refused.params["channel"] == "U0SUP"
     _later(field)
@@ -351,7 +355,7 @@ def test_the_supervisors_review_dm_refused_after_a_planning_submit_is_delivered_
 def test_a_refused_placement_dm_reaches_the_student_once(field: Stack, error: str, status: int) -> None:
     ids = placements_flow.setup(field)
     view = placements_flow.open_assign(field, "U0SUP")
-    field.ws.fail_next("chat.postMessage", error, status=status)
+    field.ws.fail_next("chat.postMessage", error, status=status, channel="U0ANNA")
     answer = placements_flow.submit(
         field, "U0SUP", view, ids["atheneum"], ["VDX1:observation", "VDX1:co_teaching"], "aso", "3"
     )
@@ -399,7 +403,9 @@ def test_the_notices_of_an_intake_booking_refused_by_slack_arrive_once(field: St
     ids = intake_flow._people(field)
     slot = intake_flow._publish(field)[1]
     before = {user: len(field.ws.messages(user)) for user in ("U0ANNA", "U0SUP")}
-    field.ws.fail_next(method, "internal_error", status=500)
+    field.ws.fail_next(
+        method, "internal_error", status=500, channel="U0SUP" if method == "chat.postMessage" else None
+    )
     field.ws.click("U0ANNA", f"intake_book_{slot.id}")
     assert intake_flow._booking(field, ids["anna"]) is not None
     assert [c.error for c in field.ws.calls(method) if not c.ok] == ["internal_error"]

@@ -158,6 +158,7 @@ class Failure:
     error: str
     status: int
     retry_after: int
+    channel: str | None = None  # only a call about this conversation takes it (None: any call)
 
 
 @dataclass
@@ -354,10 +355,15 @@ class State:
         with self.lock:
             self.failures.setdefault(method, deque()).append(failure)
 
-    def take_failure(self, method: str) -> Failure | None:
+    def take_failure(self, method: str, channel: str | None = None) -> Failure | None:
+        """The first failure queued for this method that applies to a call about `channel`."""
         with self.lock:
-            queue = self.failures.get(method)
-            return queue.popleft() if queue else None
+            queue = self.failures.get(method) or deque()
+            for failure in queue:
+                if failure.channel is None or failure.channel == channel:
+                    queue.remove(failure)
+                    return failure
+            return None
 
     def queue_stall(self, method: str, seconds: float) -> None:
         with self.lock:

@@ -66,7 +66,7 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
             raise ApiError("not_allowed_token_type" if token == other else "invalid_auth")
         granted = ("connections:write",) if name in APP_LEVEL_METHODS else ident.scopes
         answer.headers["x-oauth-scopes"] = ",".join(granted)
-        failure = state.take_failure(name)
+        failure = state.take_failure(name, _channel_key(state, params))
         if failure is not None:
             answer.status = failure.status
             if failure.error == "ratelimited":
