@@ -86,6 +86,12 @@ def _drained(wire: Stack, timeout: float = 20.0) -> None:
     wire.services.outbox.settle()
 
 
+def _impatient_sender(wire: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker gives up on a call after 0.3 s instead of 10 (the stall tests' Slack hangs 1 s)."""
+    short = WebClient(token=TOKEN, base_url=wire.ws.api_url, timeout=0.3)
+    monkeypatch.setattr(wire.services.outbox, "_client", short)
+
+
 def _texts(wire: Stack, user: str) -> list[str]:
     return [
         text_of(m.blocks) or m.text for m in wire.ws.messages(user) if not m.deleted and not m.ephemeral_to
@@ -228,13 +234,13 @@ def test_a_429_on_the_first_call_of_a_planning_approve_is_answered_fast_and_told
 
 
 def test_an_update_stalled_past_the_client_timeout_during_an_approve_arrives_once(
-    field: Stack, store: DocumentStore
+    field: Stack, store: DocumentStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Slack hangs on the review message's update longer than the sender waits: Slack has its answer in
     time, the update is tried again and the message shows the decision once; the student is told once."""
     document, review = _awaiting_review(field)
     posts_before = len(field.ws.calls("chat.postMessage"))
-    field.services.outbox._client = WebClient(token=TOKEN, base_url=field.ws.api_url, timeout=0.3)
+    _impatient_sender(field, monkeypatch)
     field.ws.stall_next("chat.update", 1.0)
     click = field.ws.click("U0SUP", "documents_approve", str(document.id), message=review)
     assert click.ok and click.elapsed < ACK_BUDGET
@@ -371,18 +377,20 @@ def test_a_refused_placement_dm_reaches_the_student_once(field: Stack, error: st
 
 
 def test_an_upload_whose_last_update_stalls_is_kept_and_never_called_a_duplicate(
-    field: Stack, store: DocumentStore, caplog: pytest.LogCaptureFixture
+    field: Stack, store: DocumentStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The job tells the student in the message that asked "which document?"; Slack hangs on that update
     past the sender's patience. The upload stays done, the job is not failed, and the retry does not tell
     the student that the file was already handed in."""
     documents_flow._people(field)
-    field.services.outbox._client = WebClient(token=TOKEN, base_url=field.ws.api_url, timeout=0.3)
-    field.ws.stall_next("chat.update", 1.0)
+    _impatient_sender(field, monkeypatch)
+    field.ws.stall_next("chat.update", 1.0, channel="U0ANNA")
     documents_flow._drop(field, "U0ANNA", "verbintenis.pdf", pdf(), "application/pdf", "commitment")
     _later(field)
-    updates = field.ws.wait_for_calls("chat.update", 2, timeout=10)
-    assert updates[0].params["channel"] == field.ws.dm_channel("U0ANNA")
+    field.ws.wait_for_calls("chat.update", 2, timeout=10)
+    dm = field.ws.dm_channel("U0ANNA")
+    updates = [c for c in field.ws.calls("chat.update") if c.params["channel"] == dm]
+    assert len(updates) == 2 and all(u.ok for u in updates)  # the stalled one, then the retry
     _drained(field)
     [document] = documents_flow._rows(field)
     assert document.status == "awaiting_review"

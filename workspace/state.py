@@ -210,7 +210,7 @@ class State:
             self.triggers: dict[str, tuple[str, float, bool]] = {}
             self.response_targets: dict[str, ResponseTarget] = {}
             self.failures: dict[str, deque[Failure]] = {}
-            self.stalls: dict[str, deque[float]] = {}
+            self.stalls: dict[str, deque[tuple[float, str | None]]] = {}
             self._last_ts_us = 0
             if self.realism is not None:
                 self.realism.forget()
@@ -365,15 +365,20 @@ class State:
                     return failure
             return None
 
-    def queue_stall(self, method: str, seconds: float) -> None:
+    def queue_stall(self, method: str, seconds: float, channel: str | None = None) -> None:
         with self.lock:
-            self.stalls.setdefault(method, deque()).append(seconds)
+            self.stalls.setdefault(method, deque()).append((seconds, channel))
 
-    def take_stall(self, method: str) -> float:
-        """The wall-clock seconds the next call of `method` hangs before it is served (0: none queued)."""
+    def take_stall(self, method: str, channel: str | None = None) -> float:
+        """The wall-clock seconds the next call of `method` about `channel` hangs before it is served
+        (0: none queued for it)."""
         with self.lock:
-            queue = self.stalls.get(method)
-            return queue.popleft() if queue else 0.0
+            queue = self.stalls.get(method) or deque()
+            for stall in queue:
+                if stall[1] is None or stall[1] == channel:
+                    queue.remove(stall)
+                    return stall[0]
+            return 0.0
 
     # wire shapes -----------------------------------------------------------------------------------------
 

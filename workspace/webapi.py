@@ -49,7 +49,7 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
     realism = state.realism
     if realism is not None:
         realism.delay()
-    stall = state.take_stall(name)
+    stall = state.take_stall(name, _channel_key(state, params))
     if stall > 0:
         time.sleep(stall)  # outside every lock: the other calls go on meanwhile
     answer = ApiAnswer(200, {})

@@ -555,13 +555,15 @@ class Workspace:
         target = None if channel is None else self._channel_or_dm(channel)
         self.state.queue_failure(method, Failure(error, http_status, retry_after, target))
 
-    def stall_next(self, method: str, seconds: float) -> None:
-        """Make the next call of Web API `method` hang `seconds` (wall clock) before Slack serves it, as a
-        stalled Slack does: a client that gives up sooner sees a timeout, yet the call still takes effect
-        when the stall ends (a retry may then find it done). Calls already under way are not held up."""
+    def stall_next(self, method: str, seconds: float, *, channel: str | None = None) -> None:
+        """Make the next call of Web API `method` (about `channel` only, if given) hang `seconds` (wall
+        clock) before Slack serves it, as a stalled Slack does: a client that gives up sooner sees a
+        timeout, yet the call still takes effect when the stall ends (a retry may then find it done).
+        Calls already under way are not held up."""
         if seconds <= 0:
             raise ValueError("a stall lasts a positive number of seconds")
-        self.state.queue_stall(method, seconds)
+        target = None if channel is None else self._channel_or_dm(channel)
+        self.state.queue_stall(method, seconds, target)
 
     def reset(self) -> None:
         """Forget messages, calls, views, files, deliveries and rate-limit counts; users, channels and the

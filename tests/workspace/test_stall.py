@@ -68,3 +68,12 @@ def test_reset_forgets_queued_stalls_and_a_stall_must_last(ws: Workspace, client
     assert time.monotonic() - started < 1
     with pytest.raises(ValueError):
         ws.stall_next("auth.test", 0)
+
+
+def test_a_stall_for_one_conversation_holds_up_only_that_one(ws: Workspace, client: WebClient) -> None:
+    ws.stall_next("chat.postMessage", 0.5, channel=STUDENT)
+    started = time.monotonic()
+    client.chat_postMessage(channel=ANNOUNCE, text="vlot")
+    assert time.monotonic() - started < 0.4
+    client.chat_postMessage(channel=ws.dm_channel(STUDENT), text="traag")
+    assert time.monotonic() - started >= 0.5
