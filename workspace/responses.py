@@ -10,7 +10,7 @@ from typing import Any
 from workspace import blockkit
 from workspace.errors import ApiError
 from workspace.state import MODAL_STACK_LIMIT, Message, ResponseTarget, State
-from workspace.webapi import apply_view_spec, new_view
+from workspace.webapi import ApiAnswer, apply_view_spec, new_view
 
 
 def _parse_reply(content_type: str, body: str) -> dict[str, Any] | None:
@@ -65,24 +65,32 @@ def show_command_reply(
     return None
 
 
-def respond(state: State, token: str, payload: dict[str, Any]) -> dict[str, Any]:
+def respond(state: State, token: str, payload: dict[str, Any]) -> ApiAnswer:
     """Handle a POST to a response_url and record it as a call named "response_url".
 
-    In realistic mode the post first takes its latency, outside the lock."""
+    In realistic mode the post first takes its latency, outside the lock. A failure queued with
+    fail_next("response_url", ...) answers with its HTTP status (429 with Retry-After for a rate limit),
+    as Slack's webhook service does: a 200 there would say the message was posted."""
     if state.realism is not None:
         state.realism.delay()
+    answer = ApiAnswer(200, {})
     try:
         with state.lock:
             failure = state.take_failure("response_url")
             if failure is not None:
+                answer.status = failure.status
+                if failure.error == "ratelimited":
+                    answer.headers["Retry-After"] = str(failure.retry_after)
                 raise ApiError(failure.error)
             target = state.use_response_target(token)
             _apply_response(state, target, payload)
-        body: dict[str, Any] = {"ok": True}
+        answer.body = {"ok": True}
     except ApiError as exc:
-        body = exc.body()
-    state.record_call("response_url", payload, None, None if body["ok"] else body["error"])
-    return body
+        answer.body = exc.body()
+        if answer.body["error"] in ("invalid_url", "expired_url", "used_url"):
+            answer.status = 404
+    state.record_call("response_url", payload, None, None if answer.body["ok"] else answer.body["error"])
+    return answer
 
 
 def _apply_response(state: State, target: ResponseTarget, payload: dict[str, Any]) -> None:

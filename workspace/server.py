@@ -64,10 +64,10 @@ def create_app(ws: Workspace) -> Flask:
         payload = request.get_json(silent=True, force=True)
         if not isinstance(payload, dict):
             payload = {"text": request.get_data(as_text=True)}
-        body = responses.respond(state, token, payload)
-        response = jsonify(body)
-        if body.get("error") in ("invalid_url", "expired_url", "used_url"):
-            response.status_code = 404
+        answer = responses.respond(state, token, payload)
+        response = jsonify(answer.body)
+        response.status_code = answer.status
+        response.headers.update(answer.headers)
         return response
 
     @app.get("/files/<file_id>/<path:name>")

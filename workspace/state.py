@@ -158,6 +158,7 @@ class Failure:
     error: str
     status: int
     retry_after: int
+    channel: str | None = None  # only a call about this conversation takes it (None: any call)
 
 
 @dataclass
@@ -209,6 +210,7 @@ class State:
             self.triggers: dict[str, tuple[str, float, bool]] = {}
             self.response_targets: dict[str, ResponseTarget] = {}
             self.failures: dict[str, deque[Failure]] = {}
+            self.stalls: dict[str, deque[tuple[float, str | None]]] = {}
             self._last_ts_us = 0
             if self.realism is not None:
                 self.realism.forget()
@@ -353,10 +355,30 @@ class State:
         with self.lock:
             self.failures.setdefault(method, deque()).append(failure)
 
-    def take_failure(self, method: str) -> Failure | None:
+    def take_failure(self, method: str, channel: str | None = None) -> Failure | None:
+        """The first failure queued for this method that applies to a call about `channel`."""
         with self.lock:
-            queue = self.failures.get(method)
-            return queue.popleft() if queue else None
+            queue = self.failures.get(method) or deque()
+            for failure in queue:
+                if failure.channel is None or failure.channel == channel:
+                    queue.remove(failure)
+                    return failure
+            return None
+
+    def queue_stall(self, method: str, seconds: float, channel: str | None = None) -> None:
+        with self.lock:
+            self.stalls.setdefault(method, deque()).append((seconds, channel))
+
+    def take_stall(self, method: str, channel: str | None = None) -> float:
+        """The wall-clock seconds the next call of `method` about `channel` hangs before it is served
+        (0: none queued for it)."""
+        with self.lock:
+            queue = self.stalls.get(method) or deque()
+            for stall in queue:
+                if stall[1] is None or stall[1] == channel:
+                    queue.remove(stall)
+                    return stall[0]
+            return 0.0
 
     # wire shapes -----------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,11 +43,15 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
     """Run one call the way Slack would, record it, and never raise.
 
     In realistic mode the call first takes its latency (outside any lock, so concurrent calls overlap),
-    and a call past Slack's rate limit answers 429 ratelimited before it has any effect.
+    and a call past Slack's rate limit answers 429 ratelimited before it has any effect. A call queued to
+    stall (`stall_next`) hangs first and is then served as usual, whether or not the caller still waits.
     """
     realism = state.realism
     if realism is not None:
         realism.delay()
+    stall = state.take_stall(name, _channel_key(state, params))
+    if stall > 0:
+        time.sleep(stall)  # outside every lock: the other calls go on meanwhile
     answer = ApiAnswer(200, {})
     try:
         if name not in METHODS:
@@ -62,7 +67,7 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
             raise ApiError("not_allowed_token_type" if token == other else "invalid_auth")
         granted = ("connections:write",) if name in APP_LEVEL_METHODS else ident.scopes
         answer.headers["x-oauth-scopes"] = ",".join(granted)
-        failure = state.take_failure(name)
+        failure = state.take_failure(name, _channel_key(state, params))
         if failure is not None:
             answer.status = failure.status
             if failure.error == "ratelimited":

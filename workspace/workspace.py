@@ -535,15 +535,35 @@ class Workspace:
             return copy.deepcopy(self.state.modal_stack(user_id))
 
     def fail_next(
-        self, method: str, error: str = "ratelimited", status: int | None = None, retry_after: int = 0
+        self,
+        method: str,
+        error: str = "ratelimited",
+        status: int | None = None,
+        retry_after: int = 0,
+        *,
+        channel: str | None = None,
     ) -> None:
-        """Make the next call of `method` fail as Slack would, before it has any effect.
+        """Make the next call of `method` fail as Slack would, before it has any effect; with `channel`
+        (an id, a name, or a user id for their DM), the next call about that conversation only.
 
-        "ratelimited" answers HTTP 429 with Retry-After; other errors answer HTTP 200 with ok false.
-        An explicit `status` overrides either (e.g. 503 for an outage).
+        "ratelimited" answers HTTP 429 with Retry-After; other errors answer HTTP 200 with ok false, except
+        on "response_url", which Slack's webhook service refuses with HTTP 500. An explicit `status`
+        overrides either (e.g. 503 for an outage).
         """
-        http_status = status if status is not None else (429 if error == "ratelimited" else 200)
-        self.state.queue_failure(method, Failure(error, http_status, retry_after))
+        refused = 500 if method == "response_url" else 200
+        http_status = status if status is not None else (429 if error == "ratelimited" else refused)
+        target = None if channel is None else self._channel_or_dm(channel)
+        self.state.queue_failure(method, Failure(error, http_status, retry_after, target))
+
+    def stall_next(self, method: str, seconds: float, *, channel: str | None = None) -> None:
+        """Make the next call of Web API `method` (about `channel` only, if given) hang `seconds` (wall
+        clock) before Slack serves it, as a stalled Slack does: a client that gives up sooner sees a
+        timeout, yet the call still takes effect when the stall ends (a retry may then find it done).
+        Calls already under way are not held up."""
+        if seconds <= 0:
+            raise ValueError("a stall lasts a positive number of seconds")
+        target = None if channel is None else self._channel_or_dm(channel)
+        self.state.queue_stall(method, seconds, target)
 
     def reset(self) -> None:
         """Forget messages, calls, views, files, deliveries and rate-limit counts; users, channels and the
@@ -564,6 +584,12 @@ class Workspace:
             if user is None:
                 user = self.add_user(User(id=user_id, name=user_id.lower(), real_name=user_id))
             return user
+
+    def _channel_or_dm(self, channel: str) -> str:
+        try:
+            return self.state.resolve_channel(channel)
+        except ApiError:
+            return channel
 
     def _channel(self, channel_id: str) -> str:
         try:

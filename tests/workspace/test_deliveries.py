@@ -221,3 +221,22 @@ def test_unreachable_bot_is_a_status_zero_delivery(ws: Workspace, bot: FakeBot) 
     bot.stop()
     delivery = ws.send_dm(STUDENT, "x")
     assert delivery.status == 0 and delivery.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "retry_after"), [("ratelimited", 429, "4"), ("internal_error", 500, None)]
+)
+def test_a_refused_response_url_answers_an_http_error_and_changes_nothing(
+    ws: Workspace, bot: FakeBot, client: WebClient, error: str, status: int, retry_after: str | None
+) -> None:
+    message = approval_message(client, ws)
+    ws.click(SUPERVISOR, "approve", message=message)
+    url = bot.last().payload["response_url"]
+    ws.fail_next("response_url", error, retry_after=4)
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        respond(url, {"replace_original": True, "text": "Goedgekeurd"})
+    failure.value.close()
+    assert failure.value.code == status and failure.value.headers.get("Retry-After") == retry_after
+    assert ws.messages(message.channel)[0].text == message.text
+    assert respond(url, {"replace_original": True, "text": "Goedgekeurd"}) == {"ok": True}
+    assert [c.error for c in ws.calls("response_url")] == [error, None]

@@ -206,3 +206,15 @@ def test_conversations_info_and_list_say_whether_the_bot_is_in_a_channel(
         client.chat_postMessage(channel="C0OUTSIDE", text="Deadline vrijdag")
     assert failure.value.response["error"] == "not_in_channel"
     assert ws.messages("C0OUTSIDE") == []
+
+
+def test_fail_next_for_one_conversation_leaves_the_others_alone(client: WebClient, ws: Workspace) -> None:
+    ws.fail_next("chat.postMessage", "internal_error", status=500, channel=SUPERVISOR)
+    client.chat_postMessage(channel=ANNOUNCE, text="iedereen")
+    client.chat_postMessage(channel=STUDENT, text="student")
+    with pytest.raises(SlackApiError) as failure:
+        client.chat_postMessage(channel=ws.dm_channel(SUPERVISOR), text="begeleider")
+    assert failure.value.response.status_code == 500
+    client.chat_postMessage(channel=SUPERVISOR, text="begeleider, opnieuw")
+    assert [c.error for c in ws.calls("chat.postMessage")] == [None, None, "internal_error", None]
+    assert [m.text for m in ws.messages(SUPERVISOR)] == ["begeleider, opnieuw"]
