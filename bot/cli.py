@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot import logs
 from bot.settings import Settings, SettingsError, load_settings
 from models.catalogue import CatalogueError
 
@@ -392,7 +393,7 @@ def configure_logging(command: str, *, verbose: bool) -> None:
     command prints Alembic's progress lines; `-v` shows everything. The long-running processes (`run`,
     `serve`, `scheduler`) log what they do."""
     level = logging.INFO if verbose or command in LONG_RUNNING else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(level, logs.log_format())
     logging.getLogger("alembic").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
@@ -401,15 +402,15 @@ def main(argv: list[str] | None = None) -> int:
     # A platform stops processes with SIGTERM: leave through the normal exit, so leases are released.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    configure_logging(args.command, verbose=args.verbose)
     try:
+        configure_logging(args.command, verbose=args.verbose)
         if args.command == "doctor":  # reads the settings itself: a problem there is one of its lines
             from bot import doctor
 
             return doctor.main(as_json=args.json)
         settings = load_settings()
         return HANDLERS[args.command](settings, args)
-    except (SettingsError, CatalogueError) as error:
+    except (SettingsError, CatalogueError, logs.LogFormatError) as error:
         print(f"stagebot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

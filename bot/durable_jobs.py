@@ -16,7 +16,10 @@ from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import event
+from sqlmodel import Session
 
+from bot import logs
 from bot.outbox import wall_now
 from bot.services import Services
 from models import leases, pending_jobs
@@ -33,13 +36,26 @@ def register(kind: str, function: JobFunction) -> None:
     KINDS[kind] = function
 
 
-def record(services: Services, kind: str, payload: dict[str, Any]) -> int:
-    """Write the job down (committed) before the user is answered; returns its id for `start`."""
+def _keyed(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     if kind not in KINDS:
         raise KeyError(f"no job kind {kind!r} is registered")
-    payload = {**payload, OUTBOX_KEY: uuid.uuid4().hex}  # ids of finished jobs come back on SQLite
+    return {**payload, OUTBOX_KEY: uuid.uuid4().hex}  # ids of finished jobs come back on SQLite
+
+
+def record(services: Services, kind: str, payload: dict[str, Any]) -> int:
+    """Write the job down (committed) before the user is answered; returns its id for `start`."""
     with services.db.session() as session:
-        return pending_jobs.add(session, kind, payload, services.clock.now())
+        return pending_jobs.add(session, kind, _keyed(kind, payload), services.clock.now())
+
+
+def record_in(
+    session: Session, services: Services, client: WebClient, kind: str, payload: dict[str, Any]
+) -> int:
+    """Write the job in the caller's own transaction (with the request's key, so a retried request never
+    makes a second one); it starts once that transaction commits, and not at all if it rolls back."""
+    job_id = pending_jobs.add(session, kind, _keyed(kind, payload), services.clock.now())
+    event.listen(session, "after_commit", lambda _session: start(services, client, job_id), once=True)
+    return job_id
 
 
 def start(services: Services, client: WebClient, job_id: int) -> None:
@@ -55,6 +71,8 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
         if job is None:
             return True
         kind, payload = job.kind, dict(job.payload)
+    if kind not in KINDS:  # registered by the handlers, which a scheduler process does not load
+        return False
     key = str(payload.pop(OUTBOX_KEY, job_id))
     lease, holder = f"job:{key}"[:64], f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     with services.db.session() as session:
@@ -62,14 +80,16 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
             return False
     # Its sends are keyed by the job: a job run again after a crash writes the same rows, sent once.
     client = services.outbox.client(f"job:{key}")
-    try:
-        KINDS[kind](services, client, payload)
-    except Exception as error:
-        logger.exception("job %s (%s) failed", job_id, kind)
-        with services.db.session() as session:
-            pending_jobs.failed(session, job_id, repr(error))
-            leases.release(session, lease, holder)
-        return False
+    with logs.timed(logger, "job", kind, job_id=job_id):
+        try:
+            KINDS[kind](services, client, payload)
+        except Exception as error:
+            logs.mark("failed")
+            logger.exception("job %s (%s) failed", job_id, kind)
+            with services.db.session() as session:
+                pending_jobs.failed(session, job_id, repr(error))
+                leases.release(session, lease, holder)
+            return False
     with services.db.session() as session:
         pending_jobs.finish(session, job_id)
         leases.release(session, lease, holder)

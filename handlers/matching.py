@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot import start_notice
+from bot import durable_jobs, start_notice
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.services import Services
@@ -35,10 +35,29 @@ def _t(services: Services, person: Person) -> Translator:
     return translator(person.language, person.slack_locale, services.settings.timezone)
 
 
+PROPOSE_JOB = "matching.propose"
+
+
+def propose_later(
+    scope: Scope, client: WebClient, requester_id: int, cohort: bool, excluded: list[int]
+) -> None:
+    """Ask for a proposal: a durable job in the request's transaction, solved after the answer by this
+    process or, should it stop first, by any other."""
+    payload = {"requester": requester_id, "cohort": cohort, "excluded": list(excluded)}
+    durable_jobs.record_in(scope.session, scope.services, client, PROPOSE_JOB, payload)
+
+
+def _propose_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    propose_job(
+        services, client, int(payload["requester"]), bool(payload["cohort"]), list(payload["excluded"])
+    )
+
+
 def propose_job(
     services: Services, client: WebClient, requester_id: int, cohort: bool, excluded: list[int]
 ) -> None:
-    """Build, solve and store a proposal, then DM it to the requester (runs after the ack)."""
+    """Build, solve and store a proposal, then DM it to the requester (runs after the ack). Run again after
+    a crash it stores a new run; the DM is keyed by the job, so the requester gets one."""
     with services.db.session() as session:
         requester = session.get_one(Person, requester_id)
         run = matching_runs.start(session, requester_id, cohort, set(excluded), services.clock.now())
@@ -242,9 +261,8 @@ def exclude(
         cohort, requester = run.cohort, scope.actor.person_id
         if not scope.actor.has(Role.COORDINATOR, Role.ADMIN):
             cohort = False
-        services = scope.services
+        propose_later(scope, client, requester, cohort, excluded)
     respond(replace_original=True, text=t("matching.again"), blocks=[section(t("matching.again"))])
-    services.background.submit(propose_job, services, client, requester, cohort, excluded)
 
 
 def page(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -265,3 +283,6 @@ def register(app: App) -> None:
     app.action(views.ACCEPT_ONE)(accept_one)
     app.action(views.EXCLUDE)(exclude)
     app.action(views.PAGE)(page)
+
+
+durable_jobs.register(PROPOSE_JOB, _propose_job)

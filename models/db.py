@@ -43,7 +43,7 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """SQLite gets foreign keys and cross-thread use; PostgreSQL a pre-pinged pool."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -53,7 +53,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def insert_new(session: Session, table: type[SQLModel], values: dict[str, Any]) -> bool:
