@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +30,8 @@ logger = logging.getLogger(__name__)
 JobFunction = Callable[[Services, WebClient, dict[str, Any]], None]
 KINDS: dict[str, JobFunction] = {}
 GRACE = timedelta(seconds=20)  # a job younger than this is probably still starting where it was recorded
-JOB_LEASE = timedelta(minutes=5)  # longer than any job runs; a crashed run's lease runs out by then
+JOB_LEASE = timedelta(seconds=30)  # renewed while the job runs: a killed process's job is free soon
+RENEW_EVERY = JOB_LEASE.total_seconds() / 3
 OUTBOX_KEY = "_outbox_key"
 
 
@@ -80,7 +83,7 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
             return False
     # Its sends are keyed by the job: a job run again after a crash writes the same rows, sent once.
     client = services.outbox.client(f"job:{key}")
-    with logs.timed(logger, "job", kind, job_id=job_id):
+    with logs.timed(logger, "job", kind, job_id=job_id), _renewing(services, lease, holder):
         try:
             KINDS[kind](services, client, payload)
         except Exception as error:
@@ -95,6 +98,28 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
         leases.release(session, lease, holder)
     services.outbox.kick()
     return True
+
+
+@contextmanager
+def _renewing(services: Services, lease: str, holder: str) -> Iterator[None]:
+    """Keep the job's lease while it runs; a process that dies stops renewing and the lease runs out."""
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(RENEW_EVERY):
+            try:
+                with services.db.session() as session:
+                    leases.acquire(session, lease, holder, wall_now(), JOB_LEASE)
+            except Exception:  # the database is away for a moment: the next round tries again
+                logger.warning("could not renew the lease of %s", lease)
+
+    thread = threading.Thread(target=renew, name="stagebot-job-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=5)
 
 
 def resume(services: Services, client: WebClient) -> int:
