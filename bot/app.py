@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 import handlers
-from bot import calendar_feed, durable_jobs, errors, request_guard
+from bot import calendar_feed, durable_jobs, errors, logs, request_guard
 from bot.document_download import PATH, open_document
 from bot.health import readiness
 from bot.i18n import LANGUAGES
 from bot.middleware import scope_middleware
 from bot.outbox import DeferredClient, slack_client, wall_now
 from bot.services import Services
+from handlers.commands import find as find_subcommand
 from models import outbox, processed_events
 
+log = logging.getLogger("stagebot.request")
 RESUME_EVERY = 30.0  # seconds
 TIDY_EVERY = 3600.0
 KEEP_REQUEST_KEYS = timedelta(days=2)
@@ -58,6 +61,18 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     return app
 
 
+def _subcommand_name(word: str) -> str | None:
+    found = find_subcommand(word)
+    return found.name if found else None
+
+
+def _shape(flask_request: Request) -> logs.RequestShape:
+    """What a signed request is, for its log line."""
+    content_type = (flask_request.headers.get("Content-Type") or "").split(";")[0] or None
+    payload = request_guard.parsed(flask_request.get_data(cache=True), content_type)
+    return logs.describe(payload if isinstance(payload, dict) else {}, _subcommand_name)
+
+
 def create_http_app(app: App, services: Services | None = None) -> Flask:
     """`/slack/events` for Slack; with the services, also the private downloads the bot links to."""
     web = Flask("stagebot")
@@ -67,10 +82,19 @@ def create_http_app(app: App, services: Services | None = None) -> Flask:
     @web.post("/slack/events")
     def slack_events() -> Response:
         """The size and the signature are checked before anything reads the body; then Bolt (which checks
-        the signature again) and the listeners."""
+        the signature again) and the listeners. One log line tells what it was and how it ended."""
         secret = (services.settings.slack_signing_secret if services else None) or app._signing_secret
-        refused = request_guard.refuse(request, secret)
-        return refused if refused is not None else slack.handle(request)
+        with logs.timed(log, "request", "unread") as line:
+            refused = request_guard.refuse(request, secret)
+            if refused is not None:
+                logs.mark(f"refused {refused.status_code}")
+                return refused
+            shape = _shape(request)
+            line.name(shape.action, shape.request_id, user=shape.user)
+            answer = slack.handle(request)
+            if answer.status_code >= 400:
+                logs.mark(f"status {answer.status_code}")
+            return answer
 
     @web.get("/healthz")
     def health() -> Response:

@@ -6,6 +6,7 @@ session. `drain()` lets tests and shutdown wait for what is running, without sle
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -22,7 +23,8 @@ class Background:
         self._lock = threading.Lock()
 
     def submit(self, job: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
-        future = self._executor.submit(self._run, job, *args, **kwargs)
+        context = contextvars.copy_context()  # the log lines of the work name the request that asked for it
+        future = self._executor.submit(context.run, self._run, job, *args, **kwargs)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot import logs
 from bot.settings import Settings, SettingsError, load_settings
 from models.catalogue import CatalogueError
 
@@ -217,6 +218,52 @@ def cmd_outbox(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_privacy(settings: Settings, args: argparse.Namespace) -> int:
+    """GDPR requests: `export PERSON DIR` (art. 15) and `erase PERSON` (art. 17; a dry run unless --yes)."""
+    from models import privacy
+    from models.document_store import DocumentStore, default_root
+    from models.documents import load_document_config
+
+    t = _translator(settings)
+    services = _services(settings)
+    store = DocumentStore(default_root(settings.documents_dir, settings.database_url))
+    now = services.clock.now()
+    with services.db.session() as session:
+        try:
+            person = privacy.find_person(session, args.person)
+        except privacy.UnknownPerson:
+            print(t("privacy.unknown", who=args.person), file=sys.stderr)
+            return 1
+        if args.action == "export":
+            target = Path(args.dir)
+            if target.exists() and any(target.iterdir()):
+                print(t("privacy.target_exists", dir=str(target)), file=sys.stderr)
+                return 1
+            done = privacy.export(session, person, store, target, now)
+            session.commit()
+            print(t.ngettext("privacy.export.done", done.rows, dir=str(target), documents=done.documents,
+                             messages=done.messages))  # fmt: skip
+            return 0
+        config = load_document_config()
+        if args.dry_run or not args.yes:
+            plan = privacy.plan_erasure(session, person, config, now.date())
+            print(t("privacy.erase.dry_run", id=plan.person_id))
+        else:
+            plan = privacy.erase(session, person, store, config, now)
+            session.commit()
+            privacy.delete_contents(session, store, plan)
+            print(t("privacy.erase.done", id=plan.person_id))
+    for step in plan.steps:
+        reason = t(f"privacy.reason.{step.reason}")
+        columns = ", ".join(step.columns)
+        print("- " + t.ngettext(f"privacy.line.{step.treatment.value}", step.rows, table=step.table,
+                                reason=reason, columns=columns))  # fmt: skip
+    for content in plan.contents:
+        key = "privacy.content.deleted" if content.deleted else "privacy.content.kept"
+        print("- " + t(key, id=content.document_id, until=t.date(content.until, "medium")))
+    return 0
+
+
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     if args.check:
         return check_migrations(settings)
@@ -370,6 +417,17 @@ def parser() -> argparse.ArgumentParser:
         help="when the scheduler (or another remind) is working right now, wait up to this long for it "
         f"(default: do not wait; say who is working and stop with exit status {REMIND_BUSY})",
     )
+    privacy = add("privacy", help="a person's GDPR requests: export what the bot holds, erase what may go")
+    requests = privacy.add_subparsers(dest="action", required=True)
+    export = requests.add_parser("export", help="write everything about the person into DIR (art. 15)")
+    export.add_argument("person", metavar="PERSON", help="their Slack id or e-mail address")
+    export.add_argument("dir", metavar="DIR", help="a new (or empty) directory")
+    erase = requests.add_parser(
+        "erase", help="erase or anonymise what the programme need not keep (art. 17); a dry run unless --yes"
+    )
+    erase.add_argument("person", metavar="PERSON", help="their Slack id or e-mail address")
+    erase.add_argument("--dry-run", action="store_true", help="only show what would be done (the default)")
+    erase.add_argument("--yes", action="store_true", help="do it")
     for name, help_text in (("import", "import a CSV file"), ("export", "export to CSV")):
         sub = add(name, help=help_text)
         sub.add_argument("kind", choices=["people", "schools", "agreements", "capacity"])
@@ -387,6 +445,7 @@ HANDLERS = {
     "migrate": cmd_migrate,
     "purge": cmd_purge,
     "outbox": cmd_outbox,
+    "privacy": cmd_privacy,
     "remind": cmd_remind,
     "import": cmd_import,
     "export": cmd_export,
@@ -398,7 +457,7 @@ def configure_logging(command: str, *, verbose: bool) -> None:
     command prints Alembic's progress lines; `-v` shows everything. The long-running processes (`run`,
     `serve`, `scheduler`) log what they do."""
     level = logging.INFO if verbose or command in LONG_RUNNING else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(level, logs.log_format())
     logging.getLogger("alembic").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
@@ -407,15 +466,15 @@ def main(argv: list[str] | None = None) -> int:
     # A platform stops processes with SIGTERM: leave through the normal exit, so leases are released.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    configure_logging(args.command, verbose=args.verbose)
     try:
+        configure_logging(args.command, verbose=args.verbose)
         if args.command == "doctor":  # reads the settings itself: a problem there is one of its lines
             from bot import doctor
 
             return doctor.main(as_json=args.json)
         settings = load_settings()
         return HANDLERS[args.command](settings, args)
-    except (SettingsError, CatalogueError) as error:
+    except (SettingsError, CatalogueError, logs.LogFormatError) as error:
         print(f"stagebot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

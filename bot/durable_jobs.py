@@ -11,13 +11,18 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import event
+from sqlmodel import Session
 
+from bot import logs
 from bot.outbox import wall_now
 from bot.services import Services
 from models import leases, pending_jobs
@@ -26,7 +31,8 @@ logger = logging.getLogger(__name__)
 JobFunction = Callable[[Services, WebClient, dict[str, Any]], None]
 KINDS: dict[str, JobFunction] = {}
 GRACE = timedelta(seconds=20)  # a job younger than this is probably still starting where it was recorded
-JOB_LEASE = timedelta(minutes=5)  # longer than any job runs; a crashed run's lease runs out by then
+JOB_LEASE = timedelta(seconds=30)  # renewed while the job runs: a killed process's job is free soon
+RENEW_EVERY = JOB_LEASE.total_seconds() / 3
 OUTBOX_KEY = "_outbox_key"
 
 
@@ -34,13 +40,26 @@ def register(kind: str, function: JobFunction) -> None:
     KINDS[kind] = function
 
 
-def record(services: Services, kind: str, payload: dict[str, Any]) -> int:
-    """Write the job down (committed) before the user is answered; returns its id for `start`."""
+def _keyed(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     if kind not in KINDS:
         raise KeyError(f"no job kind {kind!r} is registered")
-    payload = {**payload, OUTBOX_KEY: uuid.uuid4().hex}  # ids of finished jobs come back on SQLite
+    return {**payload, OUTBOX_KEY: uuid.uuid4().hex}  # ids of finished jobs come back on SQLite
+
+
+def record(services: Services, kind: str, payload: dict[str, Any]) -> int:
+    """Write the job down (committed) before the user is answered; returns its id for `start`."""
     with services.db.session() as session:
-        return pending_jobs.add(session, kind, payload, services.clock.now())
+        return pending_jobs.add(session, kind, _keyed(kind, payload), services.clock.now())
+
+
+def record_in(
+    session: Session, services: Services, client: WebClient, kind: str, payload: dict[str, Any]
+) -> int:
+    """Write the job in the caller's own transaction (with the request's key, so a retried request never
+    makes a second one); it starts once that transaction commits, and not at all if it rolls back."""
+    job_id = pending_jobs.add(session, kind, _keyed(kind, payload), services.clock.now())
+    event.listen(session, "after_commit", lambda _session: start(services, client, job_id), once=True)
+    return job_id
 
 
 def start(services: Services, client: WebClient, job_id: int) -> None:
@@ -66,19 +85,43 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
             return False
     # Its sends are keyed by the job: a job run again after a crash writes the same rows, sent once.
     client = services.outbox.client(f"job:{key}")
-    try:
-        KINDS[kind](services, client, payload)
-    except Exception as error:
-        logger.exception("job %s (%s) failed", job_id, kind)
-        with services.db.session() as session:
-            pending_jobs.failed(session, job_id, repr(error))
-            leases.release(session, lease, holder)
-        return False
+    with logs.timed(logger, "job", kind, job_id=job_id), _renewing(services, lease, holder):
+        try:
+            KINDS[kind](services, client, payload)
+        except Exception as error:
+            logs.mark("failed")
+            logger.exception("job %s (%s) failed", job_id, kind)
+            with services.db.session() as session:
+                pending_jobs.failed(session, job_id, repr(error))
+                leases.release(session, lease, holder)
+            return False
     with services.db.session() as session:
         pending_jobs.finish(session, job_id)
         leases.release(session, lease, holder)
     services.outbox.kick()
     return True
+
+
+@contextmanager
+def _renewing(services: Services, lease: str, holder: str) -> Iterator[None]:
+    """Keep the job's lease while it runs; a process that dies stops renewing and the lease runs out."""
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(RENEW_EVERY):
+            try:
+                with services.db.session() as session:
+                    leases.acquire(session, lease, holder, wall_now(), JOB_LEASE)
+            except Exception:  # the database is away for a moment: the next round tries again
+                logger.warning("could not renew the lease of %s", lease)
+
+    thread = threading.Thread(target=renew, name="stagebot-job-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(timeout=5)
 
 
 def resume(services: Services, client: WebClient) -> int:

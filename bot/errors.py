@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk.errors import SlackApiError
 
+from bot import logs
 from bot.i18n import Translator, translator
 from bot.outbox import DeferredClient
 
@@ -27,8 +28,10 @@ def answer_error(
 ) -> BoltResponse:
     ref = secrets.token_hex(3)
     t: Translator = context.get("t") or translator(None, None, settings_timezone)
+    logs.mark(f"error {ref}")
     if _slack_unreachable(error):
-        logger.warning("Slack call failed [%s]: %s: %s", ref, type(error).__name__, error)
+        code = error.response.get("error") if isinstance(error, SlackApiError) else None
+        logger.warning("Slack call failed [%s]: %s: %s", ref, type(error).__name__, code or "unreachable")
         text = t("errors.slack_busy")
     else:
         logger.exception("unexpected error [%s] in a %s request", ref, body.get("type") or "command")

@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot import logs
 from bot.i18n import Translator, translator
 from bot.outbox import DeferredClient, DeferredRespond, wall_now
 from bot.services import Services
@@ -70,6 +71,7 @@ def request_scope(context: BoltContext) -> Iterator[Scope]:
             if not (request_key and processed_events.seen(session, request_key)):
                 raise
             logging.getLogger(__name__).info("request %s was handled by another copy", request_key)
+            logs.mark("duplicate")
     except BaseException:
         session.rollback()
         raise
@@ -135,6 +137,7 @@ def scope_middleware(services: Services) -> Callable[..., BoltResponse | None]:
         if key and processed_events.seen(session, key):
             session.close()
             logger.info("request %s was already handled: copy ignored", key)
+            logs.mark("duplicate")
             return BoltResponse(status=200, body="")
         context["request_key"] = key
         deferred = services.outbox.client(key_prefix=f"r:{key}" if key else None)
@@ -159,6 +162,7 @@ def scope_middleware(services: Services) -> Callable[..., BoltResponse | None]:
         context["session"] = session
         context["t"] = t
         if actor is None and user_id:
+            logs.mark("unregistered")
             session.close()
             return _answer_unregistered(body, ack, deferred, user_id, t, logger)
         context["actor"] = actor

@@ -96,7 +96,7 @@ def slack_client(services: Services, *, retries: bool = True) -> WebClient:
     return WebClient(
         token=services.settings.slack_bot_token,
         base_url=services.settings.slack_api_url,
-        timeout=INLINE_TIMEOUT if retries else 10,
+        timeout=INLINE_TIMEOUT if retries else 10,  # type: ignore[arg-type]  # urllib takes a float; typed int
         retry_handlers=handlers,
     )
 
@@ -145,7 +145,7 @@ class DeferredClient(WebClient):
             return lane
         return self.dm_lanes.get(lane) or outbox.dm_owner(session, lane) or lane
 
-    def api_call(  # type: ignore[override]  # same signature; keyword-only like the base
+    def api_call(
         self,
         api_method: str,
         *,
@@ -176,7 +176,7 @@ class DeferredClient(WebClient):
             auth=auth,
         )
 
-    def files_upload_v2(  # type: ignore[override]  # the subset the bot uses
+    def files_upload_v2(
         self,
         *,
         channel: str | None = None,

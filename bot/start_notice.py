@@ -10,7 +10,6 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import event
 from sqlmodel import Session
 
 from bot.i18n import Translator, person_translator
@@ -83,18 +82,6 @@ def refresh(
         return []
     found = texts(session, services, person_translator(student, services.settings.timezone), cleared)
     return [Notice(student.slack_user_id, text) for text in found]
-
-
-def send_after_commit(session: Session, services: Services, client: WebClient, notices: list[Notice]) -> None:
-    """For a caller that answers only after its transaction ends (a slash command): the notices go out on
-    the background pool once the transaction is committed, and not at all when it rolls back."""
-    if not notices:
-        return
-
-    def after_commit(_session: Session) -> None:
-        services.background.submit(send, client, notices)
-
-    event.listen(session, "after_commit", after_commit, once=True)
 
 
 def send(client: WebClient, notices: list[Notice]) -> None:

@@ -26,6 +26,7 @@ JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
     document_flow.RECEIVE_JOB: document_flow.receive_job,
     planning.READ_JOB: planning.read_job,
     lio.AFTER_APPLY_JOB: lio.after_apply_job,
+    matching.PROPOSE_JOB: matching.propose_durable_job,
 }
 
 

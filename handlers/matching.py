@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot import start_notice
+from bot import durable_jobs, start_notice
 from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
 from bot.services import Services
@@ -31,10 +31,30 @@ log = logging.getLogger(__name__)
 TIME_LIMIT = 8.0  # seconds of solving; a cohort of 1,000 finishes in about that (bench/README.md)
 
 
+PROPOSE_JOB = "matching.propose"
+
+
+def propose_later(
+    scope: Scope, client: WebClient, requester_id: int, cohort: bool, excluded: list[int]
+) -> None:
+    """Ask for a proposal: a durable job in the request's transaction, solved after the answer by this
+    process or, should it stop first, by any other."""
+    payload = {"requester": requester_id, "cohort": cohort, "excluded": list(excluded)}
+    durable_jobs.record_in(scope.session, scope.services, client, PROPOSE_JOB, payload)
+
+
+def propose_durable_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
+    """The durable job of PROPOSE_JOB (registered with the others in handlers.register)."""
+    propose_job(
+        services, client, int(payload["requester"]), bool(payload["cohort"]), list(payload["excluded"])
+    )
+
+
 def propose_job(
     services: Services, client: WebClient, requester_id: int, cohort: bool, excluded: list[int]
 ) -> None:
-    """Build, solve and store a proposal, then DM it to the requester (runs after the ack)."""
+    """Build, solve and store a proposal, then DM it to the requester (runs after the ack). Run again after
+    a crash it stores a new run; the DM is keyed by the job, so the requester gets one."""
     with services.db.session() as session:
         requester = session.get_one(Person, requester_id)
         run = matching_runs.start(session, requester_id, cohort, set(excluded), services.clock.now())
@@ -238,9 +258,8 @@ def exclude(
         cohort, requester = run.cohort, scope.actor.person_id
         if not runs_the_cohort(scope.actor):
             cohort = False
-        services = scope.services
+        propose_later(scope, client, requester, cohort, excluded)
     respond(replace_original=True, text=t("matching.again"), blocks=[section(t("matching.again"))])
-    services.background.submit(propose_job, services, client, requester, cohort, excluded)
 
 
 def page(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -261,3 +280,5 @@ def register(app: App) -> None:
     app.action(views.ACCEPT_ONE)(accept_one)
     app.action(views.EXCLUDE)(exclude)
     app.action(views.PAGE)(page)
+
+

@@ -43,7 +43,7 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """SQLite gets foreign keys and cross-thread use; PostgreSQL a pre-pinged pool."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -53,7 +53,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def insert_new(session: Session, table: type[SQLModel], values: dict[str, Any]) -> bool:
@@ -77,7 +77,7 @@ def insert_many_new(
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     table_ = table.__table__  # type: ignore[attr-defined]
     key = table_.columns[returning] if returning else next(iter(table_.primary_key.columns))
-    statement = insert(table).values(rows).on_conflict_do_nothing().returning(key)  # type: ignore[arg-type]
+    statement = insert(table).values(rows).on_conflict_do_nothing().returning(key)
     return list(session.execute(statement).scalars())
 
 

@@ -210,7 +210,7 @@ def result_of(session: Session, key: str) -> tuple[str, dict[str, Any] | None] |
     row = session.exec(
         select(OutboxMessage.state, OutboxMessage.result).where(OutboxMessage.key == key[:KEY_LENGTH])
     ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], None if row[1] is None else dict(row[1]))
 
 
 def unsent(session: Session) -> list[OutboxMessage]:

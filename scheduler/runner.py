@@ -27,7 +27,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
-from bot import durable_jobs
+from bot import durable_jobs, logs
 from bot.services import Services
 from models import leases, scheduler_ticks
 from models.migrate import SCHEDULER_TABLE
@@ -131,24 +131,26 @@ class Runner:
         now = self.services.clock.now()
         client = bound_to_lease(self.client, self.lease)
         try:
-            for job in self.steps(client, now):
+            for name, job in self.steps(client, now):
                 self.lease.check()  # renewed between jobs, and before every Web API call inside them
-                job()
+                with logs.timed(logger, "job", name):
+                    job()
         except LeaseLost:
             logger.warning("scheduler %s lost its lease during a tick: it stopped there", self.holder)
             return False
         scheduler_ticks.record(self.services.db, LEASE, self.holder, now)  # seen by doctor and /readyz
         return True
 
-    def steps(self, client: WebClient, now: datetime) -> list[Callable[[], object]]:
-        """The tick's jobs in order, each bound to the lease-checking client and the tick's `now`."""
+    def steps(self, client: WebClient, now: datetime) -> list[tuple[str, Callable[[], object]]]:
+        """The tick's jobs in order (named for the log), each bound to the lease-checking client and the
+        tick's `now`."""
         return [
-            lambda: durable_jobs.resume(self.services, client),
-            lambda: jobs.deliver_pending_problems(self.services, client, now),
-            lambda: jobs.deliver_pending_reviews(self.services, client, now),
-            lambda: jobs.deliver_pending_lio_reviews(self.services, client, now),
-            lambda: jobs.ask_extract_renewals(self.services, client, now),
-            lambda: self.sweep(client, now),
+            ("resume_jobs", lambda: durable_jobs.resume(self.services, client)),
+            ("problems", lambda: jobs.deliver_pending_problems(self.services, client, now)),
+            ("reviews", lambda: jobs.deliver_pending_reviews(self.services, client, now)),
+            ("lio_reviews", lambda: jobs.deliver_pending_lio_reviews(self.services, client, now)),
+            ("extract_renewals", lambda: jobs.ask_extract_renewals(self.services, client, now)),
+            ("sweep", lambda: self.sweep(client, now)),
         ]
 
     def sweep(self, client: WebClient, now: datetime) -> None:

@@ -89,7 +89,7 @@ def respond(state: State, token: str, payload: dict[str, Any]) -> ApiAnswer:
         answer.body = exc.body()
         if answer.body["error"] in ("invalid_url", "expired_url", "used_url"):
             answer.status = 404
-    state.record_call("response_url", payload, None, None if answer.body["ok"] else answer.body["error"])
+    state.record_call("response_url", payload, None, None if answer.body["ok"] else str(answer.body["error"]))
     return answer
 
 

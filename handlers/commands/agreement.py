@@ -70,5 +70,5 @@ def _add(invocation: Invocation, words: list[str]) -> str:
         return t(error.key, **error.params)
     for student_id in agreements.students_at(scope.session, school.id):  # step 8 may now be clear
         notices = start_notice.refresh(scope.session, scope.services, student_id, scope.now)
-        start_notice.send_after_commit(scope.session, scope.services, invocation.client, notices)
+        start_notice.send(invocation.client, notices)  # outbox rows in this command's transaction
     return t("agreements.add.done", school=school.name, start=t.date(days[0], "medium"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.views.blocks import section
 from handlers.commands.registry import Invocation, Reply, reply
-from handlers.matching import propose_job
+from handlers.matching import propose_later
 from models.access import runs_the_cohort
 
 PROPOSE_WORDS = ("propose", "voorstel", "voorstellen")
@@ -19,8 +19,6 @@ def run(invocation: Invocation) -> Reply:
         text = t("matching.usage")
         return reply([section(text)], text)
     cohort = runs_the_cohort(scope.actor)
-    scope.services.background.submit(
-        propose_job, scope.services, invocation.client, scope.actor.person_id, cohort, []
-    )
+    propose_later(scope, invocation.client, scope.actor.person_id, cohort, [])
     text = t("matching.started_cohort") if cohort else t("matching.started")
     return reply([section(text)], text)
