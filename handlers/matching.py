@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot import start_notice
+from bot import school_request, start_notice
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.services import Services
@@ -132,6 +132,7 @@ def accept(
         st = _t(scope.services, person)
         for school_id, made in created.items():
             school = session.get_one(Institution, school_id)
+            school_request.ask(session, scope.services, person, school)  # the contact person answers by mail
             blocks = placement_views.placed_for_student(
                 st, catalogue, made, school, student, actor.slack_user_id
             )

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot import placement_answer, start_notice
+from bot import placement_answer, school_request, start_notice
 from bot.i18n import Translator, translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
@@ -301,6 +301,7 @@ def _assign(scope: Scope, meta: dict[str, Any], values: dict[str, Any]) -> dict[
         )
         for index, proposal in enumerate(proposals)
     ]  # fmt: skip
+    school_request.ask(session, scope.services, person, institution)  # the contact person answers by mail
     starts = start_notice.refresh(session, scope.services, person.id, scope.now)
     student = session.get_one(Student, person.id)
     actor = session.get_one(Person, scope.actor.person_id)

@@ -14,8 +14,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import audit
+from models import audit, school_links
 from models.db import AwareDateTime
+from models.school_links import Purpose
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ./()-]{6,30}$")
@@ -118,6 +119,9 @@ def save(
     record.introduction_on = introduction_on
     record.updated_at = now
     session.add(record)
+    # Another contact person named: a link sent to the one before stops working.
+    if keep := (record.contact or {}).get("email"):
+        school_links.revoke(session, student_id, institution_id, Purpose.REQUEST_ANSWER, now, keep_email=keep)
     audit.log(
         session, now, "school_contacts.saved", actor_id=student_id, student_id=student_id,
         subject=f"institution:{institution_id}",

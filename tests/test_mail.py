@@ -41,7 +41,7 @@ def _queue(wire: Stack, key: str, to: str = "an.peeters@school.example", languag
         until="2 januari 2027",
     )  # fmt: skip
     with wire.session() as s:
-        assert mail.queue(s, key, to, composed, wall_now())
+        assert mail.queue(s, key, to, composed)
         s.commit()
     wire.services.outbox.kick()
 

@@ -1,0 +1,237 @@
+"""The pages the school side opens from its mail: server-rendered HTML, no JavaScript, usable on a phone.
+
+`GET /school/<token>` shows what the link is for; `POST` submits its form. The form carries a token
+derived from the link (CSRF: another site cannot build it) and the record it is about; a form for another
+record, a second submission, an expired or revoked link, or an unknown token each get a page that says so,
+and nothing changes. Every view, refusal and submission is in the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from flask import Flask, Response, request
+from sqlmodel import Session
+
+from bot import placement_answer, start_notice
+from bot.i18n import LANGUAGES, Translator
+from bot.notifier import send_dm
+from bot.school_request import PATH, asked_lines, school_label
+from bot.services import Services
+from models import audit, placements, school_links
+from models.people import Person
+from models.placements import MAX_REASON_LENGTH
+from models.school_links import SchoolLink
+from models.schools import Institution
+
+HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    "Referrer-Policy": "no-referrer",
+}
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:36em;margin:1.5em auto;padding:0 1em;line-height:1.5}"
+    "fieldset{border:1px solid #888;padding:.5em 1em}label{display:block;margin:.4em 0}"
+    "textarea{width:100%;box-sizing:border-box;font:inherit}"
+    "button{font:inherit;padding:.6em 1.2em;margin-top:1em}"
+    ".errors{border-left:4px solid #b00020;padding-left:1em}"
+    ":focus{outline:3px solid #1d4f91;outline-offset:2px}nav{text-align:right}"
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    body: str
+
+
+def csrf_token(secret: str, token: str, link: SchoolLink) -> str:
+    """What the form must send back: only who holds the link (and the page) can know it."""
+    key = hashlib.sha256(f"{secret}\0{token}".encode()).digest()
+    return hmac.new(key, f"csrf:{link.record}".encode(), hashlib.sha256).hexdigest()
+
+
+def _layout(t: Translator, token: str | None, title: str, body: str) -> str:
+    switch = ""
+    if token is not None:
+        other = [lang for lang in LANGUAGES if lang != t.language]
+        names = {"nl": "Nederlands", "en": "English"}
+        items = "".join(
+            f'<a href="{PATH}{quote(token)}?lang={lang}" hreflang="{lang}" lang="{lang}">{names[lang]}</a>'
+            for lang in other
+        )
+        switch = f'<nav aria-label="{html.escape(t("school.page.language"))}">{items}</nav>'
+    return (
+        f'<!doctype html><html lang="{t.language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>{switch}<main>{body}</main></body></html>"
+    )
+
+
+def _message(t: Translator, token: str | None, status: int, key: str, **params: Any) -> Page:
+    heading = t(f"{key}.heading")
+    body = f"<h1>{html.escape(heading)}</h1><p>{html.escape(t(key, **params))}</p>"
+    return Page(status, _layout(t, token, heading, body))
+
+
+def _language(link: SchoolLink | None, chosen: str | None, browser: str | None) -> str:
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return link.language if link is not None else (browser or "nl")
+
+
+class SchoolPages:
+    """The request-answer page; one instance serves every link."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @property
+    def secret(self) -> str:
+        return self.services.settings.slack_signing_secret or ""
+
+    def handle(
+        self, token: str, form: dict[str, str] | None, chosen: str | None, browser: str | None
+    ) -> Page:
+        now = self.services.clock.now()
+        tz = self.services.settings.timezone
+        with self.services.db.session() as session:
+            link = school_links.find(session, token)
+            t = Translator(_language(link, (form or {}).get("lang") or chosen, browser), tz)
+            if link is None:
+                audit.log(session, now, "school_link.refused", actor_id=None, reason="unknown")
+                session.commit()
+                return _message(t, None, 404, "school.link.unknown")
+            why = school_links.unusable(link, now)
+            school = session.get_one(Institution, link.institution_id)
+            student = session.get_one(Person, link.student_id)
+            awaiting = placements.awaiting_answer(session, link.student_id, link.institution_id)
+            why_key = why.value if why is not None else (None if awaiting else "nothing")
+            if why_key is not None:
+                self._audit(session, link, "school_link.refused", reason=why_key)
+                session.commit()
+                when = link.used_at if why_key == "used" else link.expires_at
+                return _message(t, token, 410, f"school.link.{why_key}", until=t.datetime(link.expires_at),
+                                when=t.datetime(when) if when else "")  # fmt: skip
+            if form is None:
+                self._audit(session, link, "school_link.viewed")
+                session.commit()
+                return self._form(t, token, link, school, student, awaiting, {}, [])
+            return self._submit(session, t, token, link, school, student, awaiting, form)
+
+    def _audit(self, session: Session, link: SchoolLink, action: str, **detail: Any) -> None:
+        audit.log(
+            session, self.services.clock.now(), action, actor_id=None, student_id=link.student_id,
+            subject=f"institution:{link.institution_id}", purpose=link.purpose, link=link.id, **detail,
+        )  # fmt: skip
+
+    def _submit(
+        self, session: Session, t: Translator, token: str, link: SchoolLink, school: Institution,
+        student: Person, awaiting: list[placements.Placement], form: dict[str, str],
+    ) -> Page:  # fmt: skip
+        sent_csrf = form.get("csrf", "")
+        if not hmac.compare_digest(sent_csrf, csrf_token(self.secret, token, link)) or (
+            form.get("record") != link.record
+        ):
+            self._audit(session, link, "school_link.refused", reason="form")
+            session.commit()
+            return _message(t, token, 400, "school.link.stale_form")
+        outcome = form.get("outcome", "")
+        reason = " ".join(form.get("reason", "").split())
+        errors = []
+        if outcome not in ("accepted", "refused"):
+            errors.append("school.request.error.outcome")
+        elif outcome == "refused" and not reason:
+            errors.append("school.request.error.reason")
+        if len(reason) > MAX_REASON_LENGTH:
+            errors.append("school.request.error.reason_long")
+        if errors:
+            return self._form(t, token, link, school, student, awaiting, form, errors, status=422)
+        now = self.services.clock.now()
+        if not school_links.use(session, link, now):  # another submission of this form came first
+            session.rollback()
+            return _message(t, token, 410, "school.link.used", when=t.datetime(link.used_at or now))
+        accepted = outcome == "accepted"
+        recorded = placement_answer.record(
+            session, self.services, student, school, accepted, now.astimezone(t.tz).date(),
+            reason=None if accepted else reason, now=now,
+        )  # fmt: skip
+        if recorded is None:
+            session.rollback()
+            return _message(t, token, 410, "school.link.nothing")
+        messages, starts = recorded
+        self._audit(session, link, "school_link.answered", outcome=outcome)
+        client = self.services.outbox.client(f"link:{link.id}")
+        with client.bind(session):  # the messages are outbox rows of this transaction
+            for person, text, blocks in messages:
+                send_dm(client, person.slack_user_id, text, blocks)
+            start_notice.send(client, starts)
+        session.commit()
+        self.services.outbox.kick()
+        key = "school.request.done." + outcome
+        heading = t("school.request.done.heading")
+        body = f"<h1>{html.escape(heading)}</h1><p>{html.escape(t(key, student=student.name))}</p>"
+        return Page(200, _layout(t, token, heading, body))
+
+    def _form(
+        self, t: Translator, token: str, link: SchoolLink, school: Institution, student: Person,
+        awaiting: list[placements.Placement], typed: dict[str, str], errors: list[str], *, status: int = 200,
+    ) -> Page:  # fmt: skip
+        e = html.escape
+        heading = t("school.request.heading", student=student.name)
+        asked = "".join(f"<li>{e(line)}</li>" for line in asked_lines(t, self.services, awaiting))
+        problems = ""
+        if errors:
+            items = "".join(f"<li>{e(t(key))}</li>" for key in errors)
+            problems = (
+                f'<div class="errors" role="alert" id="errors"><p>{e(t("school.request.errors"))}</p>'
+                f"<ul>{items}</ul></div>"
+            )
+        chosen = typed.get("outcome")
+
+        def radio(value: str, key: str) -> str:
+            checked = " checked" if chosen == value else ""
+            return (
+                f'<label><input type="radio" name="outcome" value="{value}" required{checked}> '
+                f"{e(t(key))}</label>"
+            )
+
+        intro = t("school.request.intro", student=student.name, school=school_label(school), name=link.name)
+        body = (
+            f"<h1>{e(heading)}</h1>{problems}<p>{e(intro)}</p>"
+            f"<h2>{e(t('school.request.asked'))}</h2><ul>{asked}</ul>"
+            f"<p>{e(t('school.request.valid_until', until=t.datetime(link.expires_at)))}</p>"
+            f'<form method="post" action="{PATH}{quote(token)}">'
+            f'<input type="hidden" name="csrf" value="{csrf_token(self.secret, token, link)}">'
+            f'<input type="hidden" name="record" value="{e(link.record)}">'
+            f'<input type="hidden" name="lang" value="{t.language}">'
+            f"<fieldset><legend>{e(t('school.request.outcome'))}</legend>"
+            f"{radio('accepted', 'school.request.accept')}{radio('refused', 'school.request.refuse')}"
+            "</fieldset>"
+            f'<label for="reason">{e(t("school.request.reason"))}</label>'
+            f'<textarea id="reason" name="reason" rows="4" maxlength="{MAX_REASON_LENGTH}">'
+            f"{e(typed.get('reason', ''))}</textarea>"
+            f'<button type="submit">{e(t("school.request.submit"))}</button></form>'
+        )
+        return Page(status, _layout(t, token, heading, body))
+
+
+def add_routes(web: Flask, services: Services) -> None:
+    """GET and POST /school/<token>."""
+    pages = SchoolPages(services)
+
+    @web.route(PATH + "<token>", methods=["GET", "POST"])
+    def school_page(token: str) -> Response:
+        form = {k: str(v) for k, v in request.form.items()} if request.method == "POST" else None
+        browser = request.accept_languages.best_match(LANGUAGES)
+        page = pages.handle(token, form, request.args.get("lang"), browser)
+        return Response(page.body, status=page.status, headers=HEADERS)
