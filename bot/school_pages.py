@@ -19,14 +19,17 @@ from flask import Flask, Response, request
 from sqlmodel import Session
 
 from bot import placement_answer, start_notice
+from bot.document_flow import person_translator
 from bot.i18n import LANGUAGES, Translator
 from bot.notifier import send_dm
 from bot.school_request import PATH, asked_lines, school_label
 from bot.services import Services
-from models import audit, placements, school_links
+from bot.views.blocks import escape, section
+from models import audit, placements, school_contacts, school_links
 from models.people import Person
 from models.placements import MAX_REASON_LENGTH
-from models.school_links import SchoolLink
+from models.school_contacts import Contact
+from models.school_links import Purpose, SchoolLink
 from models.schools import Institution
 
 HEADERS = {
@@ -83,6 +86,17 @@ def _message(t: Translator, token: str | None, status: int, key: str, **params: 
     return Page(status, _layout(t, token, heading, body))
 
 
+def _problems(t: Translator, errors: list[str]) -> str:
+    """What keeps the form from being sent, announced to a screen reader."""
+    if not errors:
+        return ""
+    items = "".join(f"<li>{html.escape(t(key))}</li>" for key in errors)
+    return (
+        f'<div class="errors" role="alert" id="errors"><p>{html.escape(t("school.request.errors"))}</p>'
+        f"<ul>{items}</ul></div>"
+    )
+
+
 def _language(link: SchoolLink | None, chosen: str | None, browser: str | None) -> str:
     if chosen in LANGUAGES:
         return str(chosen)
@@ -115,7 +129,12 @@ class SchoolPages:
             school = session.get_one(Institution, link.institution_id)
             student = session.get_one(Person, link.student_id)
             awaiting = placements.awaiting_answer(session, link.student_id, link.institution_id)
-            why_key = why.value if why is not None else (None if awaiting else "nothing")
+            mentor = school_contacts.mentor(
+                school_contacts.of_student(session, link.student_id).get(link.institution_id), link.email
+            )
+            for_mentor = link.purpose == Purpose.MENTOR_DETAILS
+            still = mentor is not None if for_mentor else bool(awaiting)
+            why_key = why.value if why is not None else (None if still else "nothing")
             if why_key is not None:
                 self._audit(session, link, "school_link.refused", reason=why_key)
                 session.commit()
@@ -125,8 +144,91 @@ class SchoolPages:
             if form is None:
                 self._audit(session, link, "school_link.viewed")
                 session.commit()
+                if mentor is not None and for_mentor:
+                    return self._mentor_form(t, token, link, school, student, mentor.as_dict(), [])
                 return self._form(t, token, link, school, student, awaiting, {}, [])
+            if not self._form_is_this_links(token, link, form):
+                self._audit(session, link, "school_link.refused", reason="form")
+                session.commit()
+                return _message(t, token, 400, "school.link.stale_form")
+            if for_mentor:
+                return self._mentor_submit(session, t, token, link, school, student, form)
             return self._submit(session, t, token, link, school, student, awaiting, form)
+
+    def _form_is_this_links(self, token: str, link: SchoolLink, form: dict[str, str]) -> bool:
+        """Built from this link's page (CSRF) and about this link's record (not another's)."""
+        fresh = hmac.compare_digest(form.get("csrf", ""), csrf_token(self.secret, token, link))
+        return fresh and form.get("record") == link.record
+
+    def _mentor_submit(
+        self, session: Session, t: Translator, token: str, link: SchoolLink, school: Institution,
+        student: Person, form: dict[str, str],
+    ) -> Page:  # fmt: skip
+        typed = {part: " ".join(form.get(part, "").split()) for part in ("name", "email", "phone")}
+        details = Contact(typed["name"], typed["email"], typed["phone"])
+        errors = school_contacts.contact_problems(details)
+        if not details.name:
+            errors.append("placements.contacts.error.name")
+        if not details.email and "placements.contacts.error.email" not in errors:
+            errors.append("placements.contacts.error.email")
+        if any(len(v) > school_contacts.MAX_FIELD_LENGTH for v in typed.values()):
+            errors.append("school.mentor.error.long")
+        if errors:
+            return self._mentor_form(t, token, link, school, student, typed, sorted(set(errors)), status=422)
+        now = self.services.clock.now()
+        if not school_links.use(session, link, now):
+            session.rollback()
+            return _message(t, token, 410, "school.link.used", when=t.datetime(link.used_at or now))
+        if not school_contacts.correct_mentor(
+            session, link.student_id, link.institution_id, link.email, details, now=now
+        ):
+            session.rollback()
+            return _message(t, token, 410, "school.link.nothing")
+        self._audit(session, link, "school_link.answered", outcome="confirmed")
+        st = person_translator(student, self.services)
+        shown = " · ".join(v for v in (details.name, details.email, details.phone) if v)
+        text = st("school.mentor.told_student", name=details.name, school=school_label(school), details=shown)
+        client = self.services.outbox.client(f"link:{link.id}")
+        with client.bind(session):
+            send_dm(client, student.slack_user_id, text, [section(escape(text))])
+        session.commit()
+        self.services.outbox.kick()
+        heading = t("school.mentor.done.heading")
+        done = t("school.mentor.done", student=student.name)
+        body = f"<h1>{html.escape(heading)}</h1><p>{html.escape(done)}</p>"
+        return Page(200, _layout(t, token, heading, body))
+
+    def _mentor_form(
+        self, t: Translator, token: str, link: SchoolLink, school: Institution, student: Person,
+        typed: dict[str, str], errors: list[str], *, status: int = 200,
+    ) -> Page:  # fmt: skip
+        e = html.escape
+        heading = t("school.mentor.heading", student=student.name)
+        intro = t("school.mentor.intro", student=student.name, school=school_label(school))
+        fields = "".join(
+            f'<label for="{part}">{e(t(label))}</label>'
+            f'<input id="{part}" name="{part}" type="{kind}" value="{e(typed.get(part, ""))}"'
+            f' maxlength="{school_contacts.MAX_FIELD_LENGTH}" autocomplete="{auto}"{required}>'
+            for part, label, kind, auto, required in (
+                ("name", "school.mentor.name", "text", "name", " required"),
+                ("email", "school.mentor.email", "email", "email", " required"),
+                ("phone", "school.mentor.phone", "tel", "tel", ""),
+            )
+        )
+        body = (
+            f"<h1>{e(heading)}</h1>{_problems(t, errors)}<p>{e(intro)}</p>"
+            f"<p>{e(t('school.request.valid_until', until=t.datetime(link.expires_at)))}</p>"
+            f'<form method="post" action="{PATH}{quote(token)}">{self._hidden(t, token, link)}{fields}'
+            f'<button type="submit">{e(t("school.mentor.submit"))}</button></form>'
+        )
+        return Page(status, _layout(t, token, heading, body))
+
+    def _hidden(self, t: Translator, token: str, link: SchoolLink) -> str:
+        return (
+            f'<input type="hidden" name="csrf" value="{csrf_token(self.secret, token, link)}">'
+            f'<input type="hidden" name="record" value="{html.escape(link.record)}">'
+            f'<input type="hidden" name="lang" value="{t.language}">'
+        )
 
     def _audit(self, session: Session, link: SchoolLink, action: str, **detail: Any) -> None:
         audit.log(
@@ -138,13 +240,6 @@ class SchoolPages:
         self, session: Session, t: Translator, token: str, link: SchoolLink, school: Institution,
         student: Person, awaiting: list[placements.Placement], form: dict[str, str],
     ) -> Page:  # fmt: skip
-        sent_csrf = form.get("csrf", "")
-        if not hmac.compare_digest(sent_csrf, csrf_token(self.secret, token, link)) or (
-            form.get("record") != link.record
-        ):
-            self._audit(session, link, "school_link.refused", reason="form")
-            session.commit()
-            return _message(t, token, 400, "school.link.stale_form")
         outcome = form.get("outcome", "")
         reason = " ".join(form.get("reason", "").split())
         errors = []
@@ -189,13 +284,7 @@ class SchoolPages:
         e = html.escape
         heading = t("school.request.heading", student=student.name)
         asked = "".join(f"<li>{e(line)}</li>" for line in asked_lines(t, self.services, awaiting))
-        problems = ""
-        if errors:
-            items = "".join(f"<li>{e(t(key))}</li>" for key in errors)
-            problems = (
-                f'<div class="errors" role="alert" id="errors"><p>{e(t("school.request.errors"))}</p>'
-                f"<ul>{items}</ul></div>"
-            )
+        problems = _problems(t, errors)
         chosen = typed.get("outcome")
 
         def radio(value: str, key: str) -> str:
@@ -210,10 +299,7 @@ class SchoolPages:
             f"<h1>{e(heading)}</h1>{problems}<p>{e(intro)}</p>"
             f"<h2>{e(t('school.request.asked'))}</h2><ul>{asked}</ul>"
             f"<p>{e(t('school.request.valid_until', until=t.datetime(link.expires_at)))}</p>"
-            f'<form method="post" action="{PATH}{quote(token)}">'
-            f'<input type="hidden" name="csrf" value="{csrf_token(self.secret, token, link)}">'
-            f'<input type="hidden" name="record" value="{e(link.record)}">'
-            f'<input type="hidden" name="lang" value="{t.language}">'
+            f'<form method="post" action="{PATH}{quote(token)}">{self._hidden(t, token, link)}'
             f"<fieldset><legend>{e(t('school.request.outcome'))}</legend>"
             f"{radio('accepted', 'school.request.accept')}{radio('refused', 'school.request.refuse')}"
             "</fieldset>"

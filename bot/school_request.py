@@ -1,8 +1,10 @@
-"""Asking the school by mail: once a placement is made and the school's contact person has an e-mail
-address, the contact person gets a mail with a link to answer the request (step 4) without an account.
+"""Asking the school by mail, each person a link to act without an account: once a placement is made,
+the contact person (to answer the request, step 4); once the student records their mentors, each mentor
+(to confirm or correct their own contact details, step 6).
 
-One link per request and person: placing a second activity at the same school while the first link is
-still open sends nothing new. The request counts as made by e-mail on the day the mail is written.
+One open link per person and purpose: placing a second activity at the same school, or saving the
+contacts again, while the first link is open sends nothing new. The request counts as made by e-mail on
+the day the mail is written.
 """
 
 from __future__ import annotations
@@ -55,12 +57,14 @@ def asked_lines(t: Translator, services: Services, awaiting: list[placements.Pla
     ]
 
 
-def _open_link(session: Session, student_id: int, school_id: int, email: str) -> SchoolLink | None:
+def _open_link(
+    session: Session, purpose: Purpose, student_id: int, school_id: int, email: str
+) -> SchoolLink | None:
     return session.exec(
         select(SchoolLink).where(
             SchoolLink.student_id == student_id,
             SchoolLink.institution_id == school_id,
-            SchoolLink.purpose == Purpose.REQUEST_ANSWER.value,
+            SchoolLink.purpose == purpose.value,
             SchoolLink.email == email,
             col(SchoolLink.revoked_at).is_(None),
             col(SchoolLink.used_at).is_(None),
@@ -79,24 +83,54 @@ def ask(session: Session, services: Services, student: Person, school: Instituti
     awaiting = placements.awaiting_answer(session, student.id, school.id)
     if contact is None or not awaiting:
         return False
-    existing = _open_link(session, student.id, school.id, contact.email)
+    t = Translator("nl", settings.timezone)
+    asked = "\n".join(f"- {line}" for line in asked_lines(t, services, awaiting))
+    purpose = Purpose.REQUEST_ANSWER
+    if _send(session, services, purpose, student, school, contact, "mail.request", activities=asked):
+        placements.record_request(
+            session, student.id, school.id, RequestChannel.EMAIL, now.astimezone(t.tz).date(), now=now
+        )
+        return True
+    return False
+
+
+def ask_mentors(session: Session, services: Services, student: Person, school: Institution) -> int:
+    """Mail each mentor the student recorded with an address a link to confirm or correct their details
+    (once per mentor while a link is open); how many were mailed."""
+    if not services.settings.mail_enabled or student.id is None or school.id is None:
+        return 0
+    record = school_contacts.of_student(session, student.id).get(school.id)
+    sent = 0
+    for entry in school_contacts.mentors_of(record) if record else []:
+        if entry.get("email"):
+            person = Contact(entry.get("name", ""), entry["email"], entry.get("phone", ""))
+            sent += _send(session, services, Purpose.MENTOR_DETAILS, student, school, person, "mail.mentor")
+    return sent
+
+
+def _send(
+    session: Session, services: Services, purpose: Purpose, student: Person, school: Institution,
+    person: Contact, texts: str, **params: str,
+) -> bool:  # fmt: skip
+    """Issue a link for this person and mail it (in Dutch, the programme's language: the school's people
+    choose English on the page); False when an open link was sent to them already."""
+    settings = services.settings
+    now = services.clock.now()
+    assert student.id is not None and school.id is not None
+    existing = _open_link(session, purpose, student.id, school.id, person.email)
     if existing is not None and now < existing.expires_at:
         return False
     link, token = school_links.issue(
-        session, Purpose.REQUEST_ANSWER, student.id, school.id, email=contact.email, name=contact.name,
+        session, purpose, student.id, school.id, email=person.email, name=person.name,
         language="nl", now=now, lifetime=timedelta(days=settings.link_days),
     )  # fmt: skip
     t = Translator(link.language, settings.timezone)
     composed = mail.compose(
-        t, "mail.request", link=mail.Link(link_url(services, token), t("mail.request.link")),
-        name=contact.name or school_label(school), student=student.name, school=school_label(school),
-        activities="\n".join(f"- {line}" for line in asked_lines(t, services, awaiting)),
-        until=t.datetime(link.expires_at, "long"),
+        t, texts, link=mail.Link(link_url(services, token), t(f"{texts}.link")),
+        name=person.name or school_label(school), student=student.name, school=school_label(school),
+        until=t.datetime(link.expires_at, "long"), **params,
     )  # fmt: skip
-    mail.queue(session, f"mail:link:{link.id}", contact.email, composed)
-    placements.record_request(
-        session, student.id, school.id, RequestChannel.EMAIL, now.astimezone(t.tz).date(), now=now
-    )
+    mail.queue(session, f"mail:link:{link.id}", person.email, composed)
     audit.log(
         session, now, "school_link.sent", actor_id=None, student_id=student.id,
         subject=f"institution:{school.id}", purpose=link.purpose, link=link.id,

@@ -624,6 +624,7 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
         placement_steps.refresh(scope.session, scope.services.catalogue, scope.actor.person_id, scope.now)
         lines = views.contacts_lines(t, school, record, school_contacts.missing(record))
         me = scope.session.get_one(Person, scope.actor.person_id)
+        school_request.ask_mentors(scope.session, scope.services, me, school)  # they confirm by mail
     ack()
     text = t("placements.contacts.saved")
     notify(

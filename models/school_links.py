@@ -21,6 +21,7 @@ from models.db import AwareDateTime
 
 class Purpose(StrEnum):
     REQUEST_ANSWER = "request.answer"  # the contact person answers the placement request (step 4)
+    MENTOR_DETAILS = "mentor.details"  # a mentor confirms or corrects their own contact details (step 6)
 
 
 class SchoolLink(SQLModel, table=True):
@@ -107,9 +108,9 @@ def revoke(
     purpose: Purpose,
     now: datetime,
     *,
-    keep_email: str | None = None,
+    keep: frozenset[str] = frozenset(),
 ) -> int:
-    """Revoke the open links of this record, but those for `keep_email` (the person who stays)."""
+    """Revoke the open links of this record, but those for the addresses in `keep` (who stays)."""
     statement = update(SchoolLink).where(
         col(SchoolLink.student_id) == student_id,
         col(SchoolLink.institution_id) == institution_id,
@@ -117,7 +118,7 @@ def revoke(
         col(SchoolLink.revoked_at).is_(None),
         col(SchoolLink.used_at).is_(None),
     )
-    if keep_email:
-        statement = statement.where(col(SchoolLink.email) != keep_email)
+    if keep:
+        statement = statement.where(col(SchoolLink.email).not_in(sorted(keep)))
     done = session.execute(statement.values(revoked_at=now).execution_options(synchronize_session=False))
     return int(done.rowcount)  # type: ignore[attr-defined]  # CursorResult

@@ -18,6 +18,7 @@ from models.audit import AuditEntry
 from models.outbox import OutboxMessage
 from models.placements import Placement
 from models.progress import Step, StepProgress, StepState
+from models.school_contacts import SchoolContacts
 from models.school_links import SchoolLink
 from models.schools import Institution
 from tests.blocktext import text_of
@@ -178,3 +179,67 @@ def test_without_smtp_settings_no_mail_and_no_link(wire: Stack) -> None:
     with wire.session() as s:
         assert s.exec(select(SchoolLink)).all() == []
         assert [r for r in s.exec(select(OutboxMessage)) if r.method == "mail.send"] == []
+
+
+def _record_mentors(
+    wire: Stack, ids: dict[str, int], mentor_email: str = "jan.janssens@atheneum.example"
+) -> None:
+    """The student records the school's people in Slack, the subject mentor with an address."""
+    wire.ws.slash_command("U0ANNA", "/stage", "contacten")
+    wire.ws.click(
+        "U0ANNA", "placement_contacts_open", str(ids["atheneum"]), message=wire.ws.ephemerals("U0ANNA")[-1]
+    )
+    values = {
+        "contact_name": {"contact_name": "Mevr. Peeters"},
+        "contact_email": {"contact_email": CONTACT},
+        "mentor1_name": {"mentor1_name": "Jan Janssens"},
+        "mentor1_email": {"mentor1_email": mentor_email},
+        "school_mentor_name": {"school_mentor_name": "An Smet"},
+    }
+    assert wire.ws.submit_view("U0ANNA", wire.ws.open_views("U0ANNA")[-1], values).body == ""
+    wire.services.outbox.settle()
+
+
+def test_a_mentor_confirms_and_corrects_their_details_through_their_link(
+    wire: Stack, mailbox: Mailbox
+) -> None:
+    ids, answer_mail = _placed(wire, mailbox)
+    status, page = _http(_link(answer_mail))
+    _http(_link(answer_mail), {**_hidden(page), "outcome": "accepted"})
+    _record_mentors(wire, ids)
+    [got] = mailbox.mails("jan.janssens@atheneum.example")
+    assert got.subject == "Uw contactgegevens als mentor van Anna De Smet"
+    assert len(mailbox.mails()) == 2  # the request and this one: An Smet has no address
+    _record_mentors(wire, ids)  # saved again with the same mentor: no second mail while the link is open
+    assert len(mailbox.mails()) == 2
+    status, page = _http(_link(got))
+    assert status == 200 and 'value="Jan Janssens"' in page and '<label for="phone">' in page
+    form = {**_hidden(page), "name": "Jan Janssens", "email": "geen-adres", "phone": ""}
+    status, again = _http(_link(got), form)
+    assert status == 422 and 'value="geen-adres"' in again
+    with wire.session() as s:
+        assert s.exec(select(SchoolContacts)).one().subject_mentors[0]["phone"] == ""
+    form |= {"email": "j.janssens@atheneum.example", "phone": "09 123 45 67"}
+    status, done = _http(_link(got), form)
+    assert status == 200 and "Uw gegevens zijn bewaard" in done
+    with wire.session() as s:
+        assert s.exec(select(SchoolContacts)).one().subject_mentors == [
+            {"name": "Jan Janssens", "email": "j.janssens@atheneum.example", "phone": "09 123 45 67"}
+        ]
+    told = wire.ws.messages("U0ANNA")[-1].text
+    assert told.startswith("Jan Janssens, je mentor bij Atheneum (Gent), bevestigde de contactgegevens")
+    assert _http(_link(got), form)[0] == 410  # once
+
+
+def test_a_mentors_link_is_revoked_when_the_student_names_another_mentor(
+    wire: Stack, mailbox: Mailbox
+) -> None:
+    ids, answer_mail = _placed(wire, mailbox)
+    status, page = _http(_link(answer_mail))
+    _http(_link(answer_mail), {**_hidden(page), "outcome": "accepted"})
+    _record_mentors(wire, ids)
+    [first] = mailbox.mails("jan.janssens@atheneum.example")
+    _record_mentors(wire, ids, mentor_email="els.claes@atheneum.example")
+    assert len(mailbox.mails("els.claes@atheneum.example")) == 1
+    status, page = _http(_link(first))
+    assert status == 410 and "Deze link geldt niet meer" in page
