@@ -33,8 +33,10 @@ def blueprint(ws: Workspace) -> Blueprint:
         if box is None:
             rows = "<p>This workspace catches no mail: the bot sends through a real SMTP server.</p>"
         elif not box.mails():
-            rows = '<p data-testid="mailbox-empty">No mail yet. The bot mails a school\'s contact person ' \
+            rows = (
+                '<p data-testid="mailbox-empty">No mail yet. The bot mails a school\'s contact person '
                 "when a student is placed there.</p>"
+            )
         else:
             lines = "".join(
                 f'<tr data-testid="mail-row"><td>{m.received_at:%Y-%m-%d %H:%M}</td>'
@@ -43,8 +45,10 @@ def blueprint(ws: Workspace) -> Blueprint:
                 f' <small>(<a href="/mailbox/{m.id}.txt">text</a>)</small></td></tr>'
                 for m in reversed(box.mails())
             )
-            rows = f"<table><thead><tr><th>Received</th><th>To</th><th>Subject</th></tr></thead>" \
+            rows = (
+                f"<table><thead><tr><th>Received</th><th>To</th><th>Subject</th></tr></thead>"
                 f"<tbody>{lines}</tbody></table>"
+            )
         page = (
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
