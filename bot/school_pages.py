@@ -18,7 +18,7 @@ from urllib.parse import quote
 from flask import Flask, Response, request
 from sqlmodel import Session
 
-from bot import placement_answer, start_notice
+from bot import placement_answer, school_request, start_notice
 from bot.document_flow import person_translator
 from bot.i18n import LANGUAGES, Translator
 from bot.notifier import send_dm
@@ -135,9 +135,13 @@ class SchoolPages:
             for_mentor = link.purpose == Purpose.MENTOR_DETAILS
             still = mentor is not None if for_mentor else bool(awaiting)
             why_key = why.value if why is not None else (None if still else "nothing")
+            if why_key == "expired" and form is not None and form.get("renew"):
+                return self._renew(session, t, token, link, form)
             if why_key is not None:
                 self._audit(session, link, "school_link.refused", reason=why_key)
                 session.commit()
+                if why_key == "expired":
+                    return self._expired(t, token, link, form or {})
                 when = link.used_at if why_key == "used" else link.expires_at
                 return _message(t, token, 410, f"school.link.{why_key}", until=t.datetime(link.expires_at),
                                 when=t.datetime(when) if when else "")  # fmt: skip
@@ -154,6 +158,41 @@ class SchoolPages:
             if for_mentor:
                 return self._mentor_submit(session, t, token, link, school, student, form)
             return self._submit(session, t, token, link, school, student, awaiting, form)
+
+    def _expired(self, t: Translator, token: str, link: SchoolLink, form: dict[str, str]) -> Page:
+        """The link ran out (perhaps while the form was open): what was typed is shown to keep, and one
+        click mails a fresh link to the same person."""
+        e = html.escape
+        heading = t("school.link.expired.heading")
+        typed = [form[k] for k in ("reason", "name", "email", "phone") if form.get(k, "").strip()]
+        kept = ""
+        if typed:
+            kept = (
+                f'<label for="typed">{e(t("school.link.expired.typed"))}</label>'
+                f'<textarea id="typed" rows="4" readonly>{e(chr(10).join(typed))}</textarea>'
+            )
+        body = (
+            f"<h1>{e(heading)}</h1><p>{e(t('school.link.expired', until=t.datetime(link.expires_at)))}</p>"
+            f'{kept}<form method="post" action="{PATH}{quote(token)}">{self._hidden(t, token, link)}'
+            f'<input type="hidden" name="renew" value="1">'
+            f'<button type="submit">{e(t("school.link.renew"))}</button></form>'
+        )
+        return Page(410, _layout(t, token, heading, body))
+
+    def _renew(
+        self, session: Session, t: Translator, token: str, link: SchoolLink, form: dict[str, str]
+    ) -> Page:
+        """A fresh link to the person the expired one named (never to another address); while that one is
+        open, asking again sends nothing more."""
+        if not self._form_is_this_links(token, link, form):
+            self._audit(session, link, "school_link.refused", reason="form")
+            session.commit()
+            return _message(t, token, 400, "school.link.stale_form")
+        sent = school_request.renew(session, self.services, link)
+        self._audit(session, link, "school_link.renewed", sent=sent)
+        session.commit()
+        self.services.outbox.kick()
+        return _message(t, token, 200, "school.link.renewed", email=link.email)
 
     def _form_is_this_links(self, token: str, link: SchoolLink, form: dict[str, str]) -> bool:
         """Built from this link's page (CSRF) and about this link's record (not another's)."""

@@ -9,7 +9,7 @@ the day the mail is written.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -58,8 +58,9 @@ def asked_lines(t: Translator, services: Services, awaiting: list[placements.Pla
 
 
 def _open_link(
-    session: Session, purpose: Purpose, student_id: int, school_id: int, email: str
+    session: Session, purpose: Purpose, student_id: int, school_id: int, email: str, now: datetime
 ) -> SchoolLink | None:
+    """A link for this person and purpose that still opens (not revoked, used or expired)."""
     return session.exec(
         select(SchoolLink).where(
             SchoolLink.student_id == student_id,
@@ -68,6 +69,7 @@ def _open_link(
             SchoolLink.email == email,
             col(SchoolLink.revoked_at).is_(None),
             col(SchoolLink.used_at).is_(None),
+            col(SchoolLink.expires_at) > now,
         )
     ).first()
 
@@ -108,6 +110,28 @@ def ask_mentors(session: Session, services: Services, student: Person, school: I
     return sent
 
 
+def renew(session: Session, services: Services, link: SchoolLink) -> bool:
+    """A fresh link for the person and purpose of an expired one; False when one is open already or
+    there is nothing left to do (the request answered, the mentor no longer recorded)."""
+    student = session.get_one(Person, link.student_id)
+    school = session.get_one(Institution, link.institution_id)
+    person = Contact(link.name, link.email)
+    if not services.settings.mail_enabled:
+        return False
+    if link.purpose == Purpose.MENTOR_DETAILS:
+        record = school_contacts.of_student(session, link.student_id).get(link.institution_id)
+        if school_contacts.mentor(record, link.email) is None:
+            return False
+        return _send(session, services, Purpose.MENTOR_DETAILS, student, school, person, "mail.mentor")
+    awaiting = placements.awaiting_answer(session, link.student_id, link.institution_id)
+    if not awaiting:
+        return False
+    t = Translator("nl", services.settings.timezone)
+    asked = "\n".join(f"- {line}" for line in asked_lines(t, services, awaiting))
+    purpose = Purpose.REQUEST_ANSWER
+    return _send(session, services, purpose, student, school, person, "mail.request", activities=asked)
+
+
 def _send(
     session: Session, services: Services, purpose: Purpose, student: Person, school: Institution,
     person: Contact, texts: str, **params: str,
@@ -117,8 +141,7 @@ def _send(
     settings = services.settings
     now = services.clock.now()
     assert student.id is not None and school.id is not None
-    existing = _open_link(session, purpose, student.id, school.id, person.email)
-    if existing is not None and now < existing.expires_at:
+    if _open_link(session, purpose, student.id, school.id, person.email, now) is not None:
         return False
     link, token = school_links.issue(
         session, purpose, student.id, school.id, email=person.email, name=person.name,

@@ -243,3 +243,28 @@ def test_a_mentors_link_is_revoked_when_the_student_names_another_mentor(
     assert len(mailbox.mails("els.claes@atheneum.example")) == 1
     status, page = _http(_link(first))
     assert status == 410 and "Deze link geldt niet meer" in page
+
+
+def test_a_link_that_expired_while_the_form_was_open_keeps_the_text_and_mails_a_fresh_one(
+    wire: Stack, mailbox: Mailbox
+) -> None:
+    ids, got = _placed(wire, mailbox)
+    status, page = _http(_link(got))
+    wire.services.clock.freeze(NOW + timedelta(days=31))
+    form = {**_hidden(page), "outcome": "refused", "reason": "Geen mentor vrij dit semester"}
+    status, expired = _http(_link(got), form)
+    assert status == 410 and "Deze link is verlopen" in expired
+    assert "Geen mentor vrij dit semester</textarea>" in expired  # what was typed is not lost
+    assert _answer(wire, ids) == "pending"
+    status, renewed = _http(_link(got), _hidden(expired) | {"renew": "1"})
+    assert status == 200 and f"nieuwe link naar {CONTACT}" in renewed
+    wire.services.outbox.settle()
+    first, fresh = mailbox.mails(CONTACT)
+    assert _link(fresh) != _link(first)
+    assert _http(_link(got), _hidden(expired) | {"renew": "1"})[0] == 200
+    wire.services.outbox.settle()
+    assert len(mailbox.mails(CONTACT)) == 2  # while the fresh link is open, asking again mails nothing
+    assert _http(_link(got), {"renew": "1"})[0] == 400  # a renewal not from the expired page
+    status, page = _http(_link(fresh))
+    assert status == 200 and "geldig tot 28 jan 2027" in page
+    wire.services.clock.freeze(NOW)
