@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -48,6 +51,30 @@ STYLE = (
     ".errors{border-left:4px solid #b00020;padding-left:1em}"
     ":focus{outline:3px solid #1d4f91;outline-offset:2px}nav{text-align:right}"
 )
+
+
+class PerLink:
+    """At most `limit` requests a minute per link, in this process: a link posted somewhere public, or a
+    script trying tokens, is slowed down without a database write per try. Monotonic time, not the bot's."""
+
+    def __init__(self, limit: int = 30, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, token: str) -> bool:
+        key = hashlib.sha256(token.encode()).hexdigest()[:16]  # unknown tokens share nothing with real ones
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 10_000:  # forget idle links rather than grow without end
+                self._seen = {k: q for k, q in self._seen.items() if q and now - q[-1] < self.window}
+            recent = self._seen.setdefault(key, deque())
+            while recent and now - recent[0] >= self.window:
+                recent.popleft()
+            if len(recent) >= self.limit:
+                return False
+            recent.append(now)
+            return True
 
 
 @dataclass(frozen=True)
@@ -106,8 +133,9 @@ def _language(link: SchoolLink | None, chosen: str | None, browser: str | None) 
 class SchoolPages:
     """The request-answer page; one instance serves every link."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, limiter: PerLink | None = None) -> None:
         self.services = services
+        self.limiter = limiter or PerLink()
 
     @property
     def secret(self) -> str:
@@ -118,6 +146,9 @@ class SchoolPages:
     ) -> Page:
         now = self.services.clock.now()
         tz = self.services.settings.timezone
+        if not self.limiter.allow(token):
+            t = Translator(_language(None, chosen, browser), tz)
+            return _message(t, None, 429, "school.link.too_many")
         with self.services.db.session() as session:
             link = school_links.find(session, token)
             t = Translator(_language(link, (form or {}).get("lang") or chosen, browser), tz)

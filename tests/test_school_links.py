@@ -268,3 +268,15 @@ def test_a_link_that_expired_while_the_form_was_open_keeps_the_text_and_mails_a_
     status, page = _http(_link(fresh))
     assert status == 200 and "geldig tot 28 jan 2027" in page
     wire.services.clock.freeze(NOW)
+
+
+def test_a_link_opened_too_often_in_a_minute_is_slowed_down(wire: Stack, mailbox: Mailbox) -> None:
+    ids, got = _placed(wire, mailbox)
+    statuses = [_http(_link(got))[0] for _ in range(30)]
+    assert statuses == [200] * 30
+    status, page = _http(_link(got))
+    assert status == 429 and "te vaak geopend" in page
+    with wire.session() as s:  # refused before the database: no audit entry for it
+        entries = s.exec(select(AuditEntry).where(AuditEntry.action == "school_link.viewed")).all()
+        assert len(entries) == 30
+    assert _answer(wire, ids) == "pending"
