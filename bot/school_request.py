@@ -88,12 +88,23 @@ def ask(session: Session, services: Services, student: Person, school: Instituti
     t = Translator("nl", settings.timezone)
     asked = "\n".join(f"- {line}" for line in asked_lines(t, services, awaiting))
     purpose = Purpose.REQUEST_ANSWER
-    if _send(session, services, purpose, student, school, contact, "mail.request", activities=asked):
+    if not _send(session, services, purpose, student, school, contact, "mail.request", activities=asked):
+        return False
+    if any(p.requested_on is None for p in awaiting):  # a link sent again is no new request
         placements.record_request(
             session, student.id, school.id, RequestChannel.EMAIL, now.astimezone(t.tz).date(), now=now
         )
-        return True
-    return False
+    return True
+
+
+def resend(session: Session, services: Services, student: Person, school: Institution) -> int:
+    """Fresh links for this school's people (the student asked, from `/stage contacts`): the open ones are
+    revoked, so only the newest works; how many mails were written."""
+    if not services.settings.mail_enabled or student.id is None or school.id is None:
+        return 0
+    for purpose in Purpose:
+        school_links.revoke(session, student.id, school.id, purpose, services.clock.now())
+    return int(ask(session, services, student, school)) + ask_mentors(session, services, student, school)
 
 
 def ask_mentors(session: Session, services: Services, student: Person, school: Institution) -> int:

@@ -635,6 +635,25 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
     )
 
 
+def resend_links(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """ "Link opnieuw sturen": the student's school's people get a fresh link by mail."""
+    ack()
+    with request_scope(context) as scope:
+        school = _own_school(scope, action.get("value"), pending=False)
+        if school is None:
+            text = scope.t("placements.request.not_yours")
+        else:
+            me = scope.session.get_one(Person, scope.actor.person_id)
+            sent = school_request.resend(scope.session, scope.services, me, school)
+            name = views.school_name(school)
+            text = (
+                scope.t.ngettext("placements.contacts.resent", sent, school=name)
+                if sent
+                else scope.t("placements.contacts.resent_none", school=name)
+            )
+    respond(response_type="ephemeral", replace_original=False, text=text)
+
+
 def register(app: App) -> None:
     app.action(views.STUDENT_ACTION)(choose_student)
     app.view(views.ASSIGN_CALLBACK)(submit_assign)
@@ -647,3 +666,4 @@ def register(app: App) -> None:
     app.view(views.REQUEST_CALLBACK)(submit_request)
     app.view(views.ANSWER_CALLBACK)(submit_answer)
     app.view(views.CONTACTS_CALLBACK)(submit_contacts)
+    app.action(views.RESEND_ACTION)(resend_links)

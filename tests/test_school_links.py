@@ -280,3 +280,25 @@ def test_a_link_opened_too_often_in_a_minute_is_slowed_down(wire: Stack, mailbox
         entries = s.exec(select(AuditEntry).where(AuditEntry.action == "school_link.viewed")).all()
         assert len(entries) == 30
     assert _answer(wire, ids) == "pending"
+
+
+def test_the_student_sends_the_links_again_from_stage_contacts(wire: Stack, mailbox: Mailbox) -> None:
+    ids, answer_mail = _placed(wire, mailbox)
+    _, page = _http(_link(answer_mail))
+    _http(_link(answer_mail), {**_hidden(page), "outcome": "accepted"})
+    _record_mentors(wire, ids)
+    [first] = mailbox.mails("jan.janssens@atheneum.example")
+    shown = wire.ws.slash_command("U0ANNA", "/stage", "contacten")
+    assert "Link opnieuw sturen" in str(shown.json["blocks"])
+    listing = wire.ws.ephemerals("U0ANNA")[-1]
+    wire.ws.click("U0ANNA", "school_links_resend", str(ids["atheneum"]), message=listing)
+    wire.services.outbox.settle()
+    assert "1 nieuwe link is gemaild voor Atheneum" in wire.ws.ephemerals("U0ANNA")[-1].text
+    _, again = mailbox.mails("jan.janssens@atheneum.example")
+    assert _http(_link(first))[0] == 410  # only the newest link works
+    assert _http(_link(again))[0] == 200
+    assert len(mailbox.mails(CONTACT)) == 1  # the request is answered: the contact person gets nothing
+    wire.ws.click("U0ANNA", "school_links_resend", str(ids["museum"]), message=listing)
+    wire.services.outbox.settle()
+    assert wire.ws.ephemerals("U0ANNA")[-1].text.startswith("Dat is geen stageplaats van jou")
+    assert len(mailbox.mails()) == 3  # not her school: nothing mailed
