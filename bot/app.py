@@ -11,7 +11,7 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 import handlers
-from bot import calendar_feed, durable_jobs, errors, logs, request_guard
+from bot import calendar_feed, durable_jobs, errors, logs, request_guard, school_pages
 from bot.document_download import PATH, open_document
 from bot.health import readiness
 from bot.i18n import LANGUAGES
@@ -117,4 +117,5 @@ def create_http_app(app: App, services: Services | None = None) -> Flask:
 
     if services is not None:
         calendar_feed.add_route(web, services)  # the planning's private calendar feed
+        school_pages.add_routes(web, services)  # the school side's link pages
     return web

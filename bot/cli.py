@@ -81,6 +81,12 @@ def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
     return serve_http(settings, with_scheduler=False)
 
 
+def mail_missing(settings: Settings) -> list[str]:
+    from bot.mail import missing_settings
+
+    return missing_settings(settings.smtp_url, settings.mail_from, settings.public_url)
+
+
 def serve_http(settings: Settings, *, with_scheduler: bool) -> int:
     import waitress
 
@@ -92,6 +98,8 @@ def serve_http(settings: Settings, *, with_scheduler: bool) -> int:
     app = create_app(services)
     if with_scheduler:  # single-process mode; the database lease keeps any other scheduler idle
         start_in_process(services, web_client(services))
+    if missing := mail_missing(settings):
+        log.warning("The school side is off (no mail to contact persons): set %s", ", ".join(missing))
     log.info("Stagebot listens on port %s, path /slack/events", settings.port)
     waitress.serve(create_http_app(app, services), host="0.0.0.0", port=settings.port, threads=8)
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import smtplib
 import tempfile
 import urllib.error
 import urllib.request
@@ -27,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import mail
 from bot.settings import Settings, SettingsError, load_settings
 from models import migrate, scheduler_ticks
 from models.catalogue import CatalogueError, load_catalogue
@@ -344,6 +346,35 @@ def check_public_url(settings: Settings) -> Check:
     return Check(name, True, f"{url} answers")
 
 
+# mail to the school side ---------------------------------------------------------------------------------
+
+
+def check_smtp(settings: Settings) -> Check:
+    """Off without STAGEBOT_SMTP_URL (fine: the school side is then off); else the server must answer."""
+    name = "SMTP"
+    if not settings.smtp_url:
+        return _skipped(
+            name,
+            "off: STAGEBOT_SMTP_URL is not set, so the school side (mail to contact persons) is off",
+            ok=True,
+            fix="set STAGEBOT_SMTP_URL (smtp+starttls://user:password@host:587) and STAGEBOT_MAIL_FROM",
+        )
+    missing = mail.missing_settings(settings.smtp_url, settings.mail_from, settings.public_url)
+    try:
+        reached = mail.probe(settings.smtp_url, TIMEOUT)
+    except smtplib.SMTPAuthenticationError as error:
+        fix = "check the user and password in STAGEBOT_SMTP_URL (write @ in them as %40)"
+        detail = f"{mail.where(settings.smtp_url)} refused the login ({error.smtp_code})"
+        return Check(name, False, detail, fix)
+    except (OSError, smtplib.SMTPException) as error:
+        fix = "check the host and port in STAGEBOT_SMTP_URL and that this machine may reach it"
+        return Check(name, False, f"{mail.where(settings.smtp_url)} did not answer: {_reason(error)}", fix)
+    if missing:
+        fix = "the school side needs all three: set " + ", ".join(missing)
+        return Check(name, False, f"{reached} answers, but {' and '.join(missing)} not set", fix)
+    return Check(name, True, f"{reached} answers")
+
+
 # documents ------------------------------------------------------------------------------------------------
 
 
@@ -415,6 +446,7 @@ REST = (
     "announcement channel",
     "public URL",
     "documents directory",
+    "SMTP",
     "scheduler",
 )
 
@@ -441,7 +473,7 @@ def run(now: datetime, settings: Settings | None = None, *, manifest: Path = MAN
         )
         answer = check_token(settings, client)
         lines += [answer.line, check_scopes(answer, manifest), check_channel(settings, client, answer)]
-        lines += [check_public_url(settings), check_documents(settings)]
+        lines += [check_public_url(settings), check_documents(settings), check_smtp(settings)]
         lines.append(check_scheduler(db, now) if reachable else _skipped("scheduler", "no database"))
     finally:
         db.dispose()

@@ -41,10 +41,12 @@ from models.people_csv import import_people
 from models.schools_csv import import_schools
 from scheduler.runner import LEASE, Runner, schedule
 from workspace import Channel, Server, User, Workspace
+from workspace.mailbox import Mailbox
 
 log = logging.getLogger(__name__)
 DEMO = Path(__file__).parent / "demo"
 LOCAL_DATABASE = "sqlite:///stagebot-local.db"
+LOCAL_SENDER = "Stagebot <stagebot@localhost>"
 HOST = "127.0.0.1"
 BOT_USER_ID = "U0STAGEBOT"
 ANNOUNCE_CHANNEL_ID = "C0ANNOUNCE"
@@ -134,6 +136,7 @@ class LocalWorkspace:
     bot_server: Any
     demo_database: bool
     start: datetime | None = None  # the frozen moment both clocks start from (and a reset returns to)
+    mailbox: Mailbox | None = None  # catches the bot's mail when no SMTP server is set
 
     @property
     def url(self) -> str:
@@ -159,6 +162,8 @@ class LocalWorkspace:
         else:
             self.services.clock.freeze(self.start)
         load_demo_data(self.services)
+        if self.mailbox is not None:
+            self.mailbox.clear()
         self.runner.tick()  # what the demo has waiting for review reaches the reviewers' DMs now
 
     def stop(self) -> None:
@@ -167,6 +172,8 @@ class LocalWorkspace:
         self.runner.stop()  # release the scheduler's lease: a restart right after may tick at once
         self.page.stop()
         self.bot_server.close()
+        if self.mailbox is not None:
+            self.mailbox.stop()
         self.services.db.dispose()
 
 
@@ -213,6 +220,11 @@ def start_local(
     services.settings = base.model_copy(
         update={"slack_bot_token": token, "slack_signing_secret": secret, "slack_api_url": ws.api_url}
     )
+    mailbox = None
+    if not settings.smtp_url:  # the workspace catches the mail, sent over SMTP as to a real server
+        mailbox = ws.mailbox = Mailbox()
+        update = {"smtp_url": mailbox.start(HOST), "mail_from": settings.mail_from or LOCAL_SENDER}
+        services.settings = services.settings.model_copy(update=update)
     bot_http = create_http_app(create_app(services), services)
     bot_server = waitress.create_server(bot_http, host=HOST, port=0, threads=8)  # type: ignore[attr-defined]  # public, not in the stubs
     bot_base = f"http://{HOST}:{bot_server.effective_port}"
@@ -229,7 +241,7 @@ def start_local(
         with services.db.session() as session:
             leases.take_over(session, LEASE)
     runner.tick()  # at once, not in a minute: pending review messages, and a sweep if one is due
-    local = LocalWorkspace(ws, services, runner, scheduler, page, bot_server, own_database, start)
+    local = LocalWorkspace(ws, services, runner, scheduler, page, bot_server, own_database, start, mailbox)
     ws.on_clock_moved = local.move_clock
     ws.on_reset = local.reset_demo if own_database else None
     return local

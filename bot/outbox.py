@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import smtplib
 import socket
 import threading
 import time
@@ -33,6 +34,7 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session
 
+from bot import mail
 from bot.slack_limits import Pacer
 from models import outbox
 from models.outbox import OutboxMessage, OutboxState
@@ -533,6 +535,8 @@ class OutboxWorker:
         try:
             if method == "response_url":
                 return self._respond(payload)
+            if method == mail.METHOD:
+                return self._mail(row.key, payload)
             client = self._real()
             if method == "files.upload":
                 channel = self._dm(session, client, str(payload["channel"]))
@@ -563,6 +567,22 @@ class OutboxWorker:
         if status >= 500 or code in TRANSIENT:
             return Retry(2.0, code, counts=True)
         return Refused(code)
+
+    def _mail(self, key: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """SMTP: a 4xx reply or a lost connection is tried again with back-off; a 5xx reply is for good."""
+        settings = self.services.settings
+        if not settings.smtp_url or not settings.mail_from:
+            raise Retry(60.0, "no SMTP server configured", counts=True)
+        try:
+            return mail.send(settings.smtp_url, settings.mail_from, payload, key, wall_now())
+        except smtplib.SMTPException as error:
+            code = mail.smtp_code(error)
+            if code is not None and code >= 500:
+                raise Refused(f"smtp {code}: {_smtp_text(error)}") from error
+            reason = f"smtp {code or type(error).__name__}: {_smtp_text(error)}"
+            raise Retry(2.0, reason, counts=True) from error
+        except OSError as error:  # refused, reset, timed out, TLS
+            raise Retry(2.0, f"smtp connection: {type(error).__name__}", counts=True) from error
 
     def _respond(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -638,6 +658,15 @@ class OutboxWorker:
         if soonest is None:
             return self.poll
         return max(0.05, min(self.poll, (soonest - wall_now()).total_seconds()))
+
+
+def _smtp_text(error: smtplib.SMTPException) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        raw = next(iter(error.recipients.values()))[1]
+    else:
+        raw = getattr(error, "smtp_error", b"") or str(error).encode()
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return " ".join(text.split())[:120]
 
 
 def _retry_after(headers: Any) -> float:

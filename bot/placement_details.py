@@ -126,7 +126,7 @@ def detail_section(session: Session, t: Translator, student_id: int) -> list[Blo
     return blocks
 
 
-def school_people(session: Session, t: Translator, student_id: int) -> list[Block]:
+def school_people(session: Session, t: Translator, student_id: int, *, resend: bool = False) -> list[Block]:
     """The school's people for `/stage contacts`, per school the student is placed at."""
     active = _active(session, student_id)
     schools = placements.institutions(session, (p.institution_id for p in active))
@@ -134,4 +134,4 @@ def school_people(session: Session, t: Translator, student_id: int) -> list[Bloc
     rows = [
         (school, records.get(i), school_contacts.missing(records.get(i))) for i, school in schools.items()
     ]
-    return school_people_blocks(t, rows, editable=True)
+    return school_people_blocks(t, rows, editable=True, resend=resend)

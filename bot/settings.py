@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # Where document contents are kept (default: a `documents` directory beside the SQLite file, else here).
     documents_dir: Path | None = Field(None, validation_alias=_env("STAGEBOT_DOCUMENTS_DIR"))
     public_url: str | None = Field(None, validation_alias=_env("STAGEBOT_PUBLIC_URL"))
+    # Mail to the school side (contact persons, mentors): without an SMTP server that side is off.
+    smtp_url: str | None = Field(None, validation_alias=_env("STAGEBOT_SMTP_URL"))
+    mail_from: str | None = Field(None, validation_alias=_env("STAGEBOT_MAIL_FROM"))
+    link_days: int = Field(30, ge=1, le=365, validation_alias=_env("STAGEBOT_LINK_DAYS"))
 
     @field_validator("timezone")
     @classmethod
@@ -64,6 +68,27 @@ class Settings(BaseSettings):
             url = url.set(drivername="postgresql+psycopg")
             return url.render_as_string(hide_password=False)
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        from bot.mail import parse_smtp_url
+
+        if value:
+            parse_smtp_url(value)  # raises ValueError with what to write instead
+        return value or None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        if value and "@" not in value:
+            raise ValueError(f"not an e-mail address: {value!r} (write e.g. Stagebot <stage@school.be>)")
+        return value or None
+
+    @property
+    def mail_enabled(self) -> bool:
+        """The school side is on when the bot can send mail and link back to its own pages."""
+        return bool(self.smtp_url and self.mail_from and self.public_url)
 
     @field_validator("slack_api_url")
     @classmethod

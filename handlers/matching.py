@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot import durable_jobs, start_notice
+from bot import durable_jobs, school_request, start_notice
 from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
 from bot.services import Services
@@ -148,6 +148,7 @@ def accept(
         st = person_translator(person, scope.services.settings.timezone)
         for school_id, made in created.items():
             school = session.get_one(Institution, school_id)
+            school_request.ask(session, scope.services, person, school)  # the contact person answers by mail
             blocks = placement_views.placed_for_student(
                 st, catalogue, made, school, student, actor.slack_user_id
             )

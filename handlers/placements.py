@@ -15,19 +15,18 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot import start_notice
+from bot import placement_answer, school_request, start_notice
 from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
 from bot.notifier import send_dm
 from bot.views import placements as views
-from bot.views.agreements import start_request, uncovered_for_student
 from bot.views.blocks import Block, mention, section
 from bot.views.blocks import context as context_block
 from bot.views.preferences import summary_lines
 from handlers.values import number, typed
-from models import agreements, audit, free_text, placement_steps, placements, preferences, school_contacts
+from models import audit, free_text, placement_steps, placements, preferences, school_contacts
 from models.access import may_place, runs_the_cohort
-from models.people import Person, Role, Student, find_student, people_with_role, supervisors_of
+from models.people import Person, Student, find_student
 from models.placements import Placement, Proposal, Refusal, RequestChannel
 from models.school_contacts import Contact
 from models.school_match import School
@@ -280,6 +279,7 @@ def _assign(scope: Scope, meta: dict[str, Any], values: dict[str, Any]) -> dict[
         )
         for index, proposal in enumerate(proposals)
     ]  # fmt: skip
+    school_request.ask(session, scope.services, person, institution)  # the contact person answers by mail
     starts = start_notice.refresh(session, scope.services, person.id, scope.now)
     student = session.get_one(Student, person.id)
     actor = session.get_one(Person, scope.actor.person_id)
@@ -525,7 +525,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
     meta = json.loads(view.get("private_metadata") or "{}")
     values = view["state"]["values"]
     with request_scope(context) as scope:
-        session, t, catalogue = scope.session, scope.t, scope.services.catalogue
+        session, t = scope.session, scope.t
         school = _own_school(scope, str(meta.get("institution")), pending=True)
         outcome = _selected(values, views.OUTCOME)
         reason = (_selected(values, views.REASON) or "").strip()
@@ -546,62 +546,18 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
             return
         assert school is not None and school.id is not None and day is not None
         me = session.get_one(Person, scope.actor.person_id)
-        student = session.get_one(Student, me.id)
         accepted = outcome == "accepted"
-        answered = placements.record_answer(
-            session, me.id or 0, school.id, accepted, day, reason=reason or None, now=scope.now
+        outcome_of = placement_answer.record(
+            session, scope.services, me, school, accepted, day, reason=reason or None, now=scope.now
         )
-        if not answered:  # the same answer was recorded a moment ago (a second submission)
+        if outcome_of is None:  # the same answer was recorded a moment ago (a second submission)
             ack(views.errors_reply(t, {views.OUTCOME: [Refusal("placements.answer.already_recorded")]}))
             return
-        starts = start_notice.refresh(session, scope.services, me.id or 0, scope.now)
-        messages: list[tuple[Person, str, list[Block]]] = []
-        if accepted:
-            messages += _after_acceptance(scope, me, school)
-        else:
-            text = t("placements.answer.refused_noted", school=views.school_name(school))
-            messages.append((me, text, [section(text)]))
-            for supervisor in {p.id: p for p in supervisors_of(session, me.id or 0).values()}.values():
-                st = person_translator(supervisor, scope.services.settings.timezone)
-                blocks = views.refused_for_supervisor(st, catalogue, answered, school, me, student, reason)
-                messages.append((supervisor, st("placements.dm.refused_text"), blocks))
+        messages, starts = outcome_of
     ack()
     for person, text, blocks in messages:
         notify(client, person, text, blocks)
     start_notice.send(client, starts)
-
-
-def _after_acceptance(scope: Scope, me: Person, school: Institution) -> list[tuple[Person, str, list[Block]]]:
-    """Accepted: is the student covered by an agreement there? If not, tell them and the coordinator."""
-    session, t = scope.session, scope.t
-    covers = agreements.student_coverage(session, me.id or 0, placements.of_student(session, me.id or 0))
-    cover = next(c for c in covers if c.institution_id == school.id)
-    if cover.covered:
-        text = t("placements.answer.accepted_covered", school=views.school_name(school))
-        blocks = [
-            section(text),
-            views.actions(
-                views.button(
-                    t("placements.contacts.record"), views.CONTACTS_ACTION, str(school.id), style="primary"
-                )
-            ),
-        ]
-        return [(me, text, blocks)]
-    pending = cover.pending_framework is not None
-    out: list[tuple[Person, str, list[Block]]] = [
-        (me, t("agreements.dm.student_missing_text"), uncovered_for_student(t, school, pending))
-    ]
-    if not pending:
-        for coordinator in people_with_role(session, Role.COORDINATOR):
-            ct = person_translator(coordinator, scope.services.settings.timezone)
-            out.append(
-                (
-                    coordinator,
-                    ct("agreements.dm.coordinator_text"),
-                    start_request(ct, school, [me.slack_user_id]),
-                )
-            )
-    return out
 
 
 # --- step 6: the school's contacts ----------------------------------------------------------------------
@@ -646,6 +602,7 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
         placement_steps.refresh(scope.session, scope.services.catalogue, scope.actor.person_id, scope.now)
         lines = views.contacts_lines(t, school, record, school_contacts.missing(record))
         me = scope.session.get_one(Person, scope.actor.person_id)
+        school_request.ask_mentors(scope.session, scope.services, me, school)  # they confirm by mail
     ack()
     text = t("placements.contacts.saved")
     notify(
@@ -654,6 +611,25 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
         text,
         [section(text), section("\n".join(lines)), context_block(t("placements.contacts.saved_hint"))],
     )
+
+
+def resend_links(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """ "Link opnieuw sturen": the student's school's people get a fresh link by mail."""
+    ack()
+    with request_scope(context) as scope:
+        school = _own_school(scope, action.get("value"), pending=False)
+        if school is None:
+            text = scope.t("placements.request.not_yours")
+        else:
+            me = scope.session.get_one(Person, scope.actor.person_id)
+            sent = school_request.resend(scope.session, scope.services, me, school)
+            name = views.school_name(school)
+            text = (
+                scope.t.ngettext("placements.contacts.resent", sent, school=name)
+                if sent
+                else scope.t("placements.contacts.resent_none", school=name)
+            )
+    respond(response_type="ephemeral", replace_original=False, text=text)
 
 
 def register(app: App) -> None:
@@ -668,3 +644,4 @@ def register(app: App) -> None:
     app.view(views.REQUEST_CALLBACK)(submit_request)
     app.view(views.ANSWER_CALLBACK)(submit_answer)
     app.view(views.CONTACTS_CALLBACK)(submit_contacts)
+    app.action(views.RESEND_ACTION)(resend_links)

@@ -25,6 +25,7 @@ from models import (  # noqa: F401
     reminders,
     scheduler_ticks,
     school_contacts,
+    school_links,
     schools,
     used_links,
 )

@@ -14,8 +14,9 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import audit
+from models import audit, school_links
 from models.db import AwareDateTime
+from models.school_links import Purpose
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ./()-]{6,30}$")
@@ -80,6 +81,40 @@ def missing(record: SchoolContacts | None) -> list[str]:
     return [key for value, key in wanted if not value]
 
 
+def mentors_of(record: SchoolContacts) -> list[dict[str, str]]:
+    """The subject mentors and the school mentor, as recorded."""
+    return [*record.subject_mentors, *([record.school_mentor] if record.school_mentor else [])]
+
+
+def mentor(record: SchoolContacts | None, email: str) -> Contact | None:
+    """The mentor recorded with this address, if any."""
+    for entry in mentors_of(record) if record else []:
+        if entry.get("email", "").lower() == email.lower():
+            return Contact(entry.get("name", ""), entry.get("email", ""), entry.get("phone", ""))
+    return None
+
+
+def correct_mentor(
+    session: Session, student_id: int, institution_id: int, email: str, details: Contact, *, now: datetime
+) -> bool:
+    """The mentor recorded with `email` confirms or corrects their own details; False when no mentor has
+    that address any more."""
+    record = session.get(SchoolContacts, (student_id, institution_id))
+    if record is None or mentor(record, email) is None:
+        return False
+    same = lambda entry: entry.get("email", "").lower() == email.lower()  # noqa: E731
+    record.subject_mentors = [details.as_dict() if same(m) else m for m in record.subject_mentors]
+    if record.school_mentor and same(record.school_mentor):
+        record.school_mentor = details.as_dict()
+    record.updated_at = now
+    session.add(record)
+    audit.log(
+        session, now, "school_contacts.mentor_confirmed", actor_id=None, student_id=student_id,
+        subject=f"institution:{institution_id}", mentor=details.name,
+    )  # fmt: skip
+    return True
+
+
 def of_student(session: Session, student_id: int) -> dict[int, SchoolContacts]:
     rows = session.exec(select(SchoolContacts).where(SchoolContacts.student_id == student_id))
     return {row.institution_id: row for row in rows}
@@ -118,6 +153,12 @@ def save(
     record.introduction_on = introduction_on
     record.updated_at = now
     session.add(record)
+    # Another contact person or mentor named: a link sent to the one before stops working.
+    if contact_email := (record.contact or {}).get("email"):
+        keep = frozenset({contact_email})
+        school_links.revoke(session, student_id, institution_id, Purpose.REQUEST_ANSWER, now, keep=keep)
+    mentors = frozenset(m["email"] for m in mentors_of(record) if m.get("email"))
+    school_links.revoke(session, student_id, institution_id, Purpose.MENTOR_DETAILS, now, keep=mentors)
     audit.log(
         session, now, "school_contacts.saved", actor_id=student_id, student_id=student_id,
         subject=f"institution:{institution_id}",

@@ -28,6 +28,7 @@ from models.scheduler_ticks import SchedulerTick
 from scheduler.runner import LEASE, LEASE_TTL, Runner
 from tests.conftest import NOW, SECRET, TOKEN, Stack
 from workspace import Channel
+from workspace.mailbox import Mailbox
 from workspace.state import DEFAULT_SCOPES
 
 SOON = NOW + timedelta(minutes=1)
@@ -37,7 +38,7 @@ OLD_RELEASE = ("0010", "0011", "0014")  # the heads of the previous release
 @dataclass
 class Deployment:
     """A deployment doctor should find in order: the stack's Slack and database, a confirmed catalogue,
-    a documents directory, the announcement channel, and a scheduler that ticked at NOW."""
+    a documents directory, the announcement channel, an SMTP server, and a scheduler that ticked at NOW."""
 
     stack: Stack
     settings: Settings
@@ -50,14 +51,19 @@ def deployment(wire: Stack, tmp_path: Path) -> Iterator[Deployment]:
     shipped = DEFAULT_CATALOGUE.read_text(encoding="utf-8")
     confirmed.write_text(shipped.replace("draft: true", "draft: false"), encoding="utf-8")
     (tmp_path / "documents").mkdir()
+    mailbox = Mailbox()
     settings = wire.services.settings.model_copy(
-        update={"channel": "C0ANNOUNCE", "documents_dir": tmp_path / "documents", "catalogue_path": confirmed}
-    )
+        update={
+            "channel": "C0ANNOUNCE", "documents_dir": tmp_path / "documents", "catalogue_path": confirmed,
+            "smtp_url": mailbox.start(), "mail_from": "stage@school.example",
+        }
+    )  # fmt: skip
     Runner(wire.services, web_client(wire.services), holder="scheduler-host:42").tick()
     channels = dict(wire.ws.state.channels)
     yield Deployment(wire, settings, tmp_path)
     wire.ws.scopes = DEFAULT_SCOPES
     wire.ws.state.channels = channels
+    mailbox.stop()
 
 
 def failing(lines: list[doctor.Check]) -> list[str]:
@@ -254,15 +260,25 @@ def test_no_scheduler_ever_is_reported(deployment: Deployment) -> None:
 
 
 def test_unset_optional_settings_are_skipped_with_the_reason(deployment: Deployment) -> None:
-    settings = deployment.settings.model_copy(update={"channel": None, "public_url": None})
+    settings = deployment.settings.model_copy(update={"channel": None, "public_url": None, "smtp_url": None})
     lines = doctor.run(SOON, settings)
     assert failing(lines) == []
+    assert line(lines, "SMTP").detail.startswith("not checked: off:")
     for name, variable in (
         ("announcement channel", "STAGEBOT_CHANNEL"),
         ("public URL", "STAGEBOT_PUBLIC_URL"),
+        ("SMTP", "STAGEBOT_SMTP_URL"),
     ):
         skipped = line(lines, name)
         assert not skipped.checked and f"{variable} is not set" in skipped.detail
+
+
+def test_an_smtp_server_that_does_not_answer_or_a_missing_sender_is_reported(deployment: Deployment) -> None:
+    settings = deployment.settings.model_copy(update={"smtp_url": "smtp://127.0.0.1:9"})
+    smtp = line(doctor.run(SOON, settings), "SMTP")
+    assert not smtp.ok and smtp.detail.startswith("smtp://127.0.0.1:9 did not answer") and "port" in smtp.fix
+    smtp = line(doctor.run(SOON, deployment.settings.model_copy(update={"mail_from": None})), "SMTP")
+    assert not smtp.ok and "STAGEBOT_MAIL_FROM not set" in smtp.detail
 
 
 # the command line -------------------------------------------------------------------------------------------
@@ -282,6 +298,8 @@ def environment(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> Depl
         "STAGEBOT_CATALOGUE": str(s.catalogue_path),
         "STAGEBOT_DOCUMENTS_DIR": str(s.documents_dir),
         "STAGEBOT_PUBLIC_URL": str(s.public_url),
+        "STAGEBOT_SMTP_URL": str(s.smtp_url),
+        "STAGEBOT_MAIL_FROM": str(s.mail_from),
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(doctor, "wall_now", lambda: SOON)

@@ -79,8 +79,10 @@ def served(
     ws.bot_url = base + "/slack/events"
     yield ws
     process.terminate()
-    process.communicate(timeout=10)
+    output = process.communicate(timeout=10)[0]
     page.stop()
+    # No SMTP settings: one clear line says what the school side needs.
+    assert "The school side is off (no mail to contact persons): set STAGEBOT_SMTP_URL" in output
 
 
 def test_a_signed_slash_command_gets_the_checklist(served: Workspace) -> None:

@@ -321,3 +321,47 @@ def test_the_preference_ranking_is_the_order_chosen_not_the_lists_order(
         ).first()
         codes = {s.id: s.code for s in session.exec(select(Institution))}
     assert row is not None and [codes[i] for i in row.institution_ids] == ["LYC-JETTE", "ATH-ZENNE"]
+
+
+def test_the_contact_person_reads_the_mail_in_the_mailbox_and_answers_through_its_link(
+    local: LocalWorkspace, browser_page: Any
+) -> None:
+    from playwright.sync_api import expect
+    from sqlmodel import select
+
+    from models.people import Person
+    from models.placements import Placement
+    from models.schools import by_code
+
+    assert local.mailbox is not None and local.mailbox.mails() == []
+    with local.services.db.session() as session:
+        school = by_code(session, {"ATH-ZENNE"})["ATH-ZENNE"]  # its contact person has an address
+    local.ws.slash_command(SUPERVISOR, "/stage", f"plaats <@{STUDENT}>")
+    values = {
+        "institution": {"institution": str(school.id)},
+        "activities": {"activities": ["VDX1:observation"]},
+        "level": {"level": "aso"},
+        "grade": {"grade": "2"},
+    }
+    local.ws.submit_view(SUPERVISOR, local.ws.open_views(SUPERVISOR)[-1], values)
+    wait_until(lambda: bool(local.mailbox and local.mailbox.mails()))
+
+    page = browser_page
+    open_as(page, local, SUPERVISOR)
+    expect(page.get_by_test_id("mailbox-link")).to_be_visible()
+    page.goto(local.url + page.get_by_test_id("mailbox-link").get_attribute("href"))
+    expect(page.get_by_test_id("mail-row")).to_have_count(1)
+    expect(page.get_by_test_id("mail-row")).to_contain_text("sofie.wouters@zennevallei.example")
+    page.get_by_test_id("mail-subject").click()
+    expect(page.get_by_text("Beste Sofie Wouters,")).to_be_visible()
+    page.get_by_role("link", name="Aanvraag beantwoorden").click()
+    expect(page.get_by_role("heading", name="Stageaanvraag van Yasmina El Amrani")).to_be_visible()
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="Internship request from Yasmina El Amrani")).to_be_visible()
+    page.get_by_label("The school accepts the internship").check()
+    page.get_by_role("button", name="Send the answer").click()
+    expect(page.get_by_text("You accepted the internship of Yasmina El Amrani")).to_be_visible()
+    with local.services.db.session() as session:
+        student = session.exec(select(Person).where(Person.slack_user_id == STUDENT)).one()
+        [placement] = session.exec(select(Placement).where(Placement.student_id == student.id)).all()
+        assert placement.answer == "accepted"

@@ -137,6 +137,7 @@ def page_state(
             "can_move": ws.on_clock_moved is not None,
             "can_reset": ws.on_reset is not None,
         },
+        "mailbox": ws.mailbox is not None,
         "user": None,
     }
     person = next((u for u in people if u.id == user_id), None)

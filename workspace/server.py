@@ -14,7 +14,7 @@ from urllib.parse import quote
 from flask import Flask, Response, jsonify, request
 from waitress import create_server, wasyncore  # type: ignore[attr-defined]  # public, not in the stubs
 
-from workspace import page, responses, webapi
+from workspace import mailbox_page, page, responses, webapi
 
 if TYPE_CHECKING:
     from workspace.state import State
@@ -103,6 +103,7 @@ def create_app(ws: Workspace) -> Flask:
         return Response(f"OK - {len(data)}", mimetype="text/plain")
 
     app.register_blueprint(page.blueprint(ws))
+    app.register_blueprint(mailbox_page.blueprint(ws))
     return app
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from workspace import blockkit, payloads, responses
 from workspace.delivery import Delivery, post, send
 from workspace.errors import ApiError
+from workspace.mailbox import Mailbox
 from workspace.realism import Realism, RealisticMode
 from workspace.server import Server, create_app
 from workspace.socket_mode import SocketHub
@@ -99,6 +100,7 @@ class Workspace:
         self.delivery_timeout = delivery_timeout
         self.server: Server | None = None
         self.socket: SocketHub | None = None  # the Socket Mode endpoint, served when there is an app_token
+        self.mailbox: Mailbox | None = None  # the SMTP server catching the bot's mail, when one is given
         self._deliveries: list[Delivery] = []
 
     # serving -------------------------------------------------------------------------------------------

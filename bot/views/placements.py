@@ -28,6 +28,7 @@ AGAIN_ACTION = "placement_again"
 REQUEST_ACTION = "placement_request_open"
 ANSWER_ACTION = "placement_answer_open"
 CONTACTS_ACTION = "placement_contacts_open"
+RESEND_ACTION = "school_links_resend"  # mail the school's people a fresh link
 OPTION_LIMIT = 100
 
 # Input blocks of the assign modal (block id = action id).
@@ -554,9 +555,14 @@ def contacts_lines(
 
 
 def school_people_blocks(
-    t: Translator, schools: list[tuple[Institution, SchoolContacts | None, list[str]]], editable: bool
+    t: Translator,
+    schools: list[tuple[Institution, SchoolContacts | None, list[str]]],
+    editable: bool,
+    *,
+    resend: bool = False,
 ) -> list[Block]:
-    """The school's people under `/stage contacts`, with a button to fill them in for the student."""
+    """The school's people under `/stage contacts`, with a button to fill them in for the student and
+    (when the bot mails the school side) one to send their links again."""
     if not schools:
         return []
     blocks: list[Block] = [divider(), header(t("placements.contacts.header"))]
@@ -569,4 +575,7 @@ def school_people_blocks(
         blocks.append(
             section("\n".join(contacts_lines(t, institution, record, missing)), accessory=accessory)
         )
+        if resend:
+            again = button(t("placements.contacts.resend"), RESEND_ACTION, str(institution.id))
+            blocks.append(actions(again))
     return blocks

@@ -33,5 +33,5 @@ def run(invocation: Invocation) -> Reply:
     entries += [(t("contacts.counsellor"), p) for p in people_with_role(session, Role.COUNSELLOR)]
     blocks = contacts_blocks(t, entries)
     if actor.is_student:
-        blocks += school_people(session, t, actor.person_id)
+        blocks += school_people(session, t, actor.person_id, resend=scope.services.settings.mail_enabled)
     return reply(blocks, t("contacts.header"))

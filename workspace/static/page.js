@@ -234,6 +234,7 @@ function renderClock(state) {
   clockAt = { now: clock.now, at: performance.now() };
   $("clock-controls").hidden = !clock.can_move;
   $("reset-demo").hidden = !clock.can_reset;
+  $("mailbox-link").hidden = !state.mailbox;
   const offset = clock.offset;
   const hours = Math.round(Math.abs(offset) / 360) / 10;
   $("clock-offset").textContent = Math.abs(offset) < 60 ? "" :
