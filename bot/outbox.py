@@ -393,6 +393,9 @@ class OutboxWorker:
         futures = self._submit(rows, wait=True)
         for future in futures:
             future.result()
+        if rows:  # the marks are written on their own thread: a caller that waited sees its rows sent
+            with self._idle:
+                self._idle.wait_for(lambda: self._in_flight == 0, timeout=CLAIM.total_seconds() / 2)
         return len(rows)
 
     def _claim(self, now: datetime, limit: int) -> list[OutboxMessage]:
