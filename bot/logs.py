@@ -23,7 +23,7 @@ from typing import Any
 FORMAT_ENV = "STAGEBOT_LOG_FORMAT"
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
-FIELDS = ("request_id", "action", "outcome", "duration_ms", "user", "job_id", "kind", "status")
+FIELDS = ("request_id", "parent_id", "action", "outcome", "duration_ms", "user", "job_id", "kind", "status")
 
 _request_id: ContextVar[str] = ContextVar("stagebot_request_id", default="-")
 _outcome: ContextVar[list[str] | None] = ContextVar("stagebot_outcome", default=None)
@@ -104,6 +104,9 @@ class Line:
         self.kind, self.action, self.fields = kind, action, fields
         self.outcome = ""
         self.request_id = request_id or uuid.uuid4().hex[:12]
+        parent = _request_id.get()  # a job started by a request names it
+        if parent != "-" and parent != self.request_id:
+            self.fields.setdefault("parent_id", parent)
 
     def name(self, action: str, request_id: str | None = None, **fields: Any) -> None:
         """What the request turned out to be; its own id (Slack's) replaces the one made up at the start."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot import document_flow, durable_jobs
 from bot.app import web_client
 from bot.outbox import wall_now
-from models import leases
+from models import leases, pending_jobs
 from models.document_store import DocumentStore
 from models.pending_jobs import MAX_ATTEMPTS, PendingJob
 from scheduler.runner import Runner
@@ -120,3 +123,43 @@ def test_a_job_of_a_kind_this_process_does_not_know_is_left_untouched(wire: Stac
         assert _jobs(wire) == [] and len(calls) == 1
     finally:
         durable_jobs.KINDS.pop("test.elsewhere", None)
+
+
+def test_a_job_of_a_kind_this_process_does_not_load_is_left_for_one_that_does(wire: Stack) -> None:
+    """A scheduler process loads no handlers: it leaves their jobs, and takes no lease on them."""
+    with wire.session() as s:
+        job_id = pending_jobs.add(
+            s, "handlers.only", {durable_jobs.OUTBOX_KEY: "k1"}, wire.services.clock.now()
+        )
+    assert durable_jobs.run(wire.services, web_client(wire.services), job_id) is False
+    (job,) = _jobs(wire)
+    assert job.attempts == 0
+    with wire.session() as s:
+        assert leases.current(s, "job:k1", wall_now()) is None
+
+
+def test_a_job_keeps_its_lease_while_it_runs(wire: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lease is short (a killed process frees its job soon) and renewed while the job works."""
+    monkeypatch.setattr(durable_jobs, "RENEW_EVERY", 0.05)
+    seen: list[datetime] = []
+
+    def slow(services: Any, client: Any, payload: dict[str, Any]) -> None:
+        with services.db.session() as s:
+            first = leases.current(s, "job:k2", wall_now())
+        assert first is not None
+        seen.append(first.expires_at)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # until the renewing thread has moved the lease on
+            with services.db.session() as s:
+                later = leases.current(s, "job:k2", wall_now())
+            if later is not None and later.expires_at > first.expires_at:
+                seen.append(later.expires_at)
+                return
+            time.sleep(0.02)
+
+    durable_jobs.register("test.slow", slow)
+    with wire.session() as s:
+        job_id = pending_jobs.add(s, "test.slow", {durable_jobs.OUTBOX_KEY: "k2"}, wire.services.clock.now())
+    assert durable_jobs.run(wire.services, web_client(wire.services), job_id) is True
+    assert len(seen) == 2 and seen[1] > seen[0]
+    assert timedelta(minutes=1) >= durable_jobs.JOB_LEASE

@@ -70,6 +70,8 @@ def test_each_request_is_one_line_with_its_id_action_duration_and_outcome_and_no
     assert any(r["action"] == "action documents_pick:commitment" for r in requests)
     (job,) = [line for line in lines if line.get("action") == "documents.receive"]
     assert job["outcome"] == "ok" and isinstance(job["job_id"], int) and "duration_ms" in job
+    pick = next(r for r in requests if r["action"] == "action documents_pick:commitment")
+    assert job["parent_id"] == pick["request_id"] != job["request_id"]  # the job names the request
 
     written = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
     for private in (NAME, "Anna", "Smet", EMAIL, SECRET_TEXT, "Peeters", "verbintenis.pdf", "%PDF"):
