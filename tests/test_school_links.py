@@ -323,3 +323,18 @@ def test_a_mail_refused_for_good_shows_beside_the_schools_people(wire: Stack, ma
     assert len(mailbox.mails(CONTACT)) == 1  # sent again (the address was fine after all)
     shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "contacten").json["blocks"])
     assert "kon niet bezorgd worden" not in shown  # the refused link was revoked by the new one
+
+
+def test_a_withdrawn_placement_leaves_nothing_to_answer(wire: Stack, mailbox: Mailbox) -> None:
+    from models import placements
+
+    _, got = _placed(wire, mailbox)
+    _, page = _http(_link(got))
+    with wire.session() as s:
+        placement = s.exec(select(Placement)).one()
+        assert placements.withdraw(s, placement, actor_id=placement.placed_by_id or 0, now=NOW)
+        s.commit()
+    status, gone = _http(_link(got), {**_hidden(page), "outcome": "accepted"})
+    assert status == 410 and "Er is niets meer te beantwoorden" in gone
+    with wire.session() as s:
+        assert s.exec(select(Placement)).one().answer == "pending"
