@@ -18,7 +18,7 @@ from bot.views.placements import (
     school_people_blocks,
     slot_line,
 )
-from models import agreements, placements, school_contacts
+from models import agreements, placements, school_contacts, school_links
 from models.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 from models.people import Student
 from models.placements import Answer, Placement
@@ -134,4 +134,5 @@ def school_people(session: Session, t: Translator, student_id: int, *, resend: b
     rows = [
         (school, records.get(i), school_contacts.missing(records.get(i))) for i, school in schools.items()
     ]
-    return school_people_blocks(t, rows, editable=True, resend=resend)
+    failed = school_links.undelivered(session, student_id)
+    return school_people_blocks(t, rows, editable=True, resend=resend, undelivered=failed)

@@ -1,9 +1,11 @@
 """The pages the school side opens from its mail: server-rendered HTML, no JavaScript, usable on a phone.
 
-`GET /school/<token>` shows what the link is for; `POST` submits its form. The form carries a token
-derived from the link (CSRF: another site cannot build it) and the record it is about; a form for another
-record, a second submission, an expired or revoked link, or an unknown token each get a page that says so,
-and nothing changes. Every view, refusal and submission is in the audit log.
+`GET /school/<token>` shows what the link is for (the contact person answers the placement request; a
+mentor confirms their contact details); `POST` submits its form, or asks for a fresh link once it has
+expired. The form carries a token derived from the link (CSRF: another site cannot build it) and the
+record it is about; a form for another record, a second submission, an expired or revoked link, or an
+unknown token each get a page that says so, and nothing changes. Every view, refusal and submission is in
+the audit log; each link is rate-limited.
 """
 
 from __future__ import annotations
@@ -130,7 +132,8 @@ def _language(link: SchoolLink | None, chosen: str | None, browser: str | None) 
 
 
 class SchoolPages:
-    """The request-answer page; one instance serves every link."""
+    """The pages behind every link: the contact person's answer to the request, a mentor's details;
+    one instance serves them all."""
 
     def __init__(self, services: Services, limiter: PerLink | None = None) -> None:
         self.services = services

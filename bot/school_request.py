@@ -164,7 +164,7 @@ def _send(
         name=person.name or school_label(school), student=student.name, school=school_label(school),
         until=t.datetime(link.expires_at, "long"), **params,
     )  # fmt: skip
-    mail.queue(session, f"mail:link:{link.id}", person.email, composed)
+    mail.queue(session, school_links.mail_key(link.id or 0), person.email, composed)
     audit.log(
         session, now, "school_link.sent", actor_id=None, student_id=student.id,
         subject=f"institution:{school.id}", purpose=link.purpose, link=link.id,

@@ -17,6 +17,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models import once
 from models.db import AwareDateTime
+from models.outbox import OutboxMessage, OutboxState
 
 
 class Purpose(StrEnum):
@@ -50,6 +51,32 @@ class Unusable(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     USED = "used"
+
+
+def mail_key(link_id: int) -> str:
+    """The outbox key of the mail that carries a link: one mail per link."""
+    return f"mail:link:{link_id}"
+
+
+def undelivered(session: Session, student_id: int) -> dict[int, list[tuple[str, str]]]:
+    """Per school, the addresses whose link mail the server refused for good, with its reason: the
+    student sees them beside the school's people and can correct the address and send again."""
+    links = session.exec(
+        select(SchoolLink).where(SchoolLink.student_id == student_id, col(SchoolLink.revoked_at).is_(None))
+    ).all()
+    by_key = {mail_key(link.id or 0): link for link in links}
+    if not by_key:
+        return {}
+    failed = session.exec(
+        select(OutboxMessage).where(
+            col(OutboxMessage.key).in_(sorted(by_key)), OutboxMessage.state == OutboxState.FAILED.value
+        )
+    ).all()
+    found: dict[int, list[tuple[str, str]]] = {}
+    for row in failed:
+        link = by_key[row.key]
+        found.setdefault(link.institution_id, []).append((link.email, row.last_error or ""))
+    return found
 
 
 def digest(token: str) -> str:

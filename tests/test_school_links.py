@@ -302,3 +302,39 @@ def test_the_student_sends_the_links_again_from_stage_contacts(wire: Stack, mail
     wire.services.outbox.settle()
     assert wire.ws.ephemerals("U0ANNA")[-1].text.startswith("Dat is geen stageplaats van jou")
     assert len(mailbox.mails()) == 3  # not her school: nothing mailed
+
+
+def test_a_mail_refused_for_good_shows_beside_the_schools_people(wire: Stack, mailbox: Mailbox) -> None:
+    mailbox.refuse_next(550, "5.1.1 no such mailbox here")
+    ids = setup(wire)
+    with wire.session() as s:
+        school = s.get_one(Institution, ids["atheneum"])
+        school.contact_email = CONTACT
+        s.add(school)
+        s.commit()
+    submit(wire, "U0SUP", open_assign(wire, "U0SUP"), ids["atheneum"], ["VDX1:observation"], "aso", "2")
+    wire.services.outbox.settle()
+    assert mailbox.mails() == []
+    shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "contacten").json["blocks"])
+    assert f"De mail aan {CONTACT} kon niet bezorgd worden (smtp 550: 5.1.1 no such mailbox here)" in shown
+    listing = wire.ws.ephemerals("U0ANNA")[-1]
+    wire.ws.click("U0ANNA", "school_links_resend", str(ids["atheneum"]), message=listing)
+    wire.services.outbox.settle()
+    assert len(mailbox.mails(CONTACT)) == 1  # sent again (the address was fine after all)
+    shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "contacten").json["blocks"])
+    assert "kon niet bezorgd worden" not in shown  # the refused link was revoked by the new one
+
+
+def test_a_withdrawn_placement_leaves_nothing_to_answer(wire: Stack, mailbox: Mailbox) -> None:
+    from models import placements
+
+    _, got = _placed(wire, mailbox)
+    _, page = _http(_link(got))
+    with wire.session() as s:
+        placement = s.exec(select(Placement)).one()
+        assert placements.withdraw(s, placement, actor_id=placement.placed_by_id or 0, now=NOW)
+        s.commit()
+    status, gone = _http(_link(got), {**_hidden(page), "outcome": "accepted"})
+    assert status == 410 and "Er is niets meer te beantwoorden" in gone
+    with wire.session() as s:
+        assert s.exec(select(Placement)).one().answer == "pending"

@@ -560,9 +560,11 @@ def school_people_blocks(
     editable: bool,
     *,
     resend: bool = False,
+    undelivered: dict[int, list[tuple[str, str]]] | None = None,
 ) -> list[Block]:
     """The school's people under `/stage contacts`, with a button to fill them in for the student and
-    (when the bot mails the school side) one to send their links again."""
+    (when the bot mails the school side) one to send their links again, and the mails that could not be
+    delivered."""
     if not schools:
         return []
     blocks: list[Block] = [divider(), header(t("placements.contacts.header"))]
@@ -575,6 +577,10 @@ def school_people_blocks(
         blocks.append(
             section("\n".join(contacts_lines(t, institution, record, missing)), accessory=accessory)
         )
+        for email, error in (undelivered or {}).get(institution.id or 0, []):
+            blocks.append(
+                section(t("placements.contacts.undelivered", email=escape(email), error=escape(error)))
+            )
         if resend:
             again = button(t("placements.contacts.resend"), RESEND_ACTION, str(institution.id))
             blocks.append(actions(again))
