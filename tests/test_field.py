@@ -285,6 +285,12 @@ def test_a_refused_dm_to_the_student_during_an_approve_is_delivered_once_later(
 # --- modals that cannot open -------------------------------------------------------------------------------
 
 
+def _stalled_call_ended(wire: Stack, how: str) -> None:
+    """A stalled views.open is still served after the bot gave up: let it end inside its own test."""
+    if how == "timeout":
+        wire.ws.wait_for_calls("views.open", 1, timeout=10)
+
+
 def _views_open_fails(wire: Stack, how: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if how == "500":
         wire.ws.fail_next("views.open", "internal_error", status=500)
@@ -316,6 +322,7 @@ def test_send_back_whose_modal_cannot_open_tells_the_reviewer_politely(
     assert _decisions(field) == 0
     assert [r.method for r in _rows(field)[rows_before:]] == ["response_url"]  # the notice, nothing else
     _nothing_alarming_logged(caplog)
+    _stalled_call_ended(field, how)
 
 
 @pytest.mark.parametrize("how", ["500", "429", "timeout"])
@@ -337,6 +344,7 @@ def test_stage_upload_whose_modal_cannot_open_answers_in_the_students_language(
     _no_traceback(answer.body)
     assert _rows(field) == [] and documents_flow._rows(field) == []
     _nothing_alarming_logged(caplog)
+    _stalled_call_ended(field, how)
 
 
 # --- what is sent after a commit, refused or stalled --------------------------------------------------------
