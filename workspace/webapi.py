@@ -49,7 +49,9 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
     realism = state.realism
     if realism is not None:
         realism.delay()
-    stall = state.take_stall(name, _channel_key(state, params))
+    channel = _channel_key(state, params)
+    failure = state.take_failure(name, channel)  # decided on arrival: a stalled call keeps its own fate
+    stall = state.take_stall(name, channel)
     if stall > 0:
         time.sleep(stall)  # outside every lock: the other calls go on meanwhile
     answer = ApiAnswer(200, {})
@@ -67,7 +69,6 @@ def call(state: State, name: str, params: Params, token: str | None) -> ApiAnswe
             raise ApiError("not_allowed_token_type" if token == other else "invalid_auth")
         granted = ("connections:write",) if name in APP_LEVEL_METHODS else ident.scopes
         answer.headers["x-oauth-scopes"] = ",".join(granted)
-        failure = state.take_failure(name, _channel_key(state, params))
         if failure is not None:
             answer.status = failure.status
             if failure.error == "ratelimited":

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from ws_helpers import ANNOUNCE, STUDENT, TOKEN
 
 from workspace import Workspace
@@ -77,3 +78,15 @@ def test_a_stall_for_one_conversation_holds_up_only_that_one(ws: Workspace, clie
     assert time.monotonic() - started < 0.4
     client.chat_postMessage(channel=ws.dm_channel(STUDENT), text="traag")
     assert time.monotonic() - started >= 0.5
+
+
+def test_a_failure_queued_during_a_stall_is_for_the_next_call(ws: Workspace, client: WebClient) -> None:
+    ws.stall_next("chat.postMessage", 0.4)
+    stalled = threading.Thread(target=client.chat_postMessage, kwargs={"channel": ANNOUNCE, "text": "traag"})
+    stalled.start()
+    time.sleep(0.1)
+    ws.fail_next("chat.postMessage", "internal_error", status=500)
+    stalled.join(timeout=5)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel=ANNOUNCE, text="geweigerd")
+    assert [c.error for c in ws.calls("chat.postMessage")] == [None, "internal_error"]
