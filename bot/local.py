@@ -152,7 +152,16 @@ class LocalWorkspace:
 
     def reset_demo(self) -> None:
         """Empty every table, import the demo data again and put the bot's clock back where it started:
-        real time, or the frozen `start` (the workspace has put its own clock back already)."""
+        real time, or the frozen `start` (the workspace has put its own clock back already).
+
+        What the old demo still had on its way (a background job, a message being sent) finishes first
+        and is wiped with it: it must not land in the fresh workspace, nor write into emptied tables."""
+        try:
+            self.services.background.drain(timeout=15)
+        except TimeoutError:
+            log.warning("a background job of the old demo data still runs during the reset")
+        self.services.outbox.stop()
+        self.ws.reset()
         with self.runner.lock, self.services.db.engine.begin() as connection:
             for table in reversed(SQLModel.metadata.sorted_tables):
                 connection.execute(table.delete())
@@ -164,6 +173,7 @@ class LocalWorkspace:
         load_demo_data(self.services)
         if self.mailbox is not None:
             self.mailbox.clear()
+        self.services.outbox.start()
         self.runner.tick()  # what the demo has waiting for review reaches the reviewers' DMs now
 
     def stop(self) -> None:
