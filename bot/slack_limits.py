@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 PER_MINUTE: dict[str, float] = {
@@ -39,8 +40,8 @@ class _Bucket:
         """Spend one token; returns 0, or how many seconds until one is there (nothing spent)."""
         self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
         self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= 1 - 1e-9:  # a refill short by rounding only counts as full
+            self.tokens = max(0.0, self.tokens - 1)
             return 0.0
         return (1 - self.tokens) / self.rate
 
@@ -49,15 +50,17 @@ class Pacer:
     """`scale` > 1 runs the limits faster, for a Slack stand-in whose minute lasts 60/scale seconds;
     `enabled=False` only obeys Retry-After (a stand-in without limits, as in most tests)."""
 
-    def __init__(self, scale: float = 1.0, *, enabled: bool = True) -> None:
-        self.scale, self.enabled = scale, enabled
+    def __init__(
+        self, scale: float = 1.0, *, enabled: bool = True, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.scale, self.enabled, self.clock = scale, enabled, clock
         self._buckets: dict[str, _Bucket] = {}
         self._paused: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def wait_for(self, method: str, lane: str) -> float:
         """0 when a call of `method` in `lane` may go now (and it is counted), else the seconds to wait."""
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             paused = self._paused.get(method, 0.0) - now
             if paused > 0:
@@ -73,7 +76,7 @@ class Pacer:
 
     def pause(self, method: str, seconds: float) -> None:
         with self._lock:
-            self._paused[method] = max(self._paused.get(method, 0.0), time.monotonic() + seconds)
+            self._paused[method] = max(self._paused.get(method, 0.0), self.clock() + seconds)
 
     def _bucket(self, name: str, method: str, now: float) -> _Bucket:
         bucket = self._buckets.get(name)

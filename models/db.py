@@ -77,8 +77,9 @@ def insert_many_new(
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     table_ = table.__table__  # type: ignore[attr-defined]
     key = table_.columns[returning] if returning else next(iter(table_.primary_key.columns))
-    statement = insert(table).values(rows).on_conflict_do_nothing().returning(key)
-    return list(session.execute(statement).scalars())
+    # Core executemany: compiled once and cached, sent as multi-row VALUES batches ("insertmanyvalues").
+    statement = insert(table_).on_conflict_do_nothing().returning(key)
+    return list(session.connection().execute(statement, rows).scalars())
 
 
 class Database:
