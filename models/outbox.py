@@ -55,11 +55,8 @@ class OutboxMessage(SQLModel, table=True):
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
-def enqueue(
-    session: Session, key: str, lane: str, method: str, payload: dict[str, Any], now: datetime
-) -> bool:
-    """Add a message to the session's transaction; False when a message with this key exists already."""
-    values = {
+def _row(key: str, lane: str, method: str, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
         "key": key[:KEY_LENGTH],
         "lane": lane[:128],
         "method": method,
@@ -69,26 +66,20 @@ def enqueue(
         "not_before": now,
         "created_at": now,
     }
-    return insert_new(session, OutboxMessage, values)
+
+
+def enqueue(
+    session: Session, key: str, lane: str, method: str, payload: dict[str, Any], now: datetime
+) -> bool:
+    """Add a message to the session's transaction; False when a message with this key exists already."""
+    return insert_new(session, OutboxMessage, _row(key, lane, method, payload, now))
 
 
 def enqueue_many(
     session: Session, messages: list[tuple[str, str, str, dict[str, Any]]], now: datetime
 ) -> set[str]:
     """`enqueue` for many (key, lane, method, payload) in one statement; returns the keys that were new."""
-    rows = [
-        {
-            "key": key[:KEY_LENGTH],
-            "lane": lane[:128],
-            "method": method,
-            "payload": payload,
-            "state": OutboxState.PENDING.value,
-            "attempts": 0,
-            "not_before": now,
-            "created_at": now,
-        }
-        for key, lane, method, payload in messages
-    ]
+    rows = [_row(key, lane, method, payload, now) for key, lane, method, payload in messages]
     return set(insert_many_new(session, OutboxMessage, rows, returning="key"))
 
 
