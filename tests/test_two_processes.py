@@ -27,6 +27,7 @@ from models.pending_jobs import PendingJob
 from models.people import Role
 from tests import factories
 from tests.blocktext import text_of
+from tests.conftest import Stack
 from tests.documents_files import pdf
 from tests.processes import pythonpath
 from workspace import Channel, User, Workspace
@@ -117,9 +118,14 @@ class Bots:
 
 
 @pytest.fixture
-def bots(db: Database, tmp_path: Path) -> Iterator[Bots]:
+def bots(db: Database, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Bots]:
     if db.engine.dialect.name != "postgresql":
         pytest.skip("several web processes share one PostgreSQL database (set TEST_DATABASE_URL)")
+    # The suite's own in-process bot works on this database too: paused, or it would resume these
+    # processes' jobs and deliver their outbox rows to its own workspace.
+    suite_bot: Stack = request.getfixturevalue("stack")
+    suite_bot.services.outbox.stop()
+    request.addfinalizer(suite_bot.services.outbox.start)
     with db.session() as s:
         supervisor = factories.person(s, "U0SUP", "Els Wouters", Role.SUPERVISOR)
         factories.student(s, "U0ANNA", "Anna De Smet", supervisor=supervisor)
