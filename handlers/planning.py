@@ -320,10 +320,10 @@ def on_save(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Res
     with request_scope(context) as scope:
         t = scope.t
         preview = _preview(scope, action)
-        if preview is None:
-            text = t("planning.preview.gone")
-        elif not _use(scope, preview):
-            text = t("planning.preview.already_used")
+        if preview is None or not _use(scope, preview):
+            # Gone (expired, or saved by a click a moment ago): said to the clicker alone, so the message
+            # keeps what the click that counted put there ("9 lessen bewaard").
+            text = t("planning.preview.gone" if preview is None else "planning.preview.already_used")
             respond(replace_original=False, response_type="ephemeral", text=text)
             return
         else:
