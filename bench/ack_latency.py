@@ -33,11 +33,11 @@ import waitress
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
-from bot import document_flow
 from bot.app import create_app, create_http_app
+from bot.delivery.slack_limits import Pacer
+from bot.flows import documents as document_flow
 from bot.services import Services
 from bot.settings import load_settings
-from bot.slack_limits import Pacer
 from models.catalogue import load_catalogue
 from models.db import Database
 from models.migrate import upgrade

@@ -47,8 +47,8 @@ from bench.status_latency import (
     student_rows,
 )
 from bot.app import web_client
-from bot.outbox import OutboxWorker
-from bot.slack_limits import Pacer
+from bot.delivery.outbox import OutboxWorker
+from bot.delivery.slack_limits import Pacer
 from models import outbox
 from models.outbox import OutboxMessage, OutboxState
 from models.people_csv import import_people

@@ -11,13 +11,14 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
 import handlers
-from bot import calendar_feed, durable_jobs, errors, logs, request_guard, school_pages
-from bot.document_download import PATH, open_document
-from bot.health import readiness
+from bot import durable_jobs, errors, logs
+from bot.delivery.outbox import DeferredClient, slack_client, wall_now
 from bot.i18n import LANGUAGES
 from bot.middleware import scope_middleware
-from bot.outbox import DeferredClient, slack_client, wall_now
 from bot.services import Services
+from bot.web import calendar_feed, request_guard, school_pages
+from bot.web.document_download import PATH, open_document
+from bot.web.health import readiness
 from handlers.commands import find as find_subcommand
 from models import outbox, processed_events
 

@@ -82,7 +82,7 @@ def cmd_serve(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def mail_missing(settings: Settings) -> list[str]:
-    from bot.mail import missing_settings
+    from bot.delivery.mail import missing_settings
 
     return missing_settings(settings.smtp_url, settings.mail_from, settings.public_url)
 

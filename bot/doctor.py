@@ -28,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import mail
+from bot.delivery import mail
 from bot.settings import Settings, SettingsError, load_settings
 from models import migrate, scheduler_ticks
 from models.catalogue import CatalogueError, load_catalogue

@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from bot import logs
-from bot.outbox import wall_now
+from bot.delivery.outbox import wall_now
 from bot.services import Services
 from models import leases, pending_jobs
 

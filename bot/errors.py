@@ -12,8 +12,8 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot import logs
+from bot.delivery.outbox import DeferredClient
 from bot.i18n import Translator, translator
-from bot.outbox import DeferredClient
 
 logger = logging.getLogger("stagebot.errors")
 

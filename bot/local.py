@@ -28,9 +28,9 @@ from slack_sdk import WebClient
 from sqlmodel import SQLModel, select
 
 import models  # noqa: F401  (registers every table, so a reset empties them all)
-from bot import lio_review
 from bot.app import create_app, create_http_app, web_client
-from bot.demo_progress import seed_progress
+from bot.demo.progress import seed_progress
+from bot.flows import lio as lio_review
 from bot.services import Services
 from bot.settings import Settings
 from models import leases

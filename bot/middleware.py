@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import logs
+from bot.delivery.outbox import DeferredClient, DeferredRespond, wall_now
 from bot.i18n import Translator, translator
-from bot.outbox import DeferredClient, DeferredRespond, wall_now
 from bot.services import Services
 from bot.views.home import unregistered_home
 from models import processed_events

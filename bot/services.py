@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.background import Background
 from bot.clock import Clock
-from bot.outbox import OutboxWorker
+from bot.delivery.outbox import OutboxWorker
 from bot.settings import Settings
 from models.catalogue import Catalogue, load_catalogue
 from models.db import Database

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url(cls, value: str | None) -> str | None:
-        from bot.mail import parse_smtp_url
+        from bot.delivery.mail import parse_smtp_url
 
         if value:
             parse_smtp_url(value)  # raises ValueError with what to write instead

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import document_flow, durable_jobs
+from bot import durable_jobs
+from bot.flows import documents as document_flow
 from handlers import (
     actions,
     agreements,

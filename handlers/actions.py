@@ -9,8 +9,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.middleware import request_scope
-from bot.status import status_blocks
-from bot.student_detail import detail_blocks
+from bot.status.answer import status_blocks
+from bot.status.student_detail import detail_blocks
 from bot.views.blocks import section
 from bot.views.home import home_view
 from bot.views.status import PAGE_ACTION

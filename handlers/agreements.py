@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import start_notice
+from bot.flows import start as start_notice
 from bot.i18n import person_translator
 from bot.middleware import Scope, request_scope
 from bot.views import agreements as views

@@ -18,12 +18,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
-from bot import document_flow as flow
 from bot import durable_jobs
-from bot.document_download import link_for
+from bot.flows import documents as flow
 from bot.middleware import Scope, request_scope
 from bot.views import documents as views
 from bot.views.blocks import section
+from bot.web.document_download import link_for
 from handlers.values import number, too_long, typed
 from models import audit, documents
 from models.access import may_get_document, may_review

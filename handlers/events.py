@@ -8,7 +8,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.middleware import request_scope
-from bot.status import status_blocks
+from bot.status.answer import status_blocks
 from bot.views.home import home_view
 
 

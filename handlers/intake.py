@@ -17,8 +17,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.intake_notices import Cancelled, announce_cancellation, confirm_booking, offer_to_students
-from bot.intake_notices import supervisors_by_id as supervisors_of_slots
+from bot.flows.intake import Cancelled, announce_cancellation, confirm_booking, offer_to_students
+from bot.flows.intake import supervisors_by_id as supervisors_of_slots
 from bot.middleware import Scope, request_scope
 from bot.views import intake as views
 from bot.views.blocks import Block, actions, button, section

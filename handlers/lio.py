@@ -18,11 +18,15 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot import document_flow, durable_jobs, lio_details, lio_review, start_notice
+from bot import durable_jobs
+from bot.delivery.notifier import send_dm
+from bot.flows import documents as document_flow
+from bot.flows import lio as lio_review
+from bot.flows import start as start_notice
 from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
-from bot.notifier import send_dm
 from bot.services import Services
+from bot.status import lio as lio_details
 from bot.views import lio as views
 from handlers.values import too_long, typed
 from models import audit, documents, lio

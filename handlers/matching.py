@@ -12,7 +12,9 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot import durable_jobs, school_request, start_notice
+from bot import durable_jobs
+from bot.flows import school_links as school_request
+from bot.flows import start as start_notice
 from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
 from bot.services import Services
@@ -281,5 +283,3 @@ def register(app: App) -> None:
     app.action(views.ACCEPT_ONE)(accept_one)
     app.action(views.EXCLUDE)(exclude)
     app.action(views.PAGE)(page)
-
-

@@ -15,10 +15,12 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot import placement_answer, school_request, start_notice
+from bot.delivery.notifier import send_dm
+from bot.flows import placements as placement_answer
+from bot.flows import school_links as school_request
+from bot.flows import start as start_notice
 from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
-from bot.notifier import send_dm
 from bot.views import placements as views
 from bot.views.blocks import Block, mention, section
 from bot.views.blocks import context as context_block

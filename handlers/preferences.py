@@ -14,9 +14,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from bot.delivery.notifier import send_dm
 from bot.i18n import translator
 from bot.middleware import Scope, request_scope
-from bot.notifier import send_dm
 from bot.views import preferences as views
 from bot.views.blocks import section
 from handlers.values import number, too_long, typed

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.middleware import request_scope
-from bot.status import status_blocks
+from bot.status.answer import status_blocks
 from bot.views.blocks import section
 from bot.views.reminders import SNOOZE_ACTION, STATUS_ACTION
 from models import reminders

@@ -8,8 +8,9 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlmodel import select
 
-from bot import document_flow, lio_review
-from bot.problem_delivery import deliver
+from bot.flows import documents as document_flow
+from bot.flows import lio as lio_review
+from bot.flows.problems import deliver
 from bot.services import Services
 from models import problems
 from models.documents import Document, DocumentStatus

@@ -17,8 +17,8 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlmodel import Session, col, func, select
 
+from bot.delivery.outbox import wall_now
 from bot.i18n import Translator, translator
-from bot.outbox import wall_now
 from bot.services import Services
 from bot.views import reminders as views
 from models import agreements, intake, outbox, progress, reminders

@@ -18,9 +18,9 @@ from sqlmodel import SQLModel, select
 
 import models  # noqa: F401  (registers every table)
 from bot.app import create_app, create_http_app
+from bot.delivery.slack_limits import Pacer
 from bot.services import Services
 from bot.settings import load_settings
-from bot.slack_limits import Pacer
 from models.catalogue import load_catalogue
 from models.db import Database
 from models.migrate import upgrade

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot import document_flow
+from bot.flows import documents as document_flow
 from models.agreements import FrameworkAgreement
 from models.audit import AuditEntry
 from models.document_store import DocumentStore

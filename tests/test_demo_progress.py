@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
-from bot import demo_progress as demo
-from bot.document_flow import store_of
+from bot.demo import progress as demo
+from bot.flows.documents import store_of
 from bot.local import load_demo_data
 from bot.services import Services
 from bot.settings import load_settings

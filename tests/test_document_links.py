@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot import document_flow
+from bot.flows import documents as document_flow
 from models.audit import AuditEntry
 from models.document_store import DocumentStore
 from models.documents import Document

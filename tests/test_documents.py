@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import document_flow
 from bot.app import web_client
+from bot.flows import documents as document_flow
 from models.audit import AuditEntry
 from models.document_store import DocumentStore
 from models.documents import (

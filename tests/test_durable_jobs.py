@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import document_flow, durable_jobs
+from bot import durable_jobs
 from bot.app import web_client
-from bot.outbox import wall_now
+from bot.delivery.outbox import wall_now
+from bot.flows import documents as document_flow
 from models import leases, pending_jobs
 from models.document_store import DocumentStore
 from models.pending_jobs import MAX_ATTEMPTS, PendingJob

@@ -18,11 +18,11 @@ import pytest
 from slack_sdk import WebClient
 from sqlmodel import col, select
 
-from bot import document_flow
-from bot import outbox as outbox_module
 from bot.app import web_client
-from bot.outbox import OutboxWorker, wall_now
-from bot.slack_limits import Pacer
+from bot.delivery import outbox as outbox_module
+from bot.delivery.outbox import OutboxWorker, wall_now
+from bot.delivery.slack_limits import Pacer
+from bot.flows import documents as document_flow
 from models.document_store import DocumentStore
 from models.documents import Document, DocumentDecision
 from models.outbox import OutboxMessage, OutboxState

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import document_flow
+from bot.flows import documents as document_flow
 from bot.i18n import Translator
 from bot.views import documents as document_views
 from bot.views import lio as lio_views

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import document_flow
+from bot.flows import documents as document_flow
 from models import agreements, placements
 from models.audit import AuditEntry
 from models.documents import Document

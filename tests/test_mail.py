@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import mail
 from bot.cli import main
+from bot.delivery import mail
+from bot.delivery.outbox import wall_now
 from bot.i18n import Translator
-from bot.outbox import wall_now
 from bot.settings import SettingsError, load_settings
 from models.outbox import OutboxMessage, OutboxState
 from tests.conftest import Stack

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.outbox import OutboxWorker, wall_now
+from bot.delivery.outbox import OutboxWorker, wall_now
 from models import outbox
 from models.outbox import OutboxMessage, OutboxState
 from models.people import Role

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Table
 from sqlmodel import SQLModel, select
 
-from bot import document_flow
 from bot.cli import main
+from bot.flows import documents as document_flow
 from models import privacy
 from models.audit import AuditEntry
 from models.document_store import DocumentStore

@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot import cli
 from bot.app import web_client
 from bot.cli import main
-from bot.outbox import wall_now
+from bot.delivery.outbox import wall_now
 from bot.services import Services
 from models.leases import Lease
 from models.people import Role
@@ -285,6 +285,8 @@ def test_supervisors_hear_of_one_document_that_waits_while_the_other_is_not_uplo
     assert len(_dm(cohort, "U0SUP")) == 1
     run_sweep(cohort.services, web_client(cohort.services), friday + timedelta(days=4))
     assert len(_dm(cohort, "U0SUP")) == 2
+
+
 def test_a_second_sweep_on_the_day_of_the_second_reminder_does_not_tell_the_supervisor(cohort: Stack) -> None:
     client = web_client(cohort.services)
     run_sweep(cohort.services, client, MORNING)  # Friday: 7 days before the agreement deadline

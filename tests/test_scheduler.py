@@ -11,7 +11,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import select
 
 from bot.app import web_client
-from bot.outbox import wall_now
+from bot.delivery.outbox import wall_now
 from models import leases
 from models.db import Database
 from models.people import Role

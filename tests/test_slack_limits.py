@@ -6,7 +6,7 @@ import bisect
 
 import pytest
 
-from bot.slack_limits import PER_MINUTE, Pacer
+from bot.delivery.slack_limits import PER_MINUTE, Pacer
 from workspace.rate_limits import LIMITS
 
 

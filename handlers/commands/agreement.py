@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from bot import start_notice
+from bot.flows import start as start_notice
 from bot.views.agreements import coordinator_overview, student_agreements
 from bot.views.blocks import section
 from handlers.commands.registry import Invocation, Reply, reply

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot import document_flow
-from bot.audit_text import audit_lines
+from bot.flows import documents as document_flow
+from bot.views.audit import audit_lines
 from bot.views.blocks import Block, context, header, section
 from handlers.commands.registry import Invocation, Reply, reply
 from models import audit

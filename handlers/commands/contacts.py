@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.placement_details import school_people
+from bot.status.placements import school_people
 from bot.views.contacts import contacts_blocks
 from handlers.commands.registry import Invocation, Reply, reply
 from models.people import Person, Role, Student, people_with_role, supervisors_of

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot import document_flow as flow
+from bot.flows import documents as flow
 from bot.views.blocks import section
 from bot.views.documents import documents_overview
 from handlers.commands.registry import Invocation, Reply, reply

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-from bot.intake_notices import supervisors_by_id
+from bot.flows.intake import supervisors_by_id
 from bot.views import intake as views
 from bot.views.blocks import section
 from handlers.commands.registry import Invocation, Reply, reply

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot import lio_details
+from bot.status import lio as lio_details
 from bot.views import lio as views
 from bot.views.blocks import section
 from handlers import lio as listeners

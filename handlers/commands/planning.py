@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot import calendar_feed
 from bot.views import planning as views
 from bot.views.blocks import section
+from bot.web import calendar_feed
 from handlers.commands.registry import Invocation, Reply, reply
 from models import bell_schedules, placements, planning, planning_sheet
 from models.schools import by_code

@@ -6,7 +6,7 @@ the report stays stored as not yet delivered, the scheduler retries, and the stu
 
 from __future__ import annotations
 
-from bot.problem_delivery import deliver
+from bot.flows.problems import deliver
 from bot.views.blocks import mention, section
 from handlers.commands.registry import Invocation, Reply, reply
 from models import problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.status import status_blocks
+from bot.status.answer import status_blocks
 from handlers.commands.registry import Invocation, Reply, reply
 
 

@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.delivery.notifier import send_dm
 from bot.i18n import person_translator
-from bot.notifier import send_dm
 from bot.views.problem import coordinator_message
 from models import problems, progress
 from models.people import Person, Role, Student, people_with_role, supervisors_of

@@ -34,8 +34,8 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session
 
-from bot import mail
-from bot.slack_limits import Pacer
+from bot.delivery import mail
+from bot.delivery.slack_limits import Pacer
 from models import outbox
 from models.outbox import OutboxMessage, OutboxState
 

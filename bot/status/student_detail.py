@@ -10,15 +10,13 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot import (
-    document_details,
-    intake_details,
-    lio_details,
-    placement_details,
-    planning_details,
-    preferences_details,
-)
 from bot.i18n import Translator
+from bot.status import documents as document_details
+from bot.status import intake as intake_details
+from bot.status import lio as lio_details
+from bot.status import placements as placement_details
+from bot.status import planning as planning_details
+from bot.status import preferences as preferences_details
 from bot.views.blocks import Block
 from bot.views.student_detail import student_header
 from models import progress

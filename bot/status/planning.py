@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.i18n import Translator
-from bot.placement_details import catalogue
+from bot.status.placements import catalogue
 from bot.views.blocks import Block, header, section
 from bot.views.placements import activity_name, course_name
 from bot.views.planning import lesson_text, totals_text, version_status_text

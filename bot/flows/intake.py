@@ -11,11 +11,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
-from bot.calendar_invite import intake_event, send_invite
+from bot.delivery.notifier import send_dm
 from bot.i18n import Translator, person_translator
-from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import intake as views
+from bot.views.calendar import intake_event, send_invite
 from models import intake
 from models.people import Person, Student, supervised_by
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot import preferences_details
 from bot.i18n import Translator
+from bot.status import preferences as preferences_details
 from bot.views.blocks import Block, mention
 from bot.views.intake import detail_blocks, when_text
 from models import intake

@@ -23,10 +23,12 @@ from urllib.parse import quote
 from flask import Flask, Response, request
 from sqlmodel import Session
 
-from bot import placement_answer, school_request, start_notice
+from bot.delivery.notifier import send_dm
+from bot.flows import placements as placement_answer
+from bot.flows import school_links as school_request
+from bot.flows import start as start_notice
+from bot.flows.school_links import PATH, asked_lines, school_label
 from bot.i18n import LANGUAGES, Translator, person_translator
-from bot.notifier import send_dm
-from bot.school_request import PATH, asked_lines, school_label
 from bot.services import Services
 from bot.views.blocks import escape, section
 from models import audit, placements, school_contacts, school_links

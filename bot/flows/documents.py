@@ -22,8 +22,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
 
+from bot.delivery.notifier import send_dm
 from bot.i18n import Translator, person_translator
-from bot.notifier import send_dm
 from bot.services import Services
 from bot.views import documents as views
 from models import audit, documents, free_text

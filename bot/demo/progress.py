@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.document_flow import store_of
+from bot.flows.documents import store_of
 from bot.services import Services
 from models import agreements, documents, intake, lio, placement_steps, placements, preferences
 from models import school_contacts as contacts

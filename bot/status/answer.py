@@ -9,9 +9,13 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from bot import document_flow, intake_details, lio_details, placement_details, planning_details
+from bot.flows import documents as document_flow
 from bot.i18n import Translator
 from bot.middleware import Scope
+from bot.status import intake as intake_details
+from bot.status import lio as lio_details
+from bot.status import placements as placement_details
+from bot.status import planning as planning_details
 from bot.views.blocks import Block, section
 from bot.views.status import PAGE_SIZE, group_overview, student_checklist
 from models import progress

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot import mail
+from bot.delivery import mail
 from bot.i18n import Translator
 from bot.services import Services
 from bot.views.placements import activity_name, course_name

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from bot import start_notice
+from bot.flows import start as start_notice
 from bot.i18n import person_translator
 from bot.services import Services
 from bot.views import placements as views

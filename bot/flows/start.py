@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.delivery.notifier import send_dm
 from bot.i18n import Translator, person_translator
-from bot.notifier import send_dm
 from bot.services import Services
 from bot.views.blocks import section
 from bot.views.placements import course_name, school_name

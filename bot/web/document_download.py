@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from bot import signed_links
-from bot.document_flow import store_of
+from bot.flows.documents import store_of
 from bot.i18n import translator
 from bot.services import Services
+from bot.web import signed_links
 from models import audit, free_text, used_links
 from models.access import may_get_document
 from models.documents import Document

@@ -1,4 +1,4 @@
-"""The documents section of a student's record as staff see it (bot.student_detail).
+"""The documents section of a student's record as staff see it (bot.status.student_detail).
 
 The detail view is staff-only, but documents are stricter than the record: each type is shown only to
 whoever may get that document (models.access.may_get_document), so a study-path counsellor sees the proof
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.document_flow import student_lines
+from bot.flows.documents import student_lines
 from bot.i18n import Translator
 from bot.views import documents as views
 from bot.views.blocks import Block

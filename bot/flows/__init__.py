@@ -1,0 +1,1 @@
+"""What follows a decision or a submission, one module per concept (as models/ and handlers/)."""

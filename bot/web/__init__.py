@@ -1,0 +1,1 @@
+"""The bot's own HTTP pages beside /slack/events: school links, downloads, calendar feed, health."""
