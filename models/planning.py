@@ -69,6 +69,11 @@ class PlanningVersion(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     reason: str | None = Field(default=None, max_length=MAX_REASON_LENGTH)
     typing_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    review_messages: list[Any] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default="[]"),
+        description="the reviewers' DMs: [[channel, ts, person id], ...]",
+    )
 
 
 class PlannedLesson(SQLModel, table=True):
