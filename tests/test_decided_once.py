@@ -85,7 +85,7 @@ def test_approve_and_request_changes_at_once_decide_a_planning_once(
     review = wire.ws.messages("U0SUP")[-1]
     wire.ws.click("U0SUP", "planning_changes", message=review)
     modal = wire.ws.open_views("U0SUP")[-1]
-    reason = {"reason": {"reason_input": "Spreid de lessen over meer weken"}}
+    reason = {"reason": {"reason": "Spreid de lessen over meer weken"}}
     before = len(wire.ws.messages("U0ANNA"))
     _, changes = together(
         lambda: wire.ws.click("U0COORD", "planning_approve", message=review),

@@ -184,11 +184,11 @@ def test_sending_back_needs_a_reason_which_the_student_reads(wire: Stack, people
     message = review(wire, "U0STB", f"application:{row.id}")
     wire.ws.click("U0STB", "lio_reject", message=message)
     (modal,) = wire.ws.open_views("U0STB")
-    wire.ws.submit_view("U0STB", modal, {"reason": {"value": {"value": "  "}}})
+    wire.ws.submit_view("U0STB", modal, {"reason": {"reason": {"value": "  "}}})
     (still,) = wire.ws.open_views("U0STB")
     assert "Geef een reden" in still.errors.get("reason", "")
     assert applications(wire)[0].status == "pending"
-    wire.ws.submit_view("U0STB", still, {"reason": {"value": {"value": "Het bewijs is niet ondertekend."}}})
+    wire.ws.submit_view("U0STB", still, {"reason": {"reason": {"value": "Het bewijs is niet ondertekend."}}})
     (row,) = applications(wire)
     assert (row.status, row.reason) == ("rejected", "Het bewijs is niet ondertekend.")
     assert not is_lio(wire, people["anna"]) and planning_state(wire, people["anna"]) in (None, "not_started")

@@ -280,9 +280,9 @@ def test_the_approval_round_trip_and_the_start_gate(wire: Stack) -> None:
     modal = wire.ws.open_views("U0SUP")[-1]
     assert (
         "Schrijf wat"
-        in wire.ws.submit_view("U0SUP", modal, {"reason": {"reason_input": ""}}).json["errors"]["reason"]
+        in wire.ws.submit_view("U0SUP", modal, {"reason": {"reason": ""}}).json["errors"]["reason"]
     )
-    wire.ws.submit_view("U0SUP", modal, {"reason": {"reason_input": "Spreid de lessen over meer weken"}})
+    wire.ws.submit_view("U0SUP", modal, {"reason": {"reason": "Spreid de lessen over meer weken"}})
     decided = next(m for m in wire.ws.messages("U0SUP") if m.ts == review.ts)
     assert "Spreid de lessen" in text_of(decided.blocks)
     assert not any(b.get("type") == "actions" for b in decided.blocks)  # the buttons are gone

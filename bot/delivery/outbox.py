@@ -21,7 +21,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -209,6 +209,11 @@ class DeferredClient(WebClient):
             headers={},
             status_code=200,
         )
+
+
+def bound(client: WebClient, session: Session) -> AbstractContextManager[None]:
+    """The sends of `client` join the session's transaction (when it is the outbox's client)."""
+    return client.bind(session) if isinstance(client, DeferredClient) else nullcontext()
 
 
 class DeferredRespond(Respond):

@@ -8,7 +8,6 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, plain, section
-from bot.views.decision import decided, review_buttons
 from bot.views.documents import open_button
 from models.catalogue import Catalogue
 from models.documents import Document
@@ -213,9 +212,8 @@ def application_review(
     outcome: Outcome,
     catalogue: Catalogue,
     proof: Document | None,
-    decider_slack_id: str | None = None,
 ) -> list[Block]:
-    """The application as the counsellor sees it; the buttons while it is open, else what became of it."""
+    """The application as the counsellor sees it, above the buttons (bot.flows.review adds them)."""
     blocks = [
         header(t("lio.review.header", name=student_name)),
         section(t("lio.review.intro", who=mention(student_slack_id))),
@@ -223,7 +221,7 @@ def application_review(
         section(proof_text(t, proof), accessory=open_button(t, proof) if proof is not None else None),
         section(outcome_text(t, outcome, catalogue, for_student=False)),
     ]
-    return [*blocks, _state_block(t, application, "application", decider_slack_id)]
+    return blocks
 
 
 def reduction_review(
@@ -235,7 +233,6 @@ def reduction_review(
     application: LioApplication,
     outcome: Outcome,
     catalogue: Catalogue,
-    decider_slack_id: str | None = None,
 ) -> list[Block]:
     blocks = [
         header(t("lio.reduction.review.header", name=student_name)),
@@ -244,28 +241,7 @@ def reduction_review(
         section(job_text(t, application, subjects)),
         section(outcome_text(t, outcome, catalogue, for_student=False)),
     ]
-    return [*blocks, _state_block(t, request, "reduction", decider_slack_id)]
-
-
-def _state_block(
-    t: Translator, request: LioApplication | ReductionRequest, kind: str, decider_slack_id: str | None
-) -> Block:
-    if request.status == RequestStatus.PENDING:
-        return review_buttons(t, APPROVE, REJECT, review_value(kind, request.id or 0))
-    if request.status == RequestStatus.SUPERSEDED or request.decided_at is None:
-        return context(t("lio.review.superseded"))
-    return decided(
-        t,
-        approved=request.status == RequestStatus.APPROVED,
-        by_slack_id=decider_slack_id or "",
-        at=request.decided_at,
-        reason=request.reason,
-    )
-
-
-def reject_modal(t: Translator, value: str) -> dict[str, Any]:
-    blocks = [_input(REASON, t("lio.reject.reason"), _text_input(None, multiline=True, max_length=1000))]
-    return _modal(REJECT_FORM, t("lio.reject.title"), t("lio.reject.submit"), blocks, metadata=value)
+    return blocks
 
 
 # --- the decision as the student and supervisors read it ------------------------------------------------
