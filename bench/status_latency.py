@@ -59,6 +59,7 @@ from models.progress import Step, StepProgress, StepState, record
 from models.schools_csv import import_schools
 from workspace import Channel, Server, User, Workspace, sign_request
 from workspace.payloads import slash_command
+from workspace.server import serve as serve_workspace
 
 TOKEN = "xoxb-bench-token"
 SECRET = "bench-signing-secret"
@@ -388,7 +389,7 @@ def start_stack(db: Database) -> Stack:
         bot_url="",
         bot_user_id="U0BSTAGEBOT",
     )
-    ws_server = ws.serve(host=HOST, port=0)
+    ws_server = serve_workspace(ws, host=HOST, port=0)
     settings = load_settings(
         slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=ws.api_url, database_url=db.url
     )

@@ -7,7 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, plain, section
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    datepicker,
+    divider,
+    escape,
+    header,
+    input_block,
+    mention,
+    plain,
+    section,
+)
 from bot.views.documents import open_button
 from models.catalogue import Catalogue
 from models.documents import Document
@@ -39,26 +52,14 @@ OVERVIEW_APPROVE = "lio_overview_approve"  # approving from the overview also re
 def _input(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
 ) -> Block:
-    element = {"action_id": INPUT, **element}
-    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
-    if optional:
-        block["optional"] = True
-    if hint:
-        block["hint"] = plain(hint)
-    return block
+    """Every LIO field has the one action id INPUT: its block id names the field."""
+    return input_block(block_id, label, {"action_id": INPUT, **element}, optional=optional, hint=hint or None)
 
 
 def _text_input(initial: str | None, *, multiline: bool = False, max_length: int = 200) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "max_length": max_length, "multiline": multiline}
     if initial:
         element["initial_value"] = initial
-    return element
-
-
-def _date_input(initial: str | None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "datepicker"}
-    if initial:
-        element["initial_date"] = initial
     return element
 
 
@@ -103,8 +104,8 @@ def apply_modal(
         hours("grades_2_3_hours", t("lio.form.grades_2_3_hours")),
         hours("subject_x_hours", t("lio.form.subject_hours", subject=subjects[0])),
         hours("subject_y_hours", t("lio.form.subject_hours", subject=subjects[1])),
-        _input(START, t("lio.form.start"), _date_input(earlier.job_start.isoformat() if earlier else None)),
-        _input(END, t("lio.form.end"), _date_input(earlier.job_end.isoformat() if earlier else None)),
+        _input(START, t("lio.form.start"), datepicker(None, earlier.job_start if earlier else None)),
+        _input(END, t("lio.form.end"), datepicker(None, earlier.job_end if earlier else None)),
         _input(
             PROOF,
             t("lio.form.proof"),
