@@ -70,8 +70,11 @@ def on_reason(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         if kind is None:
             ack()
             return
-        _, _, _, needed = kind.reason_keys
-        problem = too_long(scope.t, reason, kind.max_reason) if reason else scope.t(needed)
+        problem = (
+            too_long(scope.t, reason, kind.wire.max_reason)
+            if reason
+            else scope.t(kind.wire.key("reason_needed"))
+        )
         if problem is not None:
             ack(response_action="errors", errors={REASON_BLOCK: problem})
             return
@@ -89,6 +92,6 @@ def on_reason(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
 
 def register(app: App) -> None:
     for kind in REVIEWS:
-        app.action(kind.approve_action)(on_approve(kind))
-        app.action(kind.send_back_action)(on_send_back(kind))
-        app.view(kind.reason_callback)(on_reason)
+        app.action(kind.wire.approve_action)(on_approve(kind))
+        app.action(kind.wire.send_back_action)(on_send_back(kind))
+        app.view(kind.wire.reason_callback)(on_reason)

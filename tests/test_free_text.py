@@ -267,8 +267,8 @@ def test_every_free_text_input_of_these_modals_states_its_max_length() -> None:
     t = Translator("nl")
     reasons = [
         decision_views.reason_modal(
-            t, callback_id=kind.reason_callback, metadata=f"{kind.name}|1", title="-", label="-", submit="-",
-            intro=None, max_length=kind.max_reason,
+            t, callback_id=kind.wire.reason_callback, metadata=f"{kind.name}|1", title="-", label="-",
+            submit="-", intro=None, max_length=kind.wire.max_reason,
         )
         for kind in REVIEWS
     ]  # fmt: skip
