@@ -128,7 +128,7 @@ def test_a_forged_long_document_reason_is_refused_and_the_document_still_waits(
     wire.sync_users()
     wire.ws.upload_file("U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
     wire.ws.click("U0ANNA", "documents_pick:commitment")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         document = s.exec(select(Document)).one()
     wire.ws.click("U0SUP", "documents_reject", str(document.id))
@@ -175,7 +175,7 @@ def _apply(wire: Stack, employer: str, **hours: str) -> Any:
     answer = wire.ws.submit_view(
         "U0ANNA", modal, _lio_form(employer, **hours) | {"proof": {"value": {"files": [file]}}}
     )
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     return answer
 
 
