@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot import durable_jobs
 from bot.flows import documents as document_flow
+from bot.flows import export as export_flow
 from handlers import (
     actions,
     agreements,
@@ -18,6 +19,7 @@ from handlers import (
     placements,
     planning,
     preferences,
+    questions,
     reminders,
 )
 
@@ -28,6 +30,7 @@ JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
     planning.READ_JOB: planning.read_job,
     lio.AFTER_APPLY_JOB: lio.after_apply_job,
     matching.PROPOSE_JOB: matching.propose_durable_job,
+    export_flow.EXPORT_JOB: export_flow.export_job,
 }
 
 
@@ -46,4 +49,5 @@ def register(app: App) -> None:
     agreements.register(app)
     lio.register(app)
     matching.register(app)
+    questions.register(app)
     events.register_fallbacks(app)

@@ -500,11 +500,11 @@ def _late(session: Session, facts: Facts, query: Query, students: list[_Student]
 
 
 def _lio(session: Session, facts: Facts, query: Query, students: list[_Student]) -> list[Found]:
-    statuses: dict[int, str | None] = {}
-    for sid, status in session.exec(
+    statuses: dict[int, str] = {}
+    for sid, code in session.exec(
         select(LioApplication.student_id, LioApplication.status).order_by(col(LioApplication.submitted_at))
     ):
-        statuses[sid] = status  # the newest stays
+        statuses[sid] = code  # the newest stays
     result = []
     for s in students:
         status = statuses.get(s.id)
