@@ -240,7 +240,7 @@ class Found:
     slack_user_id: str | None = None
     student_id: int | None = None
     detail: str | None = None
-    params: dict[str, str | int] = field(default_factory=dict)
+    params: dict[str, str | int | date] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -286,7 +286,7 @@ def _students(session: Session, facts: Facts, subject: str | None) -> list[_Stud
     return found
 
 
-def _found(student: _Student, detail: str | None = None, **params: str | int) -> Found:
+def _found(student: _Student, detail: str | None = None, **params: str | int | date) -> Found:
     return Found(student.name, student.slack_user_id, student.id, detail, dict(params))
 
 
@@ -469,7 +469,7 @@ def _plannings_late(session: Session, facts: Facts, query: Query, students: list
             continue
         late = _late_plannings(facts, narrowed, versions, s)
         if late:
-            result.append(_found(s, "questions.detail.late_since", day=late[0].isoformat()))
+            result.append(_found(s, "questions.detail.late_since", day=late[0]))
     return result
 
 

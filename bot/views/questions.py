@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from bot.i18n import Translator
@@ -57,7 +58,8 @@ def reading(t: Translator, query: Query, vocabulary: Vocabulary, *, own_students
 def detail_text(t: Translator, found: Found) -> str:
     if found.detail is None:
         return ""
-    return t(found.detail, **found.params)
+    params = {k: t.date(v, "medium") if isinstance(v, date) else v for k, v in found.params.items()}
+    return t(found.detail, **params)
 
 
 def answer_blocks(
