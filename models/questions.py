@@ -117,7 +117,7 @@ AGREEMENT_WORDS = (
 )
 PLANNING_WORDS = ("stagerooster", "planningen", "planning", "rooster", "plannings", "timetable", "schedule")
 SUBMITTED_WORDS = ("ingediend", "indienen", "ingeleverd", "submitted", "submit", "handed in")
-APPROVED_WORDS = ("goedgekeurd", "goedkeuring", "approved", "approval")
+APPROVED_WORDS = ("goedgekeurd", "goedgekeurde", "goedkeuring", "approved", "approval")
 PENDING_WORDS = ("wacht", "wachten", "open", "beslissing", "waiting", "pending", "decision", "undecided")
 SEMESTER = re.compile(
     r"\b(?:(?:semester|sem|s)\s*([12])|([12])\s*(?:e|de|ste|st|nd)?\s*semester|"
