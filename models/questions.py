@@ -15,12 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import cast
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models.agreements import DigitalContract, FrameworkAgreement, coverage
 from models.catalogue import Catalogue
-from models.documents import Document, DocumentConfig, current, needs_renewal
+from models.documents import Document, DocumentConfig, DocumentStatus
 from models.lio import LioApplication, RequestStatus
 from models.people import Person, Student, supervised_by
 from models.placements import Answer as SchoolAnswer
@@ -146,11 +148,14 @@ SCHOOL_PREPOSITIONS = ("bij", "op", "in", "at", "with")
 
 
 def _has(text: str, words: Iterable[str]) -> bool:
-    return any(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
+    """Whole words only; `text` is normalised (single spaces, letters and digits)."""
+    padded = f" {text} "
+    return any(f" {w} " in padded for w in words)
 
 
 def _find(text: str, words: Iterable[tuple[str, object]]) -> object | None:
-    return next((value for w, value in words if re.search(rf"\b{re.escape(w)}\b", text)), None)
+    padded = f" {text} "
+    return next((value for w, value in words if f" {w} " in padded), None)
 
 
 def _subject(text: str, vocabulary: Vocabulary) -> str | None:
@@ -173,7 +178,7 @@ def _school(text: str, vocabulary: Vocabulary) -> int | None:
 
 
 def _after_preposition(text: str, word: str) -> bool:
-    return any(re.search(rf"\b{p}\s+{re.escape(word)}\b", text) for p in SCHOOL_PREPOSITIONS)
+    return _has(text, (f"{p} {word}" for p in SCHOOL_PREPOSITIONS))
 
 
 def _semester(text: str) -> int | None:
@@ -271,15 +276,18 @@ def vocabulary(session: Session) -> Vocabulary:
 
 def _students(session: Session, facts: Facts, subject: str | None) -> list[_Student]:
     query = (
-        select(Person, Student)
-        .join(Student, col(Student.person_id) == col(Person.id))
+        sa_select(
+            col(Student.person_id), col(Person.name), col(Person.slack_user_id), col(Student.subject_x),
+            col(Student.subject_y), col(Student.lio),
+        )
+        .join(Person, col(Student.person_id) == col(Person.id))
         .order_by(col(Person.name), col(Person.id))
-    )
+    )  # fmt: skip
     if facts.supervisor_id is not None:
         query = query.where(supervised_by(facts.supervisor_id))
     found = [
-        _Student(st.person_id, p.name, p.slack_user_id, (st.subject_x, st.subject_y), st.lio)
-        for p, st in session.exec(query)
+        _Student(int(i), str(n), str(slack), (str(x), str(y)), bool(lio))
+        for i, n, slack, x, y, lio in session.execute(query)
     ]
     if subject is not None:
         found = [s for s in found if subject in s.subjects]
@@ -313,17 +321,25 @@ def answer(session: Session, facts: Facts, query: Query) -> list[Found]:
 def _documents(session: Session, facts: Facts, query: Query, students: list[_Student]) -> list[Found]:
     """Without an approved, still valid document of the type (only students who must have one)."""
     doctype = next((t for t in facts.documents.types if t.code == query.document), None)
-    by_student: dict[int, list[Document]] = {}
-    for doc in session.exec(select(Document).where(Document.type_code == query.document)):
-        by_student.setdefault(doc.student_id, []).append(doc)
+    latest: dict[int, tuple[int, str, bool]] = {}  # per student its newest version that counts
+    rows = session.exec(
+        select(Document.student_id, Document.version, Document.status, Document.renewal_asked_at).where(
+            Document.type_code == query.document
+        )
+    )
+    for sid, version, status, renewal in rows:
+        if status != DocumentStatus.SUPERSEDED and (sid not in latest or version > latest[sid][0]):
+            latest[sid] = (version, status, renewal is not None)
     result = []
     for s in students:
         if doctype is not None and not doctype.required(s.lio) and query.negated:
             continue
-        latest = current(by_student.get(s.id, [])).get(query.document or "")
-        approved = latest is not None and latest.status == "approved" and not needs_renewal(latest)
+        found = latest.get(s.id)
+        approved = (
+            found is not None and found[1] == DocumentStatus.APPROVED and not found[2]
+        )  # see needs_renewal
         if approved != query.negated:
-            state = "missing" if latest is None else latest.status
+            state = "missing" if found is None else found[1]
             result.append(_found(s, f"questions.detail.document.{state}") if query.negated else _found(s))
     return result
 
@@ -348,18 +364,37 @@ def _step(session: Session, facts: Facts, query: Query, students: list[_Student]
     return result
 
 
-def _live_placements(session: Session) -> dict[int, list[Placement]]:
-    by_student: dict[int, list[Placement]] = {}
-    for p in session.exec(
-        select(Placement)
-        .where(Placement.status == PlacementStatus.ACTIVE.value)
-        .where(Placement.answer != SchoolAnswer.REFUSED.value)
-    ):
-        by_student.setdefault(p.student_id, []).append(p)
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """What the questions read of an active placement (columns, not ORM objects: 18,000 of them for a
+    cohort of 3,000)."""
+
+    id: int
+    student_id: int
+    institution_id: int
+    course_code: str
+    semester: int
+    start: date
+    end: date
+
+
+def _live_placements(session: Session) -> dict[int, list[_Placed]]:
+    by_student: dict[int, list[_Placed]] = {}
+    query = (
+        sa_select(
+            col(Placement.id), col(Placement.student_id), col(Placement.institution_id),
+            col(Placement.course_code), col(Placement.semester), col(Placement.start), col(Placement.end),
+        )
+        .where(col(Placement.status) == PlacementStatus.ACTIVE.value)
+        .where(col(Placement.answer) != SchoolAnswer.REFUSED.value)
+    )  # fmt: skip
+    for pid, sid, iid, code, semester, start, end in session.execute(query):
+        placed = _Placed(pid, sid, iid, code, semester, start, end)
+        by_student.setdefault(placed.student_id, []).append(placed)
     return by_student
 
 
-def _matches(facts: Facts, query: Query, student: _Student, placement: Placement) -> bool:
+def _matches(facts: Facts, query: Query, student: _Student, placement: _Placed) -> bool:
     """Does the placement count for the question's subject, semester and school?"""
     if query.semester is not None and placement.semester != query.semester:
         return False
@@ -395,24 +430,25 @@ def _school_names(session: Session, ids: set[int]) -> dict[int, str]:
     return {i.id or 0: i.name for i in rows}
 
 
-def _versions(session: Session) -> dict[int, list[PlanningVersion]]:
-    """Per placement its planning versions, newest first."""
-    by_placement: dict[int, list[PlanningVersion]] = {}
-    for v in session.exec(select(PlanningVersion).order_by(col(PlanningVersion.number).desc())):
-        by_placement.setdefault(v.placement_id, []).append(v)
+def _versions(session: Session) -> dict[int, list[str]]:
+    """Per placement the statuses of its planning versions, newest first."""
+    by_placement: dict[int, list[str]] = {}
+    query = select(PlanningVersion.placement_id, PlanningVersion.status).order_by(
+        col(PlanningVersion.number).desc()
+    )
+    for placement_id, status in session.exec(query):
+        by_placement.setdefault(placement_id, []).append(status)
     return by_placement
 
 
-def _submitted(versions: list[PlanningVersion]) -> bool:
-    live = next((v for v in versions if v.status != VersionStatus.SUPERSEDED), None)
+def _submitted(versions: list[str]) -> bool:
+    live = next((v for v in versions if v != VersionStatus.SUPERSEDED), None)
     done = (VersionStatus.SUBMITTED, VersionStatus.APPROVED)
-    return any(v.status == VersionStatus.APPROVED for v in versions) or (
-        live is not None and live.status in done
-    )
+    return VersionStatus.APPROVED in versions or (live is not None and live in done)
 
 
-def _approved(versions: list[PlanningVersion]) -> bool:
-    return any(v.status in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED) for v in versions)
+def _approved(versions: list[str]) -> bool:
+    return any(v in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED) for v in versions)
 
 
 def _planning_owed(session: Session, students: list[_Student]) -> set[int]:
@@ -444,12 +480,12 @@ def _plannings(session: Session, facts: Facts, query: Query, students: list[_Stu
     return result
 
 
-def _planning_deadline(facts: Facts, placement: Placement) -> date:
+def _planning_deadline(facts: Facts, placement: _Placed) -> date:
     return placement.start - timedelta(days=facts.catalogue.planning_lead_days)
 
 
 def _late_plannings(
-    facts: Facts, placed: dict[int, list[Placement]], versions: dict[int, list[PlanningVersion]], s: _Student
+    facts: Facts, placed: dict[int, list[_Placed]], versions: dict[int, list[str]], s: _Student
 ) -> list[date]:
     return sorted(
         _planning_deadline(facts, p)
@@ -537,7 +573,8 @@ def _schools_without_agreement(session: Session, facts: Facts, query: Query) -> 
     for sid, own in placed.items():
         own = [p for p in own if query.school is None or p.institution_id == query.school]
         relevant = [f for i in {p.institution_id for p in own} for f in frameworks_at.get(i, [])]
-        for cover in coverage(own, relevant, contracts.get(sid, [])):
+        # coverage reads a placement's institution, start and end: the light rows have them
+        for cover in coverage(cast(list[Placement], own), relevant, contracts.get(sid, [])):
             if cover.covered:
                 covered.add(cover.institution_id)
             else:
