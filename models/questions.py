@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -285,10 +285,8 @@ def _students(session: Session, facts: Facts, subject: str | None) -> list[_Stud
     )  # fmt: skip
     if facts.supervisor_id is not None:
         query = query.where(supervised_by(facts.supervisor_id))
-    found = [
-        _Student(int(i), str(n), str(slack), (str(x), str(y)), bool(lio))
-        for i, n, slack, x, y, lio in session.execute(query)
-    ]
+    rows: list[tuple[Any, ...]] = [tuple(row) for row in session.execute(query)]
+    found = [_Student(i, n, slack, (x, y), bool(lio)) for i, n, slack, x, y, lio in rows]
     if subject is not None:
         found = [s for s in found if subject in s.subjects]
     return found
@@ -388,8 +386,9 @@ def _live_placements(session: Session) -> dict[int, list[_Placed]]:
         .where(col(Placement.status) == PlacementStatus.ACTIVE.value)
         .where(col(Placement.answer) != SchoolAnswer.REFUSED.value)
     )  # fmt: skip
-    for pid, sid, iid, code, semester, start, end in session.execute(query):
-        placed = _Placed(pid, sid, iid, code, semester, start, end)
+    rows: list[tuple[Any, ...]] = [tuple(row) for row in session.execute(query)]
+    for row in rows:
+        placed = _Placed(*row)
         by_student.setdefault(placed.student_id, []).append(placed)
     return by_student
 
