@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, cast
 
 from sqlalchemy import select as sa_select
@@ -73,6 +74,18 @@ class Vocabulary:
 
     subjects: tuple[str, ...] = ()
     schools: tuple[tuple[int, str, str], ...] = ()  # (id, code, name)
+
+    @cached_property
+    def subject_names(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each subject with the normalised names it goes by, longest first."""
+        ordered = sorted(self.subjects, key=len, reverse=True)
+        return tuple((s, (normalise(s), *SUBJECT_NAMES.get(normalise(s), ()))) for s in ordered)
+
+    @cached_property
+    def school_names(self) -> tuple[tuple[int, str, str], ...]:
+        """(id, normalised code, normalised name), longest name first: read once, not per question."""
+        found = [(i, normalise(code), normalise(name)) for i, code, name in self.schools]
+        return tuple(sorted(found, key=lambda s: -len(s[2])))
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -159,8 +172,7 @@ def _find(text: str, words: Iterable[tuple[str, object]]) -> object | None:
 
 
 def _subject(text: str, vocabulary: Vocabulary) -> str | None:
-    for subject in sorted(vocabulary.subjects, key=len, reverse=True):
-        names = (normalise(subject), *SUBJECT_NAMES.get(normalise(subject), ()))
+    for subject, names in vocabulary.subject_names:
         if _has(text, names):
             return subject
     return None
@@ -168,11 +180,11 @@ def _subject(text: str, vocabulary: Vocabulary) -> str | None:
 
 def _school(text: str, vocabulary: Vocabulary) -> int | None:
     """A school named after "bij/op/at": by its code or by (most of) its name."""
-    for school_id, code, _ in vocabulary.schools:
-        if len(code) >= 2 and _after_preposition(text, normalise(code)):
+    for school_id, code, _ in vocabulary.school_names:
+        if len(code) >= 2 and _after_preposition(text, code):
             return school_id
-    for school_id, _, name in sorted(vocabulary.schools, key=lambda s: -len(s[2])):
-        if normalise(name) and _has(text, (normalise(name),)):
+    for school_id, _, name in vocabulary.school_names:
+        if name and _has(text, (name,)):
             return school_id
     return None
 
@@ -440,14 +452,23 @@ def _versions(session: Session) -> dict[int, list[str]]:
     return by_placement
 
 
+SUBMITTED = frozenset({VersionStatus.SUBMITTED.value, VersionStatus.APPROVED.value})
+APPROVED = frozenset(
+    {VersionStatus.APPROVED.value, VersionStatus.SUPERSEDED.value}
+)  # superseded: was approved
+SUPERSEDED = VersionStatus.SUPERSEDED.value
+
+
 def _submitted(versions: list[str]) -> bool:
-    live = next((v for v in versions if v != VersionStatus.SUPERSEDED), None)
-    done = (VersionStatus.SUBMITTED, VersionStatus.APPROVED)
-    return VersionStatus.APPROVED in versions or (live is not None and live in done)
+    """The newest version that counts is submitted or approved, or an approved one exists."""
+    if VersionStatus.APPROVED.value in versions:
+        return True
+    live = next((v for v in versions if v != SUPERSEDED), None)
+    return live in SUBMITTED
 
 
 def _approved(versions: list[str]) -> bool:
-    return any(v in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED) for v in versions)
+    return not APPROVED.isdisjoint(versions)
 
 
 def _planning_owed(session: Session, students: list[_Student]) -> set[int]:
