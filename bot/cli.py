@@ -361,6 +361,8 @@ def _file_problem(error: OSError) -> str:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n import Translator, language_for
 
+    if args.kind == "cohort":
+        return export_cohort(settings, args)
     services = _services(settings)
     _, exporter = _importer(args.kind)
     with services.db.session() as session:
@@ -375,6 +377,35 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             return 1
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def export_cohort(settings: Settings, args: argparse.Namespace) -> int:
+    """`export cohort FILE.xlsx` (a workbook, a sheet per view) or `--format csv DIR` (one CSV per sheet),
+    headers in `--language` (else the one of $LANG)."""
+    from bot.flows.export import context
+    from bot.i18n import Translator, language_for
+    from models import cohort_export
+
+    t = Translator(language_for(args.language, os.environ.get("LANG")), settings.timezone)
+    if not args.file or args.file == "-":
+        print(t("export.cli.needs_target"), file=sys.stderr)
+        return 2
+    services = _services(settings)
+    target = Path(args.file)
+    try:
+        with services.db.session() as session:
+            sheets = cohort_export.cohort_sheets(session, context(services, t))
+        if args.format == "csv":
+            cohort_export.write_csv_dir(sheets, t, target)
+        else:
+            target.write_bytes(cohort_export.to_xlsx(sheets, t))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(t("import.file.unwritable", path=str(target), reason=reason), file=sys.stderr)
+        return 1
+    rows = sum(len(sheet.rows) for sheet in sheets)
+    print(t("export.cli.done", path=str(target), sheets=len(sheets), rows=rows))
     return 0
 
 
@@ -436,13 +467,27 @@ def parser() -> argparse.ArgumentParser:
     erase.add_argument("person", metavar="PERSON", help="their Slack id or e-mail address")
     erase.add_argument("--dry-run", action="store_true", help="only show what would be done (the default)")
     erase.add_argument("--yes", action="store_true", help="do it")
-    for name, help_text in (("import", "import a CSV file"), ("export", "export to CSV")):
+    for name, help_text in (
+        ("import", "import a CSV file"),
+        ("export", "export to CSV; `export cohort FILE.xlsx` the cohort's state as a workbook"),
+    ):
         sub = add(name, help=help_text)
-        sub.add_argument("kind", choices=["people", "schools", "agreements", "capacity"])
+        kinds = ["people", "schools", "agreements", "capacity"]
+        sub.add_argument("kind", choices=kinds if name == "import" else [*kinds, "cohort"])
         if name == "import":
             sub.add_argument("file")
         else:
-            sub.add_argument("file", nargs="?", default="-", help="output file (default: standard output)")
+            sub.add_argument(
+                "file",
+                nargs="?",
+                default="-",
+                help="output file (default: standard output); cohort: "
+                "FILE.xlsx, or a directory with --format csv",
+            )
+            sub.add_argument(
+                "--format", choices=["xlsx", "csv"], default="xlsx", help="cohort: a workbook or CSV files"
+            )
+            sub.add_argument("--language", choices=["nl", "en"], help="cohort: the headers' language")
     return root
 
 
@@ -469,8 +514,21 @@ def configure_logging(command: str, *, verbose: bool) -> None:
     logging.getLogger("alembic").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """argparse fills an optional positional before the options that follow it: `export cohort --format
+    csv DIR` leaves DIR over, and it is the file."""
+    root = parser()
+    args, extra = root.parse_known_args(argv)
+    if extra:
+        if args.command == "export" and args.file == "-" and len(extra) == 1 and not extra[0].startswith("-"):
+            args.file = extra[0]
+        else:
+            root.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = _parse(argv)
     # A platform stops processes with SIGTERM: leave through the normal exit, so leases are released.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

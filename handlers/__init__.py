@@ -17,6 +17,7 @@ from handlers import (
     placements,
     planning,
     preferences,
+    questions,
     reminders,
     review,
 )
@@ -37,4 +38,5 @@ def register(app: App) -> None:
     agreements.register(app)
     lio.register(app)
     matching.register(app)
+    questions.register(app)
     events.register_fallbacks(app)

@@ -5,7 +5,7 @@ and the scheduler register the jobs from here; handlers/review.py gives each rev
 from __future__ import annotations
 
 from bot import durable_jobs
-from bot.flows import documents, lio, matching, planning
+from bot.flows import documents, export, lio, matching, planning
 from bot.flows.review import ReviewKind
 
 JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
@@ -13,6 +13,7 @@ JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
     planning.READ_JOB: planning.read_job,
     lio.AFTER_APPLY_JOB: lio.after_apply_job,
     matching.PROPOSE_JOB: matching.propose_durable_job,
+    export.EXPORT_JOB: export.export_job,
 }
 
 REVIEWS: tuple[ReviewKind, ...] = (documents.REVIEW, planning.REVIEW, lio.REVIEW)

@@ -15,6 +15,7 @@ from handlers.commands import (
     capacity,
     contacts,
     documents,
+    export,
     intake,
     language,
     lio,
@@ -26,6 +27,7 @@ from handlers.commands import (
     status,
     students,
     upload,
+    who,
 )
 from handlers.commands.help import help_reply
 from handlers.commands.registry import Invocation, Reply, Subcommand
@@ -65,6 +67,8 @@ SUBCOMMANDS: list[Subcommand] = [
     Subcommand("language", "taal", language.run, aliases=("lang",)),
     Subcommand("match", "matchen", match.run, roles=PLACERS),
     Subcommand("capacity", "capaciteit", capacity.run, roles=AGREEMENT_KEEPERS),
+    Subcommand("export", "exporteren", export.run, roles=AGREEMENT_KEEPERS),
+    Subcommand("who", "wie", who.run, aliases=("welke", "which", "vraag", "ask"), roles=STAFF_WITH_STUDENTS),
     Subcommand("help", "hulp", _help),
 ]
 
