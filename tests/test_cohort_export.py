@@ -27,7 +27,7 @@ from models.progress import StepState
 from tests import factories
 from tests.blocktext import text_of
 from tests.conftest import NOW, Stack
-from tests.test_status_statements import counted
+from tests.statements import counted
 
 DUTCH_SHEETS = ["Stappen", "Stageplaatsen", "Planningen", "Documenten", "Overeenkomsten", "LIO"]
 ENGLISH_SHEETS = ["Steps", "Placements", "Plannings", "Documents", "Agreements", "LIO"]
@@ -198,7 +198,7 @@ def test_the_sheets_take_the_same_statements_for_a_larger_cohort(cohort: Stack) 
     t = Translator("nl")
 
     def statements() -> int:
-        with counted(cohort) as seen, cohort.session() as s:
+        with counted(cohort.services.db.engine) as seen, cohort.session() as s:
             cohort_export.cohort_sheets(s, export_flow.context(cohort.services, t))
         return len(seen)
 

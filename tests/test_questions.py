@@ -21,7 +21,7 @@ from models.schools import Institution
 from tests import factories
 from tests.blocktext import text_of
 from tests.conftest import Stack
-from tests.test_status_statements import counted
+from tests.statements import counted
 
 VOCABULARY = Vocabulary(("Wiskunde", "Fysica", "Engels"), ((7, "ATH-ZENNE", "Atheneum Zennevallei"),))
 
@@ -206,7 +206,7 @@ def test_a_question_takes_the_same_statements_for_a_larger_cohort(cohort: Stack)
     def statements() -> list[int]:
         found = []
         for question in questions:
-            with counted(cohort) as seen:
+            with counted(cohort.services.db.engine) as seen:
                 cohort.ws.slash_command(demo.COORDINATOR, "/stage", question)
             found.append(len(seen))
         return found
