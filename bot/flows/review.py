@@ -111,6 +111,12 @@ class ReviewKind(Protocol):
         ...
 
 
+def labels_of(kind: ReviewKind) -> views.Labels:
+    """A kind's own button words (an optional `labels` attribute), else Approve / Send back."""
+    labels = getattr(kind, "labels", None)
+    return labels if isinstance(labels, views.Labels) else views.DEFAULT_LABELS
+
+
 # --- drawing ---------------------------------------------------------------------------------------------
 
 
@@ -126,10 +132,16 @@ def state_block(t: Translator, session: Session, kind: ReviewKind, record: Any) 
     """The buttons while open; once decided, who decided and when (and why); else why it closed."""
     state = kind.state(session, record)
     if state.open:
-        return views.review_buttons(t, kind.approve_action, kind.send_back_action, kind.value_of(record))
+        labels = labels_of(kind)
+        return views.review_buttons(
+            t, kind.approve_action, kind.send_back_action, kind.value_of(record), labels
+        )
     if state.approved is not None and state.at is not None:
         who = _slack_ids(session, [state.by_id or 0]).get(state.by_id or 0, "")
-        return views.decided(t, approved=state.approved, by_slack_id=who, at=state.at, reason=state.reason)
+        return views.decided(
+            t, approved=state.approved, by_slack_id=who, at=state.at, reason=state.reason,
+            labels=labels_of(kind),
+        )  # fmt: skip
     return views.closed(t, state.closed or "decision.closed")
 
 
@@ -146,7 +158,7 @@ def already(t: Translator, session: Session, kind: ReviewKind, record: Any) -> s
     state = kind.state(session, record)
     if state.approved is not None and state.at is not None:
         who = _slack_ids(session, [state.by_id or 0]).get(state.by_id or 0)
-        return views.already(t, approved=state.approved, by_slack_id=who, at=state.at)
+        return views.already(t, approved=state.approved, by_slack_id=who, at=state.at, labels=labels_of(kind))
     return t("decision.already", decision=t(state.closed or "decision.closed"))
 
 

@@ -6,6 +6,7 @@ the handler still checks the record's state, since two people may click at the s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,27 +16,45 @@ from bot.views.blocks import Block, actions, button, context, escape, mention, p
 DECISION_BLOCK = "decision"
 
 
-def review_buttons(t: Translator, approve_action: str, reject_action: str, value: str) -> Block:
+@dataclass(frozen=True)
+class Labels:
+    """The words of a review's buttons and of the line that replaces them (a kind may choose its own)."""
+
+    approve: str = "decision.approve"
+    send_back: str = "decision.send_back"
+    approved_by: str = "decision.approved_by"
+    sent_back_by: str = "decision.sent_back_by"
+
+
+DEFAULT_LABELS = Labels()
+
+
+def review_buttons(
+    t: Translator, approve_action: str, reject_action: str, value: str, labels: Labels = DEFAULT_LABELS
+) -> Block:
     return actions(
-        button(t("decision.approve"), approve_action, value, style="primary"),
-        button(t("decision.send_back"), reject_action, value, style="danger"),
+        button(t(labels.approve), approve_action, value, style="primary"),
+        button(t(labels.send_back), reject_action, value, style="danger"),
         block_id=DECISION_BLOCK,
     )
 
 
 def decided(
-    t: Translator, *, approved: bool, by_slack_id: str, at: datetime, reason: str | None = None
-) -> Block:
-    key = "decision.approved_by" if approved else "decision.sent_back_by"
+    t: Translator, *, approved: bool, by_slack_id: str, at: datetime, reason: str | None = None,
+    labels: Labels = DEFAULT_LABELS,
+) -> Block:  # fmt: skip
+    key = labels.approved_by if approved else labels.sent_back_by
     text = t(key, who=mention(by_slack_id), when=t.datetime(at, "short"))
     if reason:
         text += "\n" + t("decision.reason", reason=escape(reason))
     return context(text)
 
 
-def already(t: Translator, *, approved: bool, by_slack_id: str | None, at: datetime) -> str:
+def already(
+    t: Translator, *, approved: bool, by_slack_id: str | None, at: datetime, labels: Labels = DEFAULT_LABELS
+) -> str:
     """For whoever clicks after the decision: "already decided: approved by X on date"."""
-    key = "decision.approved_by" if approved else "decision.sent_back_by"
+    key = labels.approved_by if approved else labels.sent_back_by
     who = mention(by_slack_id) if by_slack_id else "?"
     return t("decision.already", decision=t(key, who=who, when=t.datetime(at, "short")))
 
