@@ -36,12 +36,13 @@ def answer_blocks(t: Translator, evaluation: Evaluation) -> list[Block]:
             value = evaluation.answers.get(form.field(part, criterion), "")
             shown = escape(answer_text(t, form, criterion.kind, value))
             if criterion.kind == "text":
-                blocks.append(section("\n".join(lines)))
+                if lines:
+                    blocks.append(section("\n".join(lines)))
                 lines = []
                 blocks.append(section(f"_{escape(criterion.name[t.language])}_\n{shown}"))
             else:
                 lines.append(f"• {escape(criterion.name[t.language])}: *{shown}*")
-        if [x for x in lines if x]:
+        if lines:
             blocks.append(section("\n".join(lines)))
     return blocks[:MAX_BLOCKS]
 
