@@ -78,7 +78,7 @@ def _actions(wire: Stack) -> list[str]:
             e.action
             for e in s.exec(select(AuditEntry).order_by(AuditEntry.id))
             if e.subject.startswith("evaluation:")
-        ]  # noqa: E501
+        ]
 
 
 def _form(page: str, answers: dict[str, str], action: str) -> dict[str, str]:
