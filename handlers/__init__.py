@@ -10,6 +10,7 @@ from handlers import (
     agreements,
     commands,
     documents,
+    evaluations,
     events,
     intake,
     lio,
@@ -36,5 +37,6 @@ def register(app: App) -> None:
     placements.register(app)
     agreements.register(app)
     lio.register(app)
+    evaluations.register(app)
     matching.register(app)
     events.register_fallbacks(app)

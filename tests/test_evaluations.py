@@ -233,3 +233,20 @@ def test_a_form_file_with_mistakes_is_refused_with_the_line_of_each() -> None:
     assert "guided.yaml:10: a criterion's kind is 'scale' or 'text', not 'stars'" in problems
     with pytest.raises(CatalogueError, match=r"is named tutoring\.yaml"):
         parse_form(text.replace("guided", "tutoring", 1), "guided.yaml")
+
+
+def test_the_supervisor_sees_what_is_open_and_sends_the_link_again(wire: Stack, mailbox: Mailbox) -> None:
+    _, got = _approved(wire, mailbox)
+    shown = wire.ws.slash_command("U0SUP", "/stage", "evaluaties")
+    overview = text_of(shown.json["blocks"])
+    assert "<@U0ANNA> · begeleide stage bij Atheneum (Gent) · mentor: Jan Janssens" in overview
+    assert "Gemaild; de mentor vulde nog niet in." in overview
+    other = wire.ws.slash_command("U0OTHER", "/stage", "evaluaties")
+    assert "geen evaluatie" in text_of(other.json["blocks"])
+    listed = wire.ws.ephemerals("U0SUP")[-1]
+    wire.ws.click("U0SUP", "evaluation_resend", message=listed)
+    assert f"Een nieuwe link is gemaild naar {MENTOR}" in wire.ws.ephemerals("U0SUP")[-1].text
+    wire.services.outbox.settle()
+    fresh = mailbox.mails(MENTOR)[-1]
+    assert _link(fresh) != _link(got) and len(mailbox.mails(MENTOR)) == 2
+    assert _http(_link(got))[0] == 410 and _http(_link(fresh))[0] == 200

@@ -24,9 +24,9 @@ from bot.views import evaluations as views
 from bot.views.blocks import Block
 from bot.views.decision import Labels
 from models import audit, evaluations, placements, planning, school_contacts, school_links
-from models.access import may_review
+from models.access import COHORT_READERS, may_review
 from models.evaluations import Evaluation, Status
-from models.people import Actor, Person
+from models.people import Actor, Person, Student, supervised_by
 from models.school_contacts import Contact
 from models.school_links import Purpose, SchoolLink
 from models.schools import Institution
@@ -108,6 +108,44 @@ def resend(session: Session, services: Services, evaluation: Evaluation) -> bool
     if evaluation.status not in evaluations.EDITABLE:
         return False
     return _mail(session, services, evaluation, "mail.evaluation")
+
+
+def resend_for(
+    session: Session, services: Services, t: Translator, actor: Actor, value: str, now: datetime
+) -> str:
+    """The supervisor's "send the link again": the answer for them (sent to whom, or why not)."""
+    evaluation = REVIEW.load(session, value)
+    if evaluation is None or not may_review(session, actor, evaluation.student_id):
+        return t("evaluation.review.not_allowed")
+    if evaluation.status not in evaluations.EDITABLE:
+        return t("evaluation.overview.resend_closed")
+    if not resend(session, services, evaluation):
+        return t("evaluation.overview.resend_none")
+    audit.log(
+        session, now, "evaluation.link_resent", actor_id=actor.person_id, student_id=evaluation.student_id,
+        subject=f"evaluation:{evaluation.id}",
+    )  # fmt: skip
+    return t("evaluation.overview.resent", email=evaluation.mentor_email)
+
+
+def overview(session: Session, services: Services, t: Translator, actor: Actor, now: datetime) -> list[Block]:
+    """The open evaluations of the actor's students (the coordinator's and others who read the cohort:
+    everyone's), oldest due first."""
+    found = select(Evaluation).where(Evaluation.status != Status.ACKNOWLEDGED.value)
+    if not actor.has(*COHORT_READERS):
+        found = found.where(
+            col(Evaluation.student_id).in_(select(Student.person_id).where(supervised_by(actor.person_id)))
+        )
+    rows = []
+    for evaluation in session.exec(found).all():
+        placement = session.get_one(placements.Placement, evaluation.placement_id)
+        student = session.get_one(Person, evaluation.student_id)
+        school = session.get_one(Institution, evaluation.institution_id)
+        rows.append(
+            (evaluation, student, school_label(school), evaluations.due_on(services.catalogue, placement))
+        )
+    rows.sort(key=lambda r: (r[3], r[1].name))
+    return views.overview(t, rows, now.astimezone(t.tz).date())
 
 
 def renew(session: Session, services: Services, link: SchoolLink) -> bool:

@@ -3,8 +3,10 @@ once it is released. Pure functions: an evaluation and its form in, blocks out."
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.i18n import Translator
-from bot.views.blocks import Block, context, escape, header, section
+from bot.views.blocks import Block, button, context, escape, header, section
 from bot.views.placements import activity_name
 from models.evaluations import MAX_TEXT, Evaluation, Form, forms
 from models.people import Person
@@ -68,3 +70,27 @@ def released(t: Translator, evaluation: Evaluation) -> tuple[str, list[Block]]:
     form = forms()[evaluation.activity]
     text = t("evaluation.released", mentor=evaluation.mentor_name or evaluation.mentor_email)
     return text, [header(form.title[t.language]), section(escape(text)), *answer_blocks(t, evaluation)]
+
+
+def overview(t: Translator, rows: list[tuple[Evaluation, Person, str, date]], today: date) -> list[Block]:
+    """The evaluations still open for the supervisor's students: who has not filled in, what waits for
+    them, and a "send the link again" button where a mentor is waiting for a form."""
+    if not rows:
+        return [section(t("evaluation.overview.none"))]
+    blocks: list[Block] = [section(t("evaluation.overview.intro"))]
+    for evaluation, student, school, due in rows[:MAX_BLOCKS]:
+        mentor = escape(evaluation.mentor_name or evaluation.mentor_email) or "—"
+        line = t(
+            "evaluation.overview.line", student=f"<@{student.slack_user_id}>",
+            activity=escape(activity_name(t, evaluation.activity)), school=escape(school), mentor=mentor,
+            due=t.date(due, "medium"),
+        )  # fmt: skip
+        invited = evaluation.invited_at is not None or evaluation.status != "pending"
+        state = t(f"evaluation.overview.{evaluation.status}" if invited else "evaluation.overview.not_sent")
+        if evaluation.status in ("pending", "question") and due < today:
+            state += " " + t("evaluation.overview.late")
+        accessory = None
+        if evaluation.status in ("pending", "question"):
+            accessory = button(t("evaluation.overview.resend"), RESEND_ACTION, str(evaluation.id))
+        blocks.append(section(f"{line}\n{state}", accessory=accessory))
+    return blocks
