@@ -250,3 +250,73 @@ def test_the_supervisor_sees_what_is_open_and_sends_the_link_again(wire: Stack, 
     fresh = mailbox.mails(MENTOR)[-1]
     assert _link(fresh) != _link(got) and len(mailbox.mails(MENTOR)) == 2
     assert _http(_link(got))[0] == 410 and _http(_link(fresh))[0] == 200
+
+
+def test_the_sweep_mails_the_school_side_once_and_tells_the_supervisor_who_is_missing(
+    wire: Stack, mailbox: Mailbox
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.app import web_client
+    from scheduler.sweep import run_sweep
+
+    _approved(wire, mailbox)
+    client = web_client(wire.services)
+    # The period ends on 2 April 2027; the evaluation is due 14 days later (the catalogue).
+    before = datetime(2027, 4, 15, 7, 30, tzinfo=UTC)
+    wire.services.clock.freeze(before)
+    run_sweep(wire.services, client, before)
+    wire.services.outbox.settle()
+    assert len(mailbox.mails(MENTOR)) == 1  # not due yet
+    due = datetime(2027, 4, 16, 7, 30, tzinfo=UTC)
+    wire.services.clock.freeze(due)
+    run_sweep(wire.services, client, due)
+    wire.services.outbox.settle()
+    reminder = mailbox.mails(MENTOR)[-1]
+    assert reminder.subject == "Herinnering: evaluatie van de stage van Anna De Smet"
+    status, page = _http(_link(reminder))  # a fresh link: the first one ran out long ago
+    assert status == 200 and "<form" in page
+    told = [text_of(m.blocks) for m in wire.ws.messages("U0SUP") if "ontbreekt nog" in text_of(m.blocks)]
+    assert len(told) == 1 and "<@U0ANNA>: de evaluatie van Jan Janssens" in told[0]
+    # A second sweep, the same day or later: nothing is mailed or told twice.
+    for later in (due + timedelta(minutes=5), due + timedelta(days=3)):
+        wire.services.clock.freeze(later)
+        run_sweep(wire.services, client, later)
+    wire.services.outbox.settle()
+    assert len(mailbox.mails(MENTOR)) == 2
+    assert len([m for m in wire.ws.messages("U0SUP") if "ontbreekt nog" in text_of(m.blocks)]) == 1
+
+
+def test_an_unanswered_request_is_mailed_again_after_five_working_days(wire: Stack) -> None:
+    from datetime import UTC, datetime
+
+    from bot.app import web_client
+    from scheduler.sweep import run_sweep
+    from tests.test_school_links import CONTACT, _placed
+
+    box = Mailbox()
+    settings = wire.services.settings
+    wire.services.settings = settings.model_copy(
+        update={"smtp_url": box.start(), "mail_from": "Stagebot <stage@uni.example>"}
+    )
+    try:
+        _placed(wire, box)  # requested by mail on Saturday 28 November 2026
+        client = web_client(wire.services)
+        thursday = datetime(2026, 12, 3, 8, 30, tzinfo=UTC)
+        wire.services.clock.freeze(thursday)
+        run_sweep(wire.services, client, thursday)
+        wire.services.outbox.settle()
+        assert len(box.mails(CONTACT)) == 1
+        friday = datetime(2026, 12, 4, 8, 30, tzinfo=UTC)  # the fifth working day after the request
+        wire.services.clock.freeze(friday)
+        run_sweep(wire.services, client, friday)
+        run_sweep(wire.services, client, friday + timedelta(minutes=5))
+        wire.services.outbox.settle()
+        mails = box.mails(CONTACT)
+        assert len(mails) == 2 and mails[-1].subject == mails[0].subject
+        assert _http(_link(mails[0]))[0] == 410 and _http(_link(mails[-1]))[0] == 200
+        told = [text_of(m.blocks) for m in wire.ws.messages("U0SUP") if "ontbreekt nog" in text_of(m.blocks)]
+        assert len(told) == 1 and "het antwoord van Atheneum op de stageaanvraag" in told[0]
+    finally:
+        wire.services.settings = settings
+        box.stop()

@@ -54,7 +54,7 @@ def open_link(session: Session, evaluation: Evaluation, now: datetime) -> School
     ).first()
 
 
-def _mail(
+def mail_link(
     session: Session, services: Services, evaluation: Evaluation, texts: str, *, key: str | None = None,
     **params: str,
 ) -> bool:  # fmt: skip
@@ -100,14 +100,14 @@ def invite(session: Session, services: Services, evaluation: Evaluation) -> bool
         return False
     if open_link(session, evaluation, services.clock.now()) is not None:
         return False
-    return _mail(session, services, evaluation, "mail.evaluation")
+    return mail_link(session, services, evaluation, "mail.evaluation")
 
 
 def resend(session: Session, services: Services, evaluation: Evaluation) -> bool:
     """A fresh link (the supervisor asked): the open one stops working."""
     if evaluation.status not in evaluations.EDITABLE:
         return False
-    return _mail(session, services, evaluation, "mail.evaluation")
+    return mail_link(session, services, evaluation, "mail.evaluation")
 
 
 def resend_for(
@@ -156,7 +156,7 @@ def renew(session: Session, services: Services, link: SchoolLink) -> bool:
         return False
     if open_link(session, evaluation, services.clock.now()) is not None:
         return False
-    return _mail(session, services, evaluation, "mail.evaluation")
+    return mail_link(session, services, evaluation, "mail.evaluation")
 
 
 def after_planning_approved(session: Session, services: Services, placement: placements.Placement) -> int:
@@ -280,7 +280,7 @@ class EvaluationReview:
             return
         supervisor = session.get_one(Person, verdict.actor_id)
         key = f"mail:evaluation:{record.id}:question:{verdict.at.isoformat()}"
-        _mail(
+        mail_link(
             session, services, record, "mail.evaluation_question", key=key,
             question=verdict.reason or "", supervisor=supervisor.name,
         )  # fmt: skip
