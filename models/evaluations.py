@@ -286,6 +286,24 @@ def of_student(session: Session, student_id: int) -> list[Evaluation]:
     )
 
 
+def forget_replaced_mentors(
+    session: Session, student_id: int, institution_id: int, mentors: frozenset[str]
+) -> None:
+    """An open evaluation whose mentor is no longer recorded waits for the new one (the scheduler's next
+    tick mails them); the old mentor's links were revoked with the change."""
+    kept = {m.lower() for m in mentors}
+    for evaluation in session.exec(
+        select(Evaluation).where(
+            Evaluation.student_id == student_id,
+            Evaluation.institution_id == institution_id,
+            col(Evaluation.status).in_([s.value for s in EDITABLE]),
+        )
+    ):
+        if evaluation.mentor_email and evaluation.mentor_email.lower() not in kept:
+            evaluation.mentor_name, evaluation.mentor_email, evaluation.invited_at = "", "", None
+            session.add(evaluation)
+
+
 def save_draft(session: Session, evaluation: Evaluation, answers: dict[str, str], now: datetime) -> bool:
     """Keep what the mentor typed; False once it was submitted (a draft never overwrites a submission)."""
     if evaluation.status not in EDITABLE:

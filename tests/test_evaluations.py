@@ -320,3 +320,27 @@ def test_an_unanswered_request_is_mailed_again_after_five_working_days(wire: Sta
     finally:
         wire.services.settings = settings
         box.stop()
+
+
+def test_a_replaced_mentor_loses_the_link_and_the_new_one_is_mailed_by_the_next_tick(
+    wire: Stack, mailbox: Mailbox
+) -> None:
+    from bot.app import web_client
+    from scheduler import jobs
+
+    ids, got = _approved(wire, mailbox)
+    new = "lies.peeters@atheneum.example"
+    with wire.session() as s:
+        school_contacts.save(
+            s, ids["anna"], ids["school"], contact=Contact("Mevr. Peeters", "peeters@atheneum.example"),
+            subject_mentors=[Contact("Lies Peeters", new)], school_mentor=None, rules_read=True,
+            introduction_on=None, now=NOW,
+        )  # fmt: skip
+        s.commit()
+    status, page = _http(_link(got))
+    assert status == 410 and "Deze link geldt niet meer" in page
+    assert jobs.evaluations(wire.services, web_client(wire.services), NOW) == 1
+    wire.services.outbox.settle()
+    [mailed] = mailbox.mails(new)
+    assert "Beste Lies Peeters" in mailed.text and _http(_link(mailed))[0] == 200
+    assert jobs.evaluations(wire.services, web_client(wire.services), NOW) == 0  # once
