@@ -344,3 +344,12 @@ def test_a_replaced_mentor_loses_the_link_and_the_new_one_is_mailed_by_the_next_
     [mailed] = mailbox.mails(new)
     assert "Beste Lies Peeters" in mailed.text and _http(_link(mailed))[0] == 200
     assert jobs.evaluations(wire.services, web_client(wire.services), NOW) == 0  # once
+
+
+def test_the_shipped_forms_load_with_both_languages() -> None:
+    from models.evaluations import load_forms
+
+    forms = load_forms()
+    assert sorted(forms) == ["guided", "tutoring"]
+    for form in forms.values():
+        assert all(set(c.name) == {"nl", "en"} for _, c, _ in form.fields())
