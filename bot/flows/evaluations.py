@@ -190,6 +190,11 @@ def invite_pending(services: Services, client: WebClient, now: datetime) -> int:
     return done
 
 
+def forget_review_messages(session: Session) -> None:
+    """A fresh workspace: submitted evaluations are posted to the supervisor again by the first tick."""
+    review.forget_open_messages(session, Evaluation, col(Evaluation.status) == Status.SUBMITTED.value)
+
+
 def submitted(session: Session, services: Services, client: WebClient, evaluation: Evaluation) -> None:
     """The mentor submitted: the supervisor's review DM (an outbox row of the caller's transaction)."""
     review.ask(services, client, session, REVIEW, evaluation)
