@@ -176,7 +176,7 @@ class EvaluationPage:
                 for name, key in errors
             )
             parts.append(
-                f'<div class="errors" role="alert" id="errors"><p>{e(t("school.request.errors"))}</p>'
+                f'<div class="errors" role="alert" id="errors"><p>{e(t("evaluation.page.errors"))}</p>'
                 f"<ul>{items}</ul></div>"
             )
         parts.append(f"<p>{e(intro)}</p>")
