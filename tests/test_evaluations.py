@@ -128,10 +128,10 @@ def test_the_mentor_saves_a_draft_submits_once_and_the_supervisor_acknowledges(
     buttons = [e["text"]["text"] for b in review.blocks if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["Gelezen, toon aan student", "Vraag aan de mentor"]
     # Another supervisor cannot decide.
-    wire.ws.click("U0OTHER", "evaluation_acknowledge", message=review)
+    wire.ws.click("U0OTHER", "evaluation_approve", message=review)
     assert "stagebegeleider van deze student" in wire.ws.ephemerals("U0OTHER")[-1].text
     before = len(wire.ws.messages("U0ANNA"))
-    wire.ws.click("U0SUP", "evaluation_acknowledge", message=review)
+    wire.ws.click("U0SUP", "evaluation_approve", message=review)
     wire.services.outbox.settle()
     decided = next(m for m in wire.ws.messages("U0SUP") if m.ts == review.ts)
     assert "Gelezen door <@U0SUP>" in text_of(decided.blocks)

@@ -475,7 +475,7 @@ def test_accept_all_answers_fast_over_a_slow_slack_and_tells_each_student_once(f
 
     matching_flow.setup(field)
     field.ws.slash_command("U0SUP", "/stage", "matchen voorstel")
-    field.services.background.drain(timeout=60)
+    field.services.outbox.settle(timeout=60)
     proposed = matching_flow.proposals(field)
     before = {user: len(_texts(field, user)) for user in ("U0ANNA", "U0BEN")}
     [dm] = [m for m in field.ws.messages("U0SUP") if "match_accept_all" in json.dumps(m.blocks)]

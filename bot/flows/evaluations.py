@@ -22,7 +22,6 @@ from bot.i18n import Translator, person_translator
 from bot.services import Services
 from bot.views import evaluations as views
 from bot.views.blocks import Block
-from bot.views.decision import Labels
 from models import audit, evaluations, placements, planning, school_contacts, school_links
 from models.access import COHORT_READERS, may_review
 from models.evaluations import Evaluation, Status
@@ -207,24 +206,8 @@ class EvaluationReview:
     """A submitted evaluation, reviewed by the supervisor who approves the placement's planning."""
 
     name = "evaluation"
-    refused_action = "evaluation.decision_refused"
-    approve_action = views.ACKNOWLEDGE_ACTION
-    send_back_action = views.QUESTION_ACTION
-    reason_callback = views.QUESTION_CALLBACK
-    max_reason = evaluations.MAX_QUESTION
-    not_allowed_key = "evaluation.review.not_allowed"
-    reason_keys = (
-        "evaluation.question.title",
-        "evaluation.question.label",
-        "evaluation.question.submit",
-        "evaluation.question.needed",
-    )
-    labels = Labels(
-        approve="evaluation.review.acknowledge",
-        send_back="evaluation.review.ask",
-        approved_by="evaluation.review.acknowledged_by",
-        sent_back_by="evaluation.review.asked_by",
-    )
+    wire = views.REVIEW_WIRE
+    closed_errors: tuple[type[Exception], ...] = ()
 
     def load(self, session: Session, value: str) -> Evaluation | None:
         return session.get(Evaluation, int(value)) if value.isdigit() else None
@@ -262,21 +245,17 @@ class EvaluationReview:
     def reason_intro(self, t: Translator, session: Session, record: Evaluation) -> str | None:
         return t("evaluation.question.intro", mentor=record.mentor_name or record.mentor_email)
 
-    def decide(
-        self, services: Services, session: Session, record: Evaluation, verdict: review.Verdict
-    ) -> None:
+    def decide(self, record: Evaluation, verdict: review.Verdict) -> None:
         if not evaluations.decide(
-            session, record, acknowledged=verdict.approved, actor_id=verdict.actor_id, now=verdict.at,
-            question=verdict.reason,
+            verdict.session, record, acknowledged=verdict.approved, actor_id=verdict.actor_id,
+            now=verdict.at, question=verdict.reason,
         ):  # fmt: skip
             raise review.Closed
 
-    def follow_up(
-        self, services: Services, session: Session, client: WebClient, record: Evaluation,
-        verdict: review.Verdict,
-    ) -> None:  # fmt: skip
+    def follow_up(self, record: Evaluation, verdict: review.Verdict) -> None:
         """Acknowledged: the student sees the evaluation in a DM. A question: it goes to the mentor by mail
         with a fresh link, and the student hears nothing yet (it is between the supervisor and the mentor)."""
+        services, session, client = verdict.services, verdict.session, verdict.client
         student = session.get_one(Person, record.student_id)
         if verdict.approved:
             t = person_translator(student, services.settings.timezone)

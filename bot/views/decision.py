@@ -17,33 +17,61 @@ DECISION_BLOCK = "decision"
 
 
 @dataclass(frozen=True)
-class Labels:
-    """The words of a review's buttons and of the line that replaces them (a kind may choose its own)."""
+class Wire:
+    """A kind of review's ids and texts, from its prefix and the verb of its second button: the buttons
+    `<prefix>_approve` and `<prefix>_<verb>`, the reason modal `<prefix>_<verb>_reason`, its texts
+    `<prefix>.<verb>.title|reason|submit|reason_needed`."""
 
-    approve: str = "decision.approve"
-    send_back: str = "decision.send_back"
+    prefix: str
+    verb: str
+    max_reason: int  # the reason's bound, in the modal and again on the server
+    not_allowed: str  # the text for someone who may not decide
+    # the buttons' words and the line that replaces them (a kind may choose its own: "Read" for "Approve")
+    approve_label: str = "decision.approve"
+    send_back_label: str = "decision.send_back"
     approved_by: str = "decision.approved_by"
     sent_back_by: str = "decision.sent_back_by"
 
+    @property
+    def approve_action(self) -> str:
+        return f"{self.prefix}_approve"
 
-DEFAULT_LABELS = Labels()
+    @property
+    def send_back_action(self) -> str:
+        return f"{self.prefix}_{self.verb}"
+
+    @property
+    def reason_callback(self) -> str:
+        return f"{self.prefix}_{self.verb}_reason"
+
+    def key(self, part: str) -> str:
+        return f"{self.prefix}.{self.verb}.{part}"
 
 
 def review_buttons(
-    t: Translator, approve_action: str, reject_action: str, value: str, labels: Labels = DEFAULT_LABELS
+    t: Translator, approve_action: str, reject_action: str, value: str, wire: Wire | None = None
 ) -> Block:
+    approve, send_back = (
+        (wire.approve_label, wire.send_back_label) if wire else ("decision.approve", "decision.send_back")
+    )
     return actions(
-        button(t(labels.approve), approve_action, value, style="primary"),
-        button(t(labels.send_back), reject_action, value, style="danger"),
+        button(t(approve), approve_action, value, style="primary"),
+        button(t(send_back), reject_action, value, style="danger"),
         block_id=DECISION_BLOCK,
     )
 
 
+def _decided_key(approved: bool, wire: Wire | None) -> str:
+    if wire is not None:
+        return wire.approved_by if approved else wire.sent_back_by
+    return "decision.approved_by" if approved else "decision.sent_back_by"
+
+
 def decided(
     t: Translator, *, approved: bool, by_slack_id: str, at: datetime, reason: str | None = None,
-    labels: Labels = DEFAULT_LABELS,
+    wire: Wire | None = None,
 ) -> Block:  # fmt: skip
-    key = labels.approved_by if approved else labels.sent_back_by
+    key = _decided_key(approved, wire)
     text = t(key, who=mention(by_slack_id), when=t.datetime(at, "short"))
     if reason:
         text += "\n" + t("decision.reason", reason=escape(reason))
@@ -51,10 +79,10 @@ def decided(
 
 
 def already(
-    t: Translator, *, approved: bool, by_slack_id: str | None, at: datetime, labels: Labels = DEFAULT_LABELS
+    t: Translator, *, approved: bool, by_slack_id: str | None, at: datetime, wire: Wire | None = None
 ) -> str:
     """For whoever clicks after the decision: "already decided: approved by X on date"."""
-    key = labels.approved_by if approved else labels.sent_back_by
+    key = _decided_key(approved, wire)
     who = mention(by_slack_id) if by_slack_id else "?"
     return t("decision.already", decision=t(key, who=who, when=t.datetime(at, "short")))
 

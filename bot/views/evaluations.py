@@ -7,13 +7,18 @@ from datetime import date
 
 from bot.i18n import Translator
 from bot.views.blocks import Block, button, context, escape, header, section
+from bot.views.decision import Wire
 from bot.views.placements import activity_name
-from models.evaluations import MAX_TEXT, Evaluation, Form, forms
+from models.evaluations import MAX_QUESTION, MAX_TEXT, Evaluation, Form, forms
 from models.people import Person
 
-ACKNOWLEDGE_ACTION = "evaluation_acknowledge"
-QUESTION_ACTION = "evaluation_question"
-QUESTION_CALLBACK = "evaluation_question_reason"
+# The supervisor's review: "evaluation_approve" (acknowledge, which releases it to the student) and
+# "evaluation_question" (ask the mentor), the modal "evaluation_question_reason" with the question.
+REVIEW_WIRE = Wire(
+    "evaluation", "question", MAX_QUESTION, "evaluation.review.not_allowed",
+    approve_label="evaluation.review.acknowledge", send_back_label="evaluation.review.ask",
+    approved_by="evaluation.review.acknowledged_by", sent_back_by="evaluation.review.asked_by",
+)  # fmt: skip
 RESEND_ACTION = "evaluation_resend"
 MAX_BLOCKS = 45  # a message holds 50; the intro and the buttons need room
 

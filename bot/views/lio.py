@@ -21,7 +21,9 @@ from bot.views.blocks import (
     plain,
     section,
 )
+from bot.views.decision import Wire
 from bot.views.documents import open_button
+from models import lio
 from models.catalogue import Catalogue
 from models.documents import Document
 from models.lio import (
@@ -37,9 +39,8 @@ from models.lio import (
 
 APPLY_FORM = "lio_apply"
 REDUCTION_FORM = "lio_reduction"
-REJECT_FORM = "lio_reject_reason"
-APPROVE = "lio_approve"
-REJECT = "lio_reject"
+# the review's ids: lio_approve, lio_reject, lio_reject_reason
+REVIEW_WIRE = Wire("lio", "reject", lio.MAX_REASON_LENGTH, "lio.not_allowed")
 INPUT = "value"  # the one action id of every input in the LIO modals (its block id names the field)
 FIELDS = ("employer", "level", "teacher_hours", "grades_2_3_hours", "subject_x_hours", "subject_y_hours")
 START, END, PROOF, MOTIVATION, REASON = "start", "end", "proof", "motivation", "reason"
@@ -349,7 +350,9 @@ def _overview_buttons(t: Translator, row: OverviewRow) -> list[Block]:
         found.append(
             actions(
                 button(t(f"lio.overview.approve.{kind}"), OVERVIEW_APPROVE, value, style="primary"),
-                button(t(f"lio.overview.send_back.{kind}"), REJECT, value, style="danger"),
+                button(
+                    t(f"lio.overview.send_back.{kind}"), REVIEW_WIRE.send_back_action, value, style="danger"
+                ),
                 block_id=f"lio_overview_{kind}_{request.id}",
             )
         )
