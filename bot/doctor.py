@@ -34,6 +34,7 @@ from models import migrate, scheduler_ticks
 from models.catalogue import CatalogueError, load_catalogue
 from models.db import Database
 from models.document_store import default_root
+from models.evaluations import load_forms
 from models.leases import Lease
 from scheduler.runner import LEASE, LEASE_TTL
 
@@ -153,6 +154,10 @@ def check_catalogue(settings: Settings) -> Check:
         )
     except CatalogueError as error:
         return Check("catalogue", False, f"{path} has problems", f"correct the file:\n{error}")
+    try:
+        forms = load_forms()
+    except (OSError, CatalogueError) as error:
+        return Check("catalogue", False, "an evaluation form has problems", f"correct the file:\n{error}")
     if catalogue.draft:
         return Check(
             "catalogue",
@@ -161,7 +166,10 @@ def check_catalogue(settings: Settings) -> Check:
             "have the programme confirm the periods and deadlines, correct them in the file and set "
             "`draft: false` (or point STAGEBOT_CATALOGUE to the confirmed file)",
         )
-    return Check("catalogue", True, f"{catalogue.academic_year}, confirmed ({path})")
+    shown = ", ".join(sorted(forms)) or "none"
+    return Check(
+        "catalogue", True, f"{catalogue.academic_year}, confirmed ({path}); evaluation forms: {shown}"
+    )
 
 
 # Slack ----------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from sqlmodel import SQLModel, select
 import models  # noqa: F401  (registers every table, so a reset empties them all)
 from bot.app import create_app, create_http_app, web_client
 from bot.demo.progress import seed_progress
+from bot.flows import evaluations as evaluation_flow
 from bot.flows import lio as lio_review
 from bot.services import Services
 from bot.settings import Settings
@@ -73,6 +74,7 @@ def forget_review_messages(services: Services) -> None:
                 document.review_messages = []
                 session.add(document)
         lio_review.forget_review_messages(session)
+        evaluation_flow.forget_review_messages(session)
 
 
 def _title(roles: list[str], student: Student | None) -> str:

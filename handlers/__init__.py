@@ -10,6 +10,7 @@ from handlers import (
     agreements,
     commands,
     documents,
+    evaluations,
     events,
     intake,
     lio,
@@ -37,6 +38,7 @@ def register(app: App) -> None:
     placements.register(app)
     agreements.register(app)
     lio.register(app)
+    evaluations.register(app)
     matching.register(app)
     questions.register(app)
     events.register_fallbacks(app)

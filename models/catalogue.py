@@ -77,6 +77,8 @@ class ReminderRules:
     approval_after_working_days: int = 2
     resubmit_after_working_days: int = 2
     escalate_after: int = 2
+    evaluation_due_days: int = 14  # the mentor's evaluation is due this many days after the period ends
+    request_answer_after_working_days: int = 5  # a school that has not answered the request is reminded
     closure_days: frozenset[date] = frozenset()
 
     def is_working_day(self, day: date) -> bool:
@@ -339,6 +341,10 @@ class _Reader:
                 node, "resubmit_after_working_days", default.resubmit_after_working_days
             ),
             escalate_after=self.count(node, "escalate_after", default.escalate_after),
+            evaluation_due_days=self.count(node, "evaluation_due_days", default.evaluation_due_days),
+            request_answer_after_working_days=self.count(
+                node, "request_answer_after_working_days", default.request_answer_after_working_days
+            ),
             closure_days=self.closure(node),
         )
 

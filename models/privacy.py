@@ -84,6 +84,7 @@ RULES: dict[str, Rule] = {
     "preference_conversation": Rule(Treatment.DELETE, "working_copy"),
     "school_contacts": Rule(Treatment.DELETE, "contact_details"),
     "school_link": Rule(Treatment.DELETE, "access"),  # the school's links about the student: no longer usable
+    "evaluation": KEEP_DECISION,  # the mentor's assessment: a ground of the course's result
     "problem": Rule(Treatment.ANONYMISE, "free_text", ("text",)),
     "calendar_feed": Rule(Treatment.DELETE, "access"),
     "dm_channel": Rule(Treatment.DELETE, "delivery"),

@@ -286,3 +286,40 @@ def plan(
         for item in due
         if item.key not in sent and not (item.recipient in snoozed and snoozed[item.recipient] > today)
     ]
+
+
+# --- the school side: reminders by mail (bot/flows/school_reminders.py sends them) ------------------------
+
+SCHOOL_RECIPIENT = "school"  # a mail to the school's person of the subject (the address is the record's)
+
+
+@dataclass(frozen=True)
+class SchoolWait:
+    """Something the school side owes: a mentor's evaluation, or the contact person's answer to a request.
+    `due` is the day from which it is late; `supervisors` hear who is missing."""
+
+    kind: str  # "evaluation" or "request"
+    subject: str  # "evaluation:<id>" or "request:<student id>:<school id>"
+    due: date
+    supervisors: tuple[str, ...] = ()
+
+
+def request_answer_due(requested_on: date, rules: ReminderRules) -> date:
+    """A request mailed to a school is late after this many working days without an answer."""
+    return rules.add_working_days(requested_on, rules.request_answer_after_working_days)
+
+
+def school_items(
+    waits: Iterable[SchoolWait], sent: set[Key], rules: ReminderRules, today: date
+) -> list[Item]:
+    """Once per thing owed, on the first working day it is late: a mail to the school's person, and a
+    line for each supervisor; never again (the key's due is the day it became late)."""
+    if not rules.is_working_day(today):
+        return []
+    due = []
+    for wait in waits:
+        if wait.due > today:
+            continue
+        due.append(Item(SCHOOL_RECIPIENT, f"school_{wait.kind}", wait.subject, wait.due))
+        due += [Item(s, f"school_{wait.kind}_missing", wait.subject, wait.due) for s in wait.supervisors]
+    return [item for item in due if item.key not in sent]

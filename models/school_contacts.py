@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models import audit, school_links
+from models import audit, evaluations, school_links
 from models.db import AwareDateTime
 from models.school_links import Purpose
 
@@ -159,6 +159,8 @@ def save(
         school_links.revoke(session, student_id, institution_id, Purpose.REQUEST_ANSWER, now, keep=keep)
     mentors = frozenset(m["email"] for m in mentors_of(record) if m.get("email"))
     school_links.revoke(session, student_id, institution_id, Purpose.MENTOR_DETAILS, now, keep=mentors)
+    school_links.revoke(session, student_id, institution_id, Purpose.EVALUATION, now, keep=mentors)
+    evaluations.forget_replaced_mentors(session, student_id, institution_id, mentors)
     audit.log(
         session, now, "school_contacts.saved", actor_id=student_id, student_id=student_id,
         subject=f"institution:{institution_id}",

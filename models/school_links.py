@@ -23,6 +23,7 @@ from models.outbox import OutboxMessage, OutboxState
 class Purpose(StrEnum):
     REQUEST_ANSWER = "request.answer"  # the contact person answers the placement request (step 4)
     MENTOR_DETAILS = "mentor.details"  # a mentor confirms or corrects their own contact details (step 6)
+    EVALUATION = "evaluation"  # a mentor fills in the evaluation of one activity (models/evaluations.py)
 
 
 class SchoolLink(SQLModel, table=True):
@@ -40,11 +41,13 @@ class SchoolLink(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=AwareDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    record_id: int | None = Field(default=None, description="the record of its purpose, e.g. the evaluation")
 
     @property
     def record(self) -> str:
         """What the link is about, as the page's form names it."""
-        return f"{self.purpose}:{self.student_id}:{self.institution_id}"
+        own = f":{self.record_id}" if self.record_id is not None else ""
+        return f"{self.purpose}:{self.student_id}:{self.institution_id}{own}"
 
 
 class Unusable(StrEnum):
@@ -105,12 +108,14 @@ def issue(
     language: str,
     now: datetime,
     lifetime: timedelta,
+    record_id: int | None = None,
 ) -> tuple[SchoolLink, str]:
     """A new link in the caller's transaction; returns it with its token (never stored as such)."""
     token = secrets.token_urlsafe(32)
     link = SchoolLink(
         token_hash=digest(token), purpose=purpose.value, student_id=student_id, institution_id=institution_id,
         email=email, name=name, language=language, created_at=now, expires_at=now + lifetime,
+        record_id=record_id,
     )  # fmt: skip
     session.add(link)
     session.flush()
@@ -136,8 +141,10 @@ def revoke(
     now: datetime,
     *,
     keep: frozenset[str] = frozenset(),
+    record_id: int | None = None,
 ) -> int:
-    """Revoke the open links of this record, but those for the addresses in `keep` (who stays)."""
+    """Revoke the open links of this record (of one evaluation, when `record_id` names it), but those for the
+    addresses in `keep` (who stays)."""
     statement = update(SchoolLink).where(
         col(SchoolLink.student_id) == student_id,
         col(SchoolLink.institution_id) == institution_id,
@@ -147,5 +154,7 @@ def revoke(
     )
     if keep:
         statement = statement.where(col(SchoolLink.email).not_in(sorted(keep)))
+    if record_id is not None:
+        statement = statement.where(col(SchoolLink.record_id) == record_id)
     done = session.execute(statement.values(revoked_at=now).execution_options(synchronize_session=False))
     return int(done.rowcount)  # type: ignore[attr-defined]  # CursorResult

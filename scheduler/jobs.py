@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.flows import documents as document_flow
+from bot.flows import evaluations as evaluation_flow
 from bot.flows import lio as lio_review
 from bot.flows.problems import deliver
 from bot.services import Services
@@ -57,3 +58,8 @@ def deliver_pending_lio_reviews(services: Services, client: WebClient, now: date
 def ask_extract_renewals(services: Services, client: WebClient, now: datetime) -> int:
     """Approved criminal-record extracts that run out before the internships end: ask a newer one, once."""
     return document_flow.ask_renewals(services, client, now)
+
+
+def evaluations(services: Services, client: WebClient, now: datetime) -> int:
+    """Mentors still to be mailed their evaluation form, and submitted evaluations no supervisor saw yet."""
+    return evaluation_flow.invite_pending(services, client, now)

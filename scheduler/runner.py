@@ -150,6 +150,7 @@ class Runner:
             ("reviews", lambda: jobs.deliver_pending_reviews(self.services, client, now)),
             ("lio_reviews", lambda: jobs.deliver_pending_lio_reviews(self.services, client, now)),
             ("extract_renewals", lambda: jobs.ask_extract_renewals(self.services, client, now)),
+            ("evaluations", lambda: jobs.evaluations(self.services, client, now)),
             ("sweep", lambda: self.sweep(client, now)),
         ]
 

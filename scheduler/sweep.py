@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session, col, func, select
 
 from bot.delivery.outbox import wall_now
+from bot.flows import school_reminders
 from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.views import reminders as views
@@ -201,6 +202,10 @@ def run_sweep(
             queued += _queue(session, rendered, today, now)
             session.commit()
             services.outbox.kick()
+        if check is not None:
+            check()
+        queued += school_reminders.remind(services, session, today, now)  # the school side, by mail
+        session.commit()
         done = (SWEEP_RECIPIENT, reminders.SWEEP_DONE, "", today)
         reminders.record_sent(session, [done], now, commit=False)
     services.outbox.kick()

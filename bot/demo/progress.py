@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from bot.flows.documents import store_of
 from bot.services import Services
-from models import agreements, documents, intake, lio, placement_steps, placements, preferences
+from models import agreements, documents, evaluations, intake, lio, placement_steps, placements, preferences
 from models import school_contacts as contacts
 from models.bell_schedules import parse_schedule, save_schedule
 from models.catalogue import Catalogue
@@ -150,6 +150,9 @@ def _history(demo: Demo) -> None:
     _contract(demo, EMMA, "TI-NOORD", days_ago=22)
     for student in (PIETER, SARAH, EMMA):
         _school_people(demo, student, days_ago=12)
+    # Pieter's tutoring mentor has the evaluation to fill in: the first tick mails her the link (the
+    # local workspace's mailbox shows it), and what she submits reaches Tom's DM.
+    _pending_evaluation(demo, PIETER, "LIL", days_ago=2)
 
     # In the middle.
     for index, (student, supervisor) in enumerate(
@@ -513,6 +516,13 @@ def _school_people(demo: Demo, student: str, *, days_ago: int) -> None:
             now=demo.ago(days_ago),
         )
     placement_steps.refresh(demo.session, demo.catalogue, student_id, demo.ago(days_ago))
+
+
+def _pending_evaluation(demo: Demo, student: str, course: str, *, days_ago: int) -> None:
+    """The mentor's evaluation of the course's activities with a form, not yet mailed."""
+    for placement in placements.of_student(demo.session, demo.id(student)):
+        if placement.course_code == course:
+            evaluations.create_for(demo.session, placement, demo.ago(days_ago))
 
 
 def _email(name: str, domain: str) -> str:

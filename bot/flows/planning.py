@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.delivery.notifier import send_dm
 from bot.flows import documents as document_flow
+from bot.flows import evaluations as evaluation_flow
 from bot.flows import review
 from bot.flows import start as start_notice
 from bot.i18n import Translator, person_translator
@@ -223,7 +224,7 @@ class PlanningReview:
 
     def follow_up(self, record: PlanningVersion, verdict: review.Verdict) -> None:
         """Steps 7 and 8 recorded; the decision in the student's DM, then "you may start" for each placement
-        it cleared."""
+        it cleared; once approved, the mentor is mailed the evaluation form."""
         services, session, client = verdict.services, verdict.session, verdict.client
         starts = start_notice.refresh(session, services, record.student_id, verdict.at, steps_3_to_6=False)
         student = session.get_one(Person, record.student_id)
@@ -236,6 +237,8 @@ class PlanningReview:
             text = t("planning.decision.changes", course=course, reason=escape(record.reason or ""))
         send_dm(client, student.slack_user_id, text, [section(text)])
         start_notice.send(client, starts)
+        if verdict.approved:
+            evaluation_flow.after_planning_approved(session, services, placement)
 
 
 REVIEW = PlanningReview()

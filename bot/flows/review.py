@@ -124,11 +124,13 @@ def state_block(t: Translator, session: Session, kind: ReviewKind, record: Any) 
     state = kind.state(session, record)
     if state.open:
         return views.review_buttons(
-            t, kind.wire.approve_action, kind.wire.send_back_action, kind.value_of(record)
+            t, kind.wire.approve_action, kind.wire.send_back_action, kind.value_of(record), kind.wire
         )
     if state.approved is not None and state.at is not None:
         who = _slack_ids(session, [state.by_id or 0]).get(state.by_id or 0, "")
-        return views.decided(t, approved=state.approved, by_slack_id=who, at=state.at, reason=state.reason)
+        return views.decided(
+            t, approved=state.approved, by_slack_id=who, at=state.at, reason=state.reason, wire=kind.wire
+        )
     return views.closed(t, state.closed or "decision.closed")
 
 
@@ -145,7 +147,7 @@ def already(t: Translator, session: Session, kind: ReviewKind, record: Any) -> s
     state = kind.state(session, record)
     if state.approved is not None and state.at is not None:
         who = _slack_ids(session, [state.by_id or 0]).get(state.by_id or 0)
-        return views.already(t, approved=state.approved, by_slack_id=who, at=state.at)
+        return views.already(t, approved=state.approved, by_slack_id=who, at=state.at, wire=kind.wire)
     return t("decision.already", decision=t(state.closed or "decision.closed"))
 
 

@@ -99,10 +99,11 @@ def ask(session: Session, services: Services, student: Person, school: Instituti
 
 def resend(session: Session, services: Services, student: Person, school: Institution) -> int:
     """Fresh links for this school's people (the student asked, from `/stage contacts`): the open ones are
-    revoked, so only the newest works; how many mails were written."""
+    revoked, so only the newest works; how many mails were written. A mentor's evaluation link is the
+    supervisor's to send again (`/stage evaluations`)."""
     if not services.settings.mail_enabled or student.id is None or school.id is None:
         return 0
-    for purpose in Purpose:
+    for purpose in (Purpose.REQUEST_ANSWER, Purpose.MENTOR_DETAILS):
         school_links.revoke(session, student.id, school.id, purpose, services.clock.now())
     return int(ask(session, services, student, school)) + ask_mentors(session, services, student, school)
 

@@ -26,6 +26,11 @@ class Wire:
     verb: str
     max_reason: int  # the reason's bound, in the modal and again on the server
     not_allowed: str  # the text for someone who may not decide
+    # the buttons' words and the line that replaces them (a kind may choose its own: "Read" for "Approve")
+    approve_label: str = "decision.approve"
+    send_back_label: str = "decision.send_back"
+    approved_by: str = "decision.approved_by"
+    sent_back_by: str = "decision.sent_back_by"
 
     @property
     def approve_action(self) -> str:
@@ -43,27 +48,41 @@ class Wire:
         return f"{self.prefix}.{self.verb}.{part}"
 
 
-def review_buttons(t: Translator, approve_action: str, reject_action: str, value: str) -> Block:
+def review_buttons(
+    t: Translator, approve_action: str, reject_action: str, value: str, wire: Wire | None = None
+) -> Block:
+    approve, send_back = (
+        (wire.approve_label, wire.send_back_label) if wire else ("decision.approve", "decision.send_back")
+    )
     return actions(
-        button(t("decision.approve"), approve_action, value, style="primary"),
-        button(t("decision.send_back"), reject_action, value, style="danger"),
+        button(t(approve), approve_action, value, style="primary"),
+        button(t(send_back), reject_action, value, style="danger"),
         block_id=DECISION_BLOCK,
     )
 
 
+def _decided_key(approved: bool, wire: Wire | None) -> str:
+    if wire is not None:
+        return wire.approved_by if approved else wire.sent_back_by
+    return "decision.approved_by" if approved else "decision.sent_back_by"
+
+
 def decided(
-    t: Translator, *, approved: bool, by_slack_id: str, at: datetime, reason: str | None = None
-) -> Block:
-    key = "decision.approved_by" if approved else "decision.sent_back_by"
+    t: Translator, *, approved: bool, by_slack_id: str, at: datetime, reason: str | None = None,
+    wire: Wire | None = None,
+) -> Block:  # fmt: skip
+    key = _decided_key(approved, wire)
     text = t(key, who=mention(by_slack_id), when=t.datetime(at, "short"))
     if reason:
         text += "\n" + t("decision.reason", reason=escape(reason))
     return context(text)
 
 
-def already(t: Translator, *, approved: bool, by_slack_id: str | None, at: datetime) -> str:
+def already(
+    t: Translator, *, approved: bool, by_slack_id: str | None, at: datetime, wire: Wire | None = None
+) -> str:
     """For whoever clicks after the decision: "already decided: approved by X on date"."""
-    key = "decision.approved_by" if approved else "decision.sent_back_by"
+    key = _decided_key(approved, wire)
     who = mention(by_slack_id) if by_slack_id else "?"
     return t("decision.already", decision=t(key, who=who, when=t.datetime(at, "short")))
 

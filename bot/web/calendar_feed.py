@@ -22,8 +22,12 @@ FILENAME = "stageplanning.ics"
 FEED_PATH = "/calendar/<token>.ics"
 
 
-def lessons_calendar(session: Session, services: Services, student_id: int, stamp: datetime) -> bytes:
-    """Every planned lesson of the student as one event (UTC times; UIDs stable across versions' copies)."""
+def lessons_calendar(
+    session: Session, services: Services, student_id: int, stamp: datetime,
+    *, placement_ids: set[int] | None = None, approved_only: bool = False,
+) -> bytes:  # fmt: skip
+    """Every planned lesson of the student as one event (UTC times; UIDs stable across versions' copies);
+    a mentor's copy holds only their placement's approved lessons."""
     picture = planning.load(session, student_id)
     tz = ZoneInfo(services.settings.timezone)
     schools = placements.institutions(session, (p.institution_id for p in picture.placements))
@@ -32,7 +36,11 @@ def lessons_calendar(session: Session, services: Services, student_id: int, stam
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Stage")
     for placement in picture.placements:
-        version = picture.approved(placement.id or 0) or picture.current(placement.id or 0)
+        if placement_ids is not None and placement.id not in placement_ids:
+            continue
+        version = picture.approved(placement.id or 0)
+        if version is None and not approved_only:
+            version = picture.current(placement.id or 0)
         if version is None or version.id is None:
             continue
         course = services.catalogue.course(placement.course_code)

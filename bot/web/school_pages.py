@@ -16,7 +16,6 @@ import html
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -31,29 +30,17 @@ from bot.flows.school_links import PATH, asked_lines, school_label
 from bot.i18n import LANGUAGES, Translator, person_translator
 from bot.services import Services
 from bot.views.blocks import escape, section
+from bot.web.evaluation_page import ICS_SUFFIX, EvaluationPage
+from bot.web.school_page_parts import HEADERS, Page, csrf_token
+from bot.web.school_page_parts import layout as _layout
+from bot.web.school_page_parts import message as _message
+from bot.web.school_page_parts import problems as _problems
 from models import audit, placements, school_contacts, school_links
 from models.people import Person
 from models.placements import MAX_REASON_LENGTH
 from models.school_contacts import Contact
 from models.school_links import Purpose, SchoolLink
 from models.schools import Institution
-
-HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-    "Referrer-Policy": "no-referrer",
-}
-STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:36em;margin:1.5em auto;padding:0 1em;line-height:1.5}"
-    "fieldset{border:1px solid #888;padding:.5em 1em}label{display:block;margin:.4em 0}"
-    "textarea{width:100%;box-sizing:border-box;font:inherit}"
-    "button{font:inherit;padding:.6em 1.2em;margin-top:1em}"
-    ".errors{border-left:4px solid #b00020;padding-left:1em}"
-    ":focus{outline:3px solid #1d4f91;outline-offset:2px}nav{text-align:right}"
-)
 
 
 class PerLink:
@@ -80,53 +67,6 @@ class PerLink:
             return True
 
 
-@dataclass(frozen=True)
-class Page:
-    status: int
-    body: str
-
-
-def csrf_token(secret: str, token: str, link: SchoolLink) -> str:
-    """What the form must send back: only who holds the link (and the page) can know it."""
-    key = hashlib.sha256(f"{secret}\0{token}".encode()).digest()
-    return hmac.new(key, f"csrf:{link.record}".encode(), hashlib.sha256).hexdigest()
-
-
-def _layout(t: Translator, token: str | None, title: str, body: str) -> str:
-    switch = ""
-    if token is not None:
-        other = [lang for lang in LANGUAGES if lang != t.language]
-        names = {"nl": "Nederlands", "en": "English"}
-        items = "".join(
-            f'<a href="{PATH}{quote(token)}?lang={lang}" hreflang="{lang}" lang="{lang}">{names[lang]}</a>'
-            for lang in other
-        )
-        switch = f'<nav aria-label="{html.escape(t("school.page.language"))}">{items}</nav>'
-    return (
-        f'<!doctype html><html lang="{t.language}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body>{switch}<main>{body}</main></body></html>"
-    )
-
-
-def _message(t: Translator, token: str | None, status: int, key: str, **params: Any) -> Page:
-    heading = t(f"{key}.heading")
-    body = f"<h1>{html.escape(heading)}</h1><p>{html.escape(t(key, **params))}</p>"
-    return Page(status, _layout(t, token, heading, body))
-
-
-def _problems(t: Translator, errors: list[str]) -> str:
-    """What keeps the form from being sent, announced to a screen reader."""
-    if not errors:
-        return ""
-    items = "".join(f"<li>{html.escape(t(key))}</li>" for key in errors)
-    return (
-        f'<div class="errors" role="alert" id="errors"><p>{html.escape(t("school.request.errors"))}</p>'
-        f"<ul>{items}</ul></div>"
-    )
-
-
 def _language(link: SchoolLink | None, chosen: str | None, browser: str | None) -> str:
     if chosen in LANGUAGES:
         return str(chosen)
@@ -140,6 +80,7 @@ class SchoolPages:
     def __init__(self, services: Services, limiter: PerLink | None = None) -> None:
         self.services = services
         self.limiter = limiter or PerLink()
+        self.evaluations = EvaluationPage(services)
 
     @property
     def secret(self) -> str:
@@ -160,6 +101,8 @@ class SchoolPages:
                 audit.log(session, now, "school_link.refused", actor_id=None, reason="unknown")
                 session.commit()
                 return _message(t, None, 404, "school.link.unknown")
+            if link.purpose == Purpose.EVALUATION:
+                return self.evaluations.handle(session, t, token, link, form)
             why = school_links.unusable(link, now)
             school = session.get_one(Institution, link.institution_id)
             student = session.get_one(Person, link.student_id)
@@ -193,6 +136,16 @@ class SchoolPages:
             if for_mentor:
                 return self._mentor_submit(session, t, token, link, school, student, form)
             return self._submit(session, t, token, link, school, student, awaiting, form)
+
+    def calendar(self, token: str) -> bytes | None:
+        """The `.ics` behind an evaluation link (rate-limited as its page), or None."""
+        if not self.limiter.allow(token):
+            return None
+        with self.services.db.session() as session:
+            link = school_links.find(session, token)
+            if link is None or link.purpose != Purpose.EVALUATION:
+                return None
+            return self.evaluations.calendar(session, link)
 
     def _expired(self, t: Translator, token: str, link: SchoolLink, form: dict[str, str]) -> Page:
         """The link ran out (perhaps while the form was open): what was typed is shown to keep, and one
@@ -395,3 +348,15 @@ def add_routes(web: Flask, services: Services) -> None:
         browser = request.accept_languages.best_match(LANGUAGES)
         page = pages.handle(token, form, request.args.get("lang"), browser)
         return Response(page.body, status=page.status, headers=HEADERS)
+
+    @web.route(PATH + "<token>" + ICS_SUFFIX, methods=["GET"])
+    def school_calendar(token: str) -> Response:
+        """The approved planning of an evaluation link's placement, for the mentor's calendar."""
+        body = pages.calendar(token)
+        if body is None:
+            return Response("", status=404, headers=HEADERS)
+        headers = {
+            "Cache-Control": "no-store",
+            "Content-Disposition": 'attachment; filename="stageplanning.ics"',
+        }
+        return Response(body, status=200, mimetype="text/calendar", headers=headers)
