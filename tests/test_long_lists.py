@@ -217,3 +217,35 @@ def test_the_digest_names_the_first_fifty_blocked_students_and_counts_the_rest()
     assert "… en nog 12 studenten" in shown
     english = text_of(digest(Translator("en", "Europe/London"), 62, [], blocked)[0])
     assert "… and 12 more students" in english
+
+
+def test_a_students_planning_of_many_placements_is_shown_compact_with_every_fact() -> None:
+    from datetime import date
+
+    from bot.views.planning import student_planning
+    from models.catalogue import load_catalogue
+    from models.placements import Placement
+    from models.planning import PlanningVersion
+
+    t = Translator("nl", "Europe/Brussels")
+    rows = []
+    for i in range(1, 10):
+        placement = Placement(
+            id=i, student_id=100, institution_id=3, course_code="VDX1", activities=["co_teaching"],
+            semester=2, start=date(2027, 2, 1), end=date(2027, 5, 1), hours=60, level="aso", placed_at=NOW,
+        )  # fmt: skip
+        approved = PlanningVersion(
+            id=i * 10, placement_id=i, student_id=100, number=1, status="approved", created_at=NOW
+        )
+        head = PlanningVersion(
+            id=i * 10 + 1, placement_id=i, student_id=100, number=2, status="draft", created_at=NOW
+        )
+        rows.append((placement, None, head, approved))
+    deadline = {i: date(2027, 1, 15) for i in range(1, 10)}
+    blocks = student_planning(t, load_catalogue(), rows, {}, {}, deadline)
+    assert len(blocks) <= MESSAGE_BLOCKS
+    assert [b["block_id"] for b in blocks if b["type"] == "actions"] == [
+        f"planning:{i}" for i in range(1, 10)
+    ]
+    shown = text_of(blocks)
+    assert shown.count("Versie 1") == 9 and shown.count("Versie 2") == 9, shown
