@@ -17,41 +17,41 @@ from models.db import Database
 from models.migrate import upgrade
 from tests.stack import NOW, SECRET, TOKEN, Stack, start_stack
 
-KNOWN_BACKENDS = ("sqlite", "postgresql")
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+PARTS = ("sqlite", "postgresql", "other")  # the tests on each database, and those that use neither
 
 
-def _backends() -> list[str]:
-    """SQLite, and PostgreSQL when TEST_DATABASE_URL is set; STAGEBOT_TEST_BACKENDS=sqlite or =postgresql
-    picks one half (scripts/test runs the two halves side by side). A wrong choice stops the run."""
-    chosen = os.environ.get("STAGEBOT_TEST_BACKENDS", "").replace(",", " ").split()
+def _parts() -> list[str]:
+    """The parts of the suite this process runs: all of them, or those STAGEBOT_TEST_PARTS names
+    (`sqlite`, `postgresql`, `other`: the browser, the processes, the workspaces); scripts/test runs them
+    side by side. A wrong choice stops the run."""
+    chosen = os.environ.get("STAGEBOT_TEST_PARTS", "").replace(",", " ").split()
     if not chosen:
-        return ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-    unknown = [name for name in chosen if name not in KNOWN_BACKENDS]
+        return list(PARTS)
+    unknown = [name for name in chosen if name not in PARTS]
     if unknown:
-        raise pytest.UsageError(f"STAGEBOT_TEST_BACKENDS: unknown {unknown} (use sqlite and/or postgresql)")
-    if "postgresql" in chosen and not os.environ.get("TEST_DATABASE_URL"):
-        raise pytest.UsageError("STAGEBOT_TEST_BACKENDS names postgresql but TEST_DATABASE_URL is not set")
-    return [name for name in KNOWN_BACKENDS if name in chosen]
+        raise pytest.UsageError(f"STAGEBOT_TEST_PARTS: unknown {unknown} (use sqlite, postgresql, other)")
+    if "postgresql" in chosen and "postgresql" not in BACKENDS:
+        raise pytest.UsageError("STAGEBOT_TEST_PARTS names postgresql but TEST_DATABASE_URL is not set")
+    return chosen
 
 
-BACKENDS = _backends()
-
-
-def on_postgresql(item: pytest.Item) -> bool:
-    """The test runs against PostgreSQL (one of its fixtures is parametrized over BACKENDS)."""
-    callspec = getattr(item, "callspec", None)
-    return callspec is not None and "postgresql" in callspec.params.values()
+def part_of(item: pytest.Item) -> str:
+    """The database a test runs on (one of its fixtures is parametrized over BACKENDS), else `other`."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return next((backend for backend in BACKENDS if backend in params.values()), "other")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PostgreSQL half alone runs only what runs against PostgreSQL: everything else (the tests that
-    need no database, the browser) is the SQLite half's, so nothing runs twice. Shown as deselected."""
-    if "sqlite" in BACKENDS:
+    """Only the chosen parts run, so the parts side by side run every test once; the rest is shown as
+    deselected."""
+    parts = _parts()
+    if len(parts) == len(PARTS):
         return
-    kept = [item for item in items if on_postgresql(item)]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not on_postgresql(item)])
-        items[:] = kept
+    left = [item for item in items if part_of(item) not in parts]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if part_of(item) in parts]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

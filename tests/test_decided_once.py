@@ -194,6 +194,7 @@ def test_two_clicks_at_once_on_a_document_type_keep_one_version_and_ask_the_revi
         lambda: wire.ws.click("U0ANNA", pick, message=asked),
     )
     wire.services.background.drain()
+    wire.services.outbox.settle()  # the jobs' answers are sent after them
     with wire.session() as s:
         assert len(s.exec(select(Document)).all()) == 1
         assert s.exec(select(PendingJob)).all() == []  # both jobs done, none left failed
