@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import logs
-from bot.delivery.outbox import DeferredClient, DeferredRespond, wall_now
+from bot.delivery.outbox import DeferredRespond, bound, wall_now
 from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.views.home import unregistered_home
@@ -57,9 +57,9 @@ def request_scope(context: BoltContext) -> Iterator[Scope]:
     services: Services = context["services"]
     session: Session = context["session"]
     client = context.client
-    bound = client.bind(session) if isinstance(client, DeferredClient) else nullcontext()
+    joined = bound(client, session)
     try:
-        with bound:
+        with joined:
             scope = Scope(session, context["actor"], context["t"], services.clock.now(), services)
             yield scope
             if request_key := context.get("request_key"):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import durable_jobs
-from bot.flows import documents as document_flow
+from bot.flows.registry import register_jobs
 from handlers import (
     actions,
     agreements,
@@ -19,25 +18,17 @@ from handlers import (
     planning,
     preferences,
     reminders,
+    review,
 )
-
-# Every kind of durable background job (bot/durable_jobs.py) and the function that does it. A process that
-# builds the app knows them all; `stagebot scheduler`, which builds none, leaves them to the web processes.
-JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
-    document_flow.RECEIVE_JOB: document_flow.receive_job,
-    planning.READ_JOB: planning.read_job,
-    lio.AFTER_APPLY_JOB: lio.after_apply_job,
-    matching.PROPOSE_JOB: matching.propose_durable_job,
-}
 
 
 def register(app: App) -> None:
-    for kind, function in JOB_KINDS.items():
-        durable_jobs.register(kind, function)
+    register_jobs()  # the durable job kinds of bot/flows/registry.py
     commands.register(app)
     actions.register(app)
     events.register(app)
     reminders.register(app)
+    review.register(app)  # the reviewers' buttons of every kind of review
     preferences.register(app)
     intake.register(app)
     planning.register(app)  # before documents: its .xlsx/.csv file listener must match first

@@ -1,5 +1,5 @@
-"""Step 2 listeners: a file dropped in the DM, the type and date questions, the upload modal, and the
-reviewers' Approve / Send back buttons with the reason modal.
+"""Step 2 listeners: a file dropped in the DM, the type and date questions and the upload modal (the
+reviewers' buttons are the one review's: handlers/review.py).
 
 Listeners stay thin: they check who acts (models.access), change the models in one transaction, and
 hand the download to the background pool.
@@ -15,8 +15,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
 
 from bot import durable_jobs
 from bot.flows import documents as flow
@@ -24,13 +22,13 @@ from bot.middleware import Scope, request_scope
 from bot.views import documents as views
 from bot.views.blocks import section
 from bot.web.document_download import link_for
-from handlers.values import number, too_long, typed
+from handlers.values import number
 from models import audit, documents
-from models.access import may_get_document, may_review
+from models.access import may_get_document
 from models.date_text import read_date
 from models.document_dates import issue_date_problem
 from models.documents import Document, DocumentStatus, InternshipWindow
-from models.people import Person, Student
+from models.people import Student
 
 logger = logging.getLogger(__name__)
 
@@ -293,133 +291,6 @@ def on_typed_date(event: dict[str, Any], context: BoltContext, client: WebClient
     flow.to_review(services, client, document.id or 0, incoming)
 
 
-# --- reviewing ---------------------------------------------------------------------------------------------
-
-
-def _document_id(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _refuse(scope: Scope, document: Document | None, document_id: int, action: str) -> str:
-    audit.log(
-        scope.session,
-        scope.now,
-        "document.decision_refused",
-        actor_id=scope.actor.person_id,
-        student_id=document.student_id if document else None,
-        subject=f"document:{document_id}",
-        attempted=action,
-    )
-    return scope.t("decision.not_allowed")
-
-
-def _already(scope: Scope, document: Document) -> str:
-    line = flow.line_for(scope.session, document, scope.services)
-    if document.status == DocumentStatus.SUPERSEDED:
-        what = scope.t("documents.review.superseded")
-    elif line.decision is not None:
-        decider = scope.session.get(Person, line.decision.decided_by_id or 0)
-        key = "decision.approved_by" if line.decision.approved else "decision.sent_back_by"
-        who = f"<@{decider.slack_user_id}>" if decider else "?"
-        what = scope.t(key, who=who, when=scope.t.datetime(line.decision.decided_at, "short"))
-    else:
-        what = scope.t(f"documents.state.{document.status}")
-    return scope.t("decision.already", decision=what)
-
-
-def _decide(
-    context: BoltContext, document_id: int, approved: bool, reason: str | None
-) -> tuple[str | None, Scope]:
-    """Decide in one transaction; a text to show the clicker when refused, else None."""
-    with request_scope(context) as scope:
-        session = scope.session
-        document = session.get(Document, document_id)
-        action = "approve" if approved else "reject"
-        if document is None or not may_review(session, scope.actor, document.student_id):
-            return _refuse(scope, document, document_id, action), scope
-        if document.status != DocumentStatus.AWAITING_REVIEW:
-            return _already(scope, document), scope
-        try:
-            with session.begin_nested():
-                documents.decide(
-                    session,
-                    flow.config(),
-                    document,
-                    approved=approved,
-                    reason=reason,
-                    actor_id=scope.actor.person_id,
-                    now=scope.now,
-                )
-        except (IntegrityError, documents.NotOpenForDecision):
-            session.expire_all()
-            document = session.get_one(Document, document_id)
-            return _already(scope, document), scope
-    with scope.services.db.session() as fresh:
-        document = fresh.get_one(Document, document_id)
-        client = context.client
-        flow.refresh_review_messages(scope.services, client, fresh, document, scope.actor.slack_user_id)
-        flow.tell_student_decision(scope.services, client, fresh, document, scope.actor.slack_user_id)
-    return None, scope
-
-
-def on_approve(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    ack()
-    refusal, _ = _decide(context, _document_id(action.get("value")), True, None)
-    if refusal is not None:
-        respond(replace_original=False, response_type="ephemeral", text=refusal)
-
-
-def on_reject(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
-) -> None:
-    """Ask the reason in a modal; who may decide is checked now and again on submission."""
-    ack()
-    document_id = _document_id(action.get("value"))
-    with request_scope(context) as scope:
-        document = scope.session.get(Document, document_id)
-        if document is None or not may_review(scope.session, scope.actor, document.student_id):
-            refusal = _refuse(scope, document, document_id, "reject")
-        elif document.status != DocumentStatus.AWAITING_REVIEW:
-            refusal = _already(scope, document)
-        else:
-            refusal = None
-            student = scope.session.get_one(Person, document.student_id)
-            doctype = flow.config().type(document.type_code)
-            label = doctype.label(scope.t.language) if doctype else document.type_code
-            modal = views.reject_modal(scope.t, document_id, label, student.name)
-    if refusal is not None:
-        respond(replace_original=False, response_type="ephemeral", text=refusal)
-        return
-    context.client.views_open(trigger_id=body["trigger_id"], view=modal)
-
-
-def on_reject_submit(ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    values = view.get("state", {}).get("values", {})
-    reason = typed(_selected(values, views.REASON_BLOCK, views.REASON_INPUT).get("value"))
-    try:
-        document_id = int(json.loads(view.get("private_metadata") or "{}").get("document", 0))
-    except (ValueError, AttributeError):
-        document_id = 0
-    if not reason or len(reason) > documents.MAX_REASON_LENGTH:
-        with request_scope(context) as scope:
-            text = too_long(scope.t, reason, documents.MAX_REASON_LENGTH) or scope.t(
-                "documents.reject.reason_needed"
-            )
-        ack(response_action="errors", errors={views.REASON_BLOCK: text})
-        return
-    ack()
-    refusal, scope = _decide(context, document_id, False, reason)
-    if refusal is not None:
-        try:
-            channel = client.conversations_open(users=scope.actor.slack_user_id)["channel"]["id"]
-            client.chat_postEphemeral(channel=channel, user=scope.actor.slack_user_id, text=refusal)
-        except SlackApiError as error:
-            logger.warning("could not show a refusal: %s", error.response.get("error"))
-
-
 def register(app: App) -> None:
     app.event({"type": "message", "subtype": "file_share"}, matchers=[_is_dm_file])(on_dm_file)
     app.event("file_shared")(ignore)
@@ -428,7 +299,4 @@ def register(app: App) -> None:
     app.action(views.DATE_ACTION)(on_date_picked)
     app.action(views.UPLOAD_AGAIN_ACTION)(on_upload_again)
     app.action(views.OPEN_ACTION)(on_open)
-    app.action(views.APPROVE_ACTION)(on_approve)
-    app.action(views.REJECT_ACTION)(on_reject)
     app.view(views.UPLOAD_CALLBACK)(on_upload_submit)
-    app.view(views.REJECT_CALLBACK)(on_reject_submit)

@@ -11,86 +11,24 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
 
-from bot import durable_jobs
+from bot.flows import matching as flow
 from bot.flows import school_links as school_request
 from bot.flows import start as start_notice
-from bot.i18n import Translator, person_translator
+from bot.i18n import person_translator
 from bot.middleware import Scope, request_scope
-from bot.services import Services
 from bot.views import matching as views
 from bot.views import placements as placement_views
 from bot.views.blocks import Block, section
 from bot.views.decision import already
 from handlers.placements import notify
-from models import audit, matching, matching_runs, placement_steps, placements, preferences
+from models import audit, matching_runs, placement_steps, placements, preferences
 from models.access import may_place, runs_the_cohort
 from models.matching_runs import MatchProposal, MatchRun, ProposalStatus
 from models.people import Person, Student
 from models.schools import Institution
 
 log = logging.getLogger(__name__)
-TIME_LIMIT = 8.0  # seconds of solving; a cohort of 1,000 finishes in about that (bench/README.md)
-
-
-PROPOSE_JOB = "matching.propose"
-
-
-def propose_later(
-    scope: Scope, client: WebClient, requester_id: int, cohort: bool, excluded: list[int]
-) -> None:
-    """Ask for a proposal: a durable job in the request's transaction, solved after the answer by this
-    process or, should it stop first, by any other."""
-    payload = {"requester": requester_id, "cohort": cohort, "excluded": list(excluded)}
-    durable_jobs.record_in(scope.session, scope.services, client, PROPOSE_JOB, payload)
-
-
-def propose_durable_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
-    """The durable job of PROPOSE_JOB (registered with the others in handlers.register)."""
-    propose_job(
-        services, client, int(payload["requester"]), bool(payload["cohort"]), list(payload["excluded"])
-    )
-
-
-def propose_job(
-    services: Services, client: WebClient, requester_id: int, cohort: bool, excluded: list[int]
-) -> None:
-    """Build, solve and store a proposal, then DM it to the requester (runs after the ack). Run again after
-    a crash it stores a new run; the DM is keyed by the job, so the requester gets one."""
-    with services.db.session() as session:
-        requester = session.get_one(Person, requester_id)
-        run = matching_runs.start(session, requester_id, cohort, set(excluded), services.clock.now())
-        ids = matching_runs.students_in_scope(session, requester_id, cohort)
-        instance = matching_runs.load_instance(session, services.catalogue, ids, set(excluded))
-        instance.students = [s for s in instance.students if s.units]
-        result = matching.solve(instance, time_limit=TIME_LIMIT)
-        matching_runs.store(session, run, result)
-        audit.log(session, services.clock.now(), "matching.proposed", actor_id=requester_id,
-                  subject=f"match_run:{run.id}", students=len(instance.students))  # fmt: skip
-        session.commit()
-        t = person_translator(requester, services.settings.timezone)
-        blocks = render(session, services, t, run, 0)
-    notify(client, requester, t("matching.dm_text"), blocks)
-
-
-def render(session: Session, services: Services, t: Translator, run: MatchRun, offset: int) -> list[Block]:
-    assert run.id is not None
-    proposals = matching_runs.proposals_of(session, run.id)
-    ids = sorted({p.student_id for p in proposals})
-    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids)))} if ids else {}
-    students = (
-        {s.person_id: s for s in session.exec(select(Student).where(col(Student.person_id).in_(ids)))}
-        if ids
-        else {}
-    )
-    wanted = {p.institution_id for p in proposals} | {
-        int(w["institution_id"]) for p in proposals for w in p.why_not
-    }
-    schools = placements.institutions(session, wanted)
-    if not proposals and not run.conflicts:
-        return [section(t("matching.nothing_open"))]
-    return views.proposal_blocks(t, services.catalogue, run, proposals, people, students, schools, offset)  # type: ignore[arg-type]
 
 
 def accept(
@@ -211,7 +149,7 @@ def _accept(
             )
         ]
         scope.session.flush()
-        blocks = render(scope.session, scope.services, t, run, 0)
+        blocks = flow.render(scope.session, scope.services, t, run, 0)
         note = t.ngettext("matching.accept_done", accepted, accepted=accepted, refused=refused)
     respond(replace_original=True, text=note, blocks=[section(note), *blocks])  # a page leaves room
     for person, text, dm_blocks in messages:
@@ -262,7 +200,7 @@ def exclude(
         cohort, requester = run.cohort, scope.actor.person_id
         if not runs_the_cohort(scope.actor):
             cohort = False
-        propose_later(scope, client, requester, cohort, excluded)
+        flow.propose_later(scope, client, requester, cohort, excluded)
     respond(replace_original=True, text=t("matching.again"), blocks=[section(t("matching.again"))])
 
 
@@ -274,7 +212,7 @@ def page(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respon
         if run is None:
             respond(response_type="ephemeral", replace_original=False, text=scope.t("matching.not_allowed"))
             return
-        blocks = render(scope.session, scope.services, scope.t, run, max(0, offset))
+        blocks = flow.render(scope.session, scope.services, scope.t, run, max(0, offset))
         text = scope.t("matching.dm_text")
     respond(replace_original=True, text=text, blocks=blocks)
 

@@ -1,41 +1,30 @@
-"""Step 7 and 8 listeners: lessons typed in the DM or sent as a spreadsheet (read after the ack, previewed,
-saved on confirmation), the lesson modal, submitting, and the supervisor's Approve / Request changes.
-
-Every action decides again from who clicked (models.access); the review buttons are replaced by the decision.
-"""
+"""Step 7 and 8 listeners: lessons typed in the DM or sent as a spreadsheet (read after the ack by
+bot.flows.planning, previewed, saved on confirmation), the lesson modal and submitting. The supervisor's
+Approve / Request changes are the one review's (handlers/review.py)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import durable_jobs
 from bot.delivery.notifier import send_dm
-from bot.flows import documents as document_flow
+from bot.flows import planning as flow
 from bot.flows import start as start_notice
-from bot.i18n import Translator, person_translator
 from bot.middleware import Scope, request_scope
-from bot.services import Services
 from bot.views import planning as views
 from bot.views.blocks import escape, section
-from bot.views.decision import already, decided, with_decision
 from bot.views.placements import course_name
 from handlers.values import too_long, typed
-from models import bell_schedules, once, placements, planning, planning_sheet
-from models.access import may_review
-from models.lesson_text import LessonReading, LineReading, looks_like_lessons, parse_clock, parse_lessons
-from models.people import Person, supervisors_of
+from models import bell_schedules, once, placements, planning
+from models.lesson_text import LessonReading, looks_like_lessons, parse_clock, parse_lessons
 from models.planning import PlanningError, PlanningPreview, PlanningVersion, VersionStatus
 
 logger = logging.getLogger(__name__)
@@ -54,10 +43,6 @@ def _own_placement(session: Session, student_id: int, raw: Any) -> placements.Pl
     if placement is None or placement.student_id != student_id or not placement.is_active:
         return None
     return placement
-
-
-def _tell(client: WebClient, channel: str, text: str, blocks: list[Any] | None = None) -> None:
-    client.chat_postMessage(channel=channel, text=text, blocks=blocks or [section(text)])
 
 
 # --- the DM conversation: free text, then a preview ------------------------------------------------------
@@ -114,32 +99,6 @@ def _is_planning_sheet(event: dict[str, Any], context: BoltContext) -> bool:
     return all(str(f.get("name") or "").lower().endswith(SHEET_SUFFIXES) for f in event["files"])
 
 
-@dataclass(frozen=True)
-class Job:
-    """What the background reader needs: whose draft, where to answer, in which language."""
-
-    student_id: int
-    version_id: int
-    channel: str
-    language: str
-    today: date
-
-
-READ_JOB = "planning.read"
-
-
-def _read_payload(job: Job, *, text: str | None = None, file_id: str | None = None) -> dict[str, Any]:
-    fields = dataclasses.asdict(job) | {"today": job.today.isoformat()}
-    return {"job": fields, "text": text, "file_id": file_id}
-
-
-def read_job(services: Services, client: WebClient, payload: dict[str, Any]) -> None:
-    """The durable job of READ_JOB (registered with the others in handlers.register)."""
-    fields = payload["job"]
-    job = Job(**(fields | {"today": date.fromisoformat(fields["today"])}))
-    read_and_preview(services, client, job, text=payload.get("text"), file_id=payload.get("file_id"))
-
-
 def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     """Lines for the open conversation's placement; without one, for the only placement they fit, or the
     student is asked which placement they are for (the conversation then opens for the chosen one)."""
@@ -163,19 +122,19 @@ def on_text(event: dict[str, Any], context: BoltContext, client: WebClient) -> N
                 blocks, fallback = views.which_placement(
                     scope.t, scope.services.catalogue, fitting, schools, text
                 )
-                _tell(client, event["channel"], fallback, blocks)
+                flow.tell(client, event["channel"], fallback, blocks)
                 return
             try:  # no conversation is opened: a later DM is read as lessons only when it reads as such
                 version = planning.draft_for(scope.session, fitting[0], now=scope.now)
             except PlanningError as error:
-                _tell(client, event["channel"], scope.t(error.key, **error.params))
+                flow.tell(client, event["channel"], scope.t(error.key, **error.params))
                 return
         if version.id is None:
             return
-        job = Job(scope.actor.person_id, version.id, event["channel"], scope.t.language, scope.today)
+        job = flow.Job(scope.actor.person_id, version.id, event["channel"], scope.t.language, scope.today)
         services = scope.services
     durable_jobs.start(
-        services, client, durable_jobs.record(services, READ_JOB, _read_payload(job, text=text))
+        services, client, durable_jobs.record(services, flow.READ_JOB, flow.read_payload(job, text=text))
     )
 
 
@@ -199,7 +158,7 @@ def on_pick(
         placement_raw, text = value["placement"], str(value["text"])
     except (ValueError, KeyError, TypeError):
         return
-    job: Job | None = None
+    job: flow.Job | None = None
     with request_scope(context) as scope:
         t = scope.t
         placement = _own_placement(scope.session, scope.actor.person_id, placement_raw)
@@ -209,7 +168,7 @@ def on_pick(
             try:
                 version = _open_typing(scope, placement)
                 channel = str((body.get("container") or {}).get("channel_id") or scope.actor.slack_user_id)
-                job = Job(scope.actor.person_id, version.id or 0, channel, t.language, scope.today)
+                job = flow.Job(scope.actor.person_id, version.id or 0, channel, t.language, scope.today)
                 course = course_name(t, scope.services.catalogue, placement.course_code)
                 answer = t("planning.pick.chosen", course=escape(course))
             except PlanningError as error:
@@ -220,7 +179,7 @@ def on_pick(
         return
     respond(replace_original=True, text=answer, blocks=[section(answer)])
     durable_jobs.start(
-        services, client, durable_jobs.record(services, READ_JOB, _read_payload(job, text=text))
+        services, client, durable_jobs.record(services, flow.READ_JOB, flow.read_payload(job, text=text))
     )
 
 
@@ -232,88 +191,19 @@ def on_sheet(event: dict[str, Any], context: BoltContext, client: WebClient) -> 
             active = placements.of_student(scope.session, scope.actor.person_id)
             if len(active) != 1:
                 text = scope.t("planning.sheet.which")
-                _tell(client, event["channel"], text)
+                flow.tell(client, event["channel"], text)
                 return
             try:
                 version = planning.draft_for(scope.session, active[0], now=scope.now)
             except PlanningError as error:
-                _tell(client, event["channel"], scope.t(error.key, **error.params))
+                flow.tell(client, event["channel"], scope.t(error.key, **error.params))
                 return
         assert version.id is not None
-        job = Job(scope.actor.person_id, version.id, event["channel"], scope.t.language, scope.today)
+        job = flow.Job(scope.actor.person_id, version.id, event["channel"], scope.t.language, scope.today)
         services = scope.services
     for file in event["files"][:1]:
-        payload = _read_payload(job, file_id=str(file["id"]))
-        durable_jobs.start(services, client, durable_jobs.record(services, READ_JOB, payload))
-
-
-def read_and_preview(
-    services: Services, client: WebClient, job: Job, *, text: str | None = None, file_id: str | None = None
-) -> None:
-    """After the ack: read the lines, check every rule, keep the preview and show it."""
-    t = Translator(job.language, services.settings.timezone)
-    if file_id is not None:
-        try:
-            info = document_flow._file_info(client, file_id)
-            url = info.get("url_private_download") or info.get("url_private")
-            content = document_flow._download(
-                str(url), services.settings.slack_bot_token or "", MAX_SHEET_BYTES
-            )
-            sheet = planning_sheet.read(str(info.get("name") or ""), content)
-        except (document_flow.FetchFailed, planning_sheet.SheetError) as error:
-            key = error.key if isinstance(error, planning_sheet.SheetError) else "planning.sheet.fetch_failed"
-            _tell(client, job.channel, t(key))
-            return
-    with services.db.session() as session:
-        version = session.get(PlanningVersion, job.version_id)
-        if version is None or version.status != VersionStatus.DRAFT:
-            return
-        placement = session.get_one(placements.Placement, version.placement_id)
-        bells = bell_schedules.schedule_of(session, placement.institution_id)
-        if file_id is not None:
-            readings = planning_sheet.readings(sheet, job.today, bells, lambda day: t.date(day, "medium"))
-        else:
-            readings = parse_lessons(text or "", job.today, bells)
-        blocks, fallback = preview_blocks(session, services, t, placement, version, readings, job.today)
-        session.commit()
-    _tell(client, job.channel, fallback, blocks)
-
-
-def preview_blocks(
-    session: Session,
-    services: Services,
-    t: Translator,
-    placement: placements.Placement,
-    version: PlanningVersion,
-    readings: list[LineReading],
-    today: date,
-) -> tuple[list[Any], str]:
-    """Check the read lines against the rules with the draft's lessons; store what may be saved."""
-    picture = planning.load(session, placement.student_id)
-    existing = picture.lesson_facts(version)
-    required = planning.required_hours(services.catalogue, placement)
-    lines = [(r.number, r.lesson) for r in readings if r.lesson]
-    read = planning.read_lessons(lines, placement, required, existing)
-    new = [planning.facts(x.lesson, placement.id or 0) for x in read]
-    per_lesson, _ = planning.check(services.catalogue, picture, placement, existing + new, today)
-    problems: dict[int, list[str]] = {}
-    keep = []
-    for i, x in enumerate(read):
-        found = per_lesson.get(len(existing) + i, [])
-        if found:
-            problems[x.number] = [views.problem_text(t, p) for p in found]
-        else:
-            keep.append(x.lesson)
-    stored = PlanningPreview(version_id=version.id or 0, lessons=keep, created_at=services.clock.now())
-    session.add(stored)
-    session.flush()
-    school = placements.institutions(session, [placement.institution_id]).get(placement.institution_id)
-    course = course_name(t, services.catalogue, placement.course_code)
-    taken = {x.number: x.taken for x in read if x.taken}
-    blocks = views.preview(
-        t, readings, problems, len(keep), stored.id or 0, taken=taken, course=course, school=school
-    )
-    return blocks, views.preview_title(t, len(readings), len(keep))
+        payload = flow.read_payload(job, file_id=str(file["id"]))
+        durable_jobs.start(services, client, durable_jobs.record(services, flow.READ_JOB, payload))
 
 
 def on_save(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -499,214 +389,22 @@ def delete_lesson(ack: Ack, action: dict[str, Any], context: BoltContext, respon
     send_dm(context.client, slack_id, text, [section(text)])
 
 
-# --- submitting and the supervisor's decision ------------------------------------------------------------
-
-
-def reviewer_of(session: Session, catalogue: Any, placement: placements.Placement) -> Person | None:
-    """The subject's supervisor for a subject didactics course, else the general one (or any)."""
-    found = supervisors_of(session, placement.student_id)
-    course = catalogue.course(placement.course_code)
-    subject = (course.subject or "").lower() if course else ""
-    return found.get(subject) or found.get("general") or found.get("x") or found.get("y")
+# --- submitting -------------------------------------------------------------------------------------------
 
 
 def on_submit(ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    """The draft to the supervisor (bot.flows.review); the student hears to whom, or why not."""
     ack()
-    review: tuple[str, str, list[Any]] | None = None
     with request_scope(context) as scope:
-        t, catalogue = scope.t, scope.services.catalogue
+        t = scope.t
         placement = _own_placement(scope.session, scope.actor.person_id, action.get("value"))
         if placement is None:
             answer = t("planning.not_yours")
         else:
-            try:
-                version, problems = planning.submit(
-                    scope.session,
-                    catalogue,
-                    scope.actor.person_id,
-                    placement,
-                    now=scope.now,
-                    today=scope.today,
-                )
-            except PlanningError as error:
-                version, problems, answer = None, [], t(error.key, **error.params)
-            if problems:
-                listed = dict.fromkeys(f"• {views.problem_text(t, p)}" for p in problems)
-                answer = t("planning.submit.refused") + "\n" + "\n".join(listed)
-            elif version is not None:
-                reviewer = reviewer_of(scope.session, catalogue, placement)
-                if reviewer is None:
-                    scope.session.rollback()
-                    answer = t("planning.submit.no_supervisor")
-                else:
-                    rt = person_translator(reviewer, scope.services.settings.timezone)
-                    lessons = planning.lessons_of(scope.session, [version.id or 0])[version.id or 0]
-                    school = placements.institutions(scope.session, [placement.institution_id]).get(
-                        placement.institution_id
-                    )
-                    blocks = views.review_message(
-                        rt, catalogue, scope.actor.slack_user_id, placement, school, version, lessons,
-                        planning.required_hours(catalogue, placement),
-                    )  # fmt: skip
-                    review = (reviewer.slack_user_id, rt("planning.review.text"), blocks)
-                    key = "planning.submit.sent_late" if version.late else "planning.submit.sent"
-                    answer = t(key, supervisor=f"<@{reviewer.slack_user_id}>")
-        slack_id = scope.actor.slack_user_id
-    if review is not None:
-        send_dm(client, *review)
-    send_dm(client, slack_id, answer, [section(answer)])
-
-
-def _version_for_review(scope: Scope, raw: Any) -> tuple[PlanningVersion | None, str | None]:
-    try:
-        version = scope.session.get(PlanningVersion, int(str(raw)))
-    except ValueError:
-        version = None
-    if version is None or not may_review(scope.session, scope.actor, version.student_id):
-        return None, scope.t("planning.review.not_allowed")
-    if version.status != VersionStatus.SUBMITTED:
-        return None, _already(scope, version)
-    return version, None
-
-
-def _already(scope: Scope, version: PlanningVersion) -> str:
-    """Who decided this version and when, for whoever clicks after them."""
-    decided_by = scope.session.get(Person, version.decided_by_id) if version.decided_by_id else None
-    if version.decided_at is None or version.status not in (
-        VersionStatus.APPROVED,
-        VersionStatus.CHANGES_REQUESTED,
-        VersionStatus.SUPERSEDED,
-    ):
-        return scope.t(
-            "planning.review.already",
-            status=scope.t(f"planning.version.{version.status}", number=version.number),
-        )
-    return already(
-        scope.t,
-        approved=version.status != VersionStatus.CHANGES_REQUESTED,
-        by_slack_id=decided_by.slack_user_id if decided_by else None,
-        at=version.decided_at,
-    )
-
-
-def on_approve(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
-) -> None:
-    ack()
-    with request_scope(context) as scope:
-        version, refusal = _version_for_review(scope, action.get("value"))
-        catalogue = scope.services.catalogue
-        if version is not None and not planning.decide(
-            scope.session, catalogue, version, approve=True, actor_id=scope.actor.person_id, now=scope.now
-        ):
-            refusal = _already(scope, version)
-            version = None
-        if version is not None:
-            cleared = [
-                p.id or 0
-                for p in planning.record_steps(scope.session, catalogue, version.student_id, scope.now)
-            ]
-            line = decided(scope.t, approved=True, by_slack_id=scope.actor.slack_user_id, at=scope.now)
-            blocks = with_decision((body.get("message") or {}).get("blocks") or [], line)
-        services, student_id, version_id = (
-            scope.services,
-            version.student_id if version else 0,
-            version.id if version else 0,
-        )
-    if refusal is not None:
-        respond(replace_original=False, response_type="ephemeral", text=refusal)
-        return
-    respond(replace_original=True, text=scope.t("planning.review.text"), blocks=blocks)
-    tell_student(services, context.client, student_id, version_id or 0, cleared)
-
-
-def on_changes(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
-) -> None:
-    ack()
-    with request_scope(context) as scope:
-        version, refusal = _version_for_review(scope, action.get("value"))
-        if version is not None:
-            container = body.get("container") or {}
-            metadata = f"{version.id}|{container.get('channel_id', '')}|{container.get('message_ts', '')}"
-            modal = views.changes_modal(scope.t, version.id or 0, metadata)
-    if refusal is not None:
-        respond(replace_original=False, response_type="ephemeral", text=refusal)
-        return
-    context.client.views_open(trigger_id=body["trigger_id"], view=modal)
-
-
-def submit_changes(ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    values = view.get("state", {}).get("values", {})
-    reason = typed(((values.get(views.REASON_BLOCK) or {}).get(views.REASON_INPUT) or {}).get("value"))
-    version_raw, channel, ts = [*str(view.get("private_metadata") or "").split("|"), "", "", ""][:3]
-    with request_scope(context) as scope:
-        if reason:
-            problem = too_long(scope.t, reason, planning.MAX_REASON_LENGTH)
-        else:
-            problem = scope.t("planning.changes.reason_needed")
-        if problem is not None:
-            ack(response_action="errors", errors={views.REASON_BLOCK: problem})
-            return
-        version, refusal = _version_for_review(scope, version_raw)
-        if version is not None and not planning.decide(
-            scope.session, scope.services.catalogue, version, approve=False, actor_id=scope.actor.person_id,
-            now=scope.now, reason=reason,
-        ):  # fmt: skip
-            refusal = _already(scope, version)
-            version = None
-        if version is None:
-            ack(response_action="errors", errors={views.REASON_BLOCK: refusal or ""})
-            return
-        planning.record_steps(scope.session, scope.services.catalogue, version.student_id, scope.now)
-        line = decided(
-            scope.t, approved=False, by_slack_id=scope.actor.slack_user_id, at=scope.now, reason=reason
-        )
-        blocks = with_decision(_review_blocks(scope, version), line)
-        services, student_id, version_id = scope.services, version.student_id, version.id or 0
-    ack()
-    if channel and ts:
-        try:
-            client.chat_update(channel=channel, ts=ts, text=line["elements"][0]["text"], blocks=blocks)
-        except SlackApiError as error:
-            logger.warning("could not replace the review buttons: %s", error.response.get("error"))
-    tell_student(services, client, student_id, version_id, [])
-
-
-def _review_blocks(scope: Scope, version: PlanningVersion) -> list[Any]:
-    """The review message as the supervisor saw it, rebuilt from the data (to swap its buttons)."""
-    catalogue = scope.services.catalogue
-    placement = scope.session.get_one(placements.Placement, version.placement_id)
-    student = scope.session.get_one(Person, version.student_id)
-    school = placements.institutions(scope.session, [placement.institution_id]).get(placement.institution_id)
-    lessons = planning.lessons_of(scope.session, [version.id or 0])[version.id or 0]
-    required = planning.required_hours(catalogue, placement)
-    return views.review_message(
-        scope.t, catalogue, student.slack_user_id, placement, school, version, lessons, required
-    )
-
-
-def tell_student(
-    services: Services, client: WebClient, student_id: int, version_id: int, cleared: list[int]
-) -> None:
-    """The decision in the student's DM, and "you may start" for each placement the decision cleared."""
-    with services.db.session() as session:
-        student = session.get_one(Person, student_id)
-        version = session.get_one(PlanningVersion, version_id)
-        placement = session.get_one(placements.Placement, version.placement_id)
-        t = person_translator(student, services.settings.timezone)
-        course = course_name(t, services.catalogue, placement.course_code)
-        if version.status == VersionStatus.APPROVED:
-            text = t("planning.decision.approved", course=course)
-        else:
-            text = t("planning.decision.changes", course=course, reason=escape(version.reason or ""))
-        starts = start_notice.texts(
-            session, services, t, [session.get_one(placements.Placement, i) for i in cleared]
-        )
-        slack_id = student.slack_user_id
-    send_dm(client, slack_id, text, [section(text)])
-    for start in starts:
-        send_dm(client, slack_id, start, [section(start)])
+            answer = flow.submit(
+                scope.services, client, scope.session, t, scope.actor, placement, scope.today, scope.now
+            )
+        send_dm(client, scope.actor.slack_user_id, answer, [section(answer)])
 
 
 def register(app: App) -> None:
@@ -720,7 +418,4 @@ def register(app: App) -> None:
     app.action(views.SUBMIT_ACTION)(on_submit)
     app.action(views.SAVE_ACTION)(on_save)
     app.action(views.CANCEL_ACTION)(on_cancel)
-    app.action(views.APPROVE_ACTION)(on_approve)
-    app.action(views.CHANGES_ACTION)(on_changes)
     app.view(views.LESSON_CALLBACK)(submit_modal)
-    app.view(views.CHANGES_CALLBACK)(submit_changes)

@@ -22,6 +22,7 @@ from models import agreements, audit, lio, once, placements, progress
 from models.catalogue import Catalogue
 from models.db import AwareDateTime
 from models.lesson_text import LessonReading, grade_of_year
+from models.people import Person, supervisors_of
 from models.placements import (
     ALTERNATIVE_MAX_HOURS,
     UPPER_GRADE_HOURS,
@@ -741,3 +742,12 @@ def student_of_token(session: Session, token: str) -> int | None:
         return None
     row = session.exec(select(CalendarFeed).where(CalendarFeed.token == token)).first()
     return row.student_id if row else None
+
+
+def reviewer_of(session: Session, catalogue: Catalogue, placement: Placement) -> Person | None:
+    """Who approves a planning: the subject's supervisor for a subject didactics course, else the general
+    one (or either subject's)."""
+    found = supervisors_of(session, placement.student_id)
+    course = catalogue.course(placement.course_code)
+    subject = (course.subject or "").lower() if course else ""
+    return found.get(subject) or found.get("general") or found.get("x") or found.get("y")

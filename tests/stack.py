@@ -20,6 +20,7 @@ from models.catalogue import load_catalogue
 from models.db import Database
 from models.people import Person
 from workspace import Channel, User, Workspace
+from workspace.server import serve
 
 TOKEN = "xoxb-test-token"
 SECRET = "test-signing-secret"
@@ -63,7 +64,7 @@ def start_stack(database: Database, **settings: Any) -> Stack:
         bot_url="",
         bot_user_id="U0STAGEBOT",
     )
-    page = ws.serve(host="127.0.0.1", port=0)
+    page = serve(ws, host="127.0.0.1", port=0)
     loaded = load_settings(
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,

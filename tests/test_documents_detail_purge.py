@@ -94,7 +94,7 @@ def test_purge_removes_only_old_files_no_document_refers_to(wire: Stack, store: 
     _age(store.path(stray_new), now.timestamp(), 0.5)
     _age(store.path(reused), now.timestamp(), 3)
     store.put(b"stray, then uploaded again")  # stored again: fresh, its row is about to be written
-    _age(store.path(reused), now.timestamp(), 0)  # fresh at the bot's now, not at the wall clock's
+    _age(store.path(reused), now.timestamp(), 0)  # "fresh" on the bot's clock, whatever the real date
     leftover = store.path(stray_old).parent / ".incoming-abc"
     leftover.write_bytes(b"half")
     _age(leftover, now.timestamp(), 2)

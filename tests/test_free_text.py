@@ -14,9 +14,9 @@ import pytest
 from sqlmodel import select
 
 from bot.flows import documents as document_flow
+from bot.flows.registry import REVIEWS
 from bot.i18n import Translator
-from bot.views import documents as document_views
-from bot.views import lio as lio_views
+from bot.views import decision as decision_views
 from bot.views import planning as planning_views
 from bot.views.blocks import escape
 from models import free_text
@@ -69,7 +69,7 @@ def _planning_review(wire: Stack) -> tuple[dict[str, int], Any]:
 def test_the_planning_reason_reaches_the_student_escaped(wire: Stack) -> None:
     _planning_review(wire)
     modal = wire.ws.open_views("U0SUP")[-1]
-    assert wire.ws.submit_view("U0SUP", modal, {"reason": {"reason_input": HOSTILE}}).ok
+    assert wire.ws.submit_view("U0SUP", modal, {"reason": {"reason": HOSTILE}}).ok
     told = text_of(wire.ws.messages("U0ANNA")[-1].blocks) + wire.ws.messages("U0ANNA")[-1].text
     assert "vraagt aanpassingen" in told
     _assert_shown_escaped(told)
@@ -80,7 +80,7 @@ def test_the_planning_reason_reaches_the_student_escaped(wire: Stack) -> None:
 def test_a_forged_40000_character_planning_reason_is_refused_and_nothing_stored(wire: Stack) -> None:
     _, modal = _planning_review(wire)
     before = len(wire.ws.messages("U0ANNA"))
-    answer = wire.ws.submit_view("U0SUP", modal, {"reason": {"reason_input": FORGED}})
+    answer = wire.ws.submit_view("U0SUP", modal, {"reason": {"reason": FORGED}})
     assert answer.status == 200
     assert "Dit is te lang: 40000 tekens, hoogstens 1000" in answer.json["errors"]["reason"]
     with wire.session() as s:
@@ -128,7 +128,7 @@ def test_a_forged_long_document_reason_is_refused_and_the_document_still_waits(
     wire.sync_users()
     wire.ws.upload_file("U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
     wire.ws.click("U0ANNA", "documents_pick:commitment")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         document = s.exec(select(Document)).one()
     wire.ws.click("U0SUP", "documents_reject", str(document.id))
@@ -175,7 +175,7 @@ def _apply(wire: Stack, employer: str, **hours: str) -> Any:
     answer = wire.ws.submit_view(
         "U0ANNA", modal, _lio_form(employer, **hours) | {"proof": {"value": {"files": [file]}}}
     )
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     return answer
 
 
@@ -192,10 +192,10 @@ def test_lio_free_texts_are_bounded_on_the_server(wire: Stack, documents_dir: Pa
     )
     wire.ws.click("U0STB", "lio_reject", message=message)
     modal = wire.ws.open_views("U0STB")[-1]
-    answer = wire.ws.submit_view("U0STB", modal, {"reason": {"value": {"value": FORGED}}})
+    answer = wire.ws.submit_view("U0STB", modal, {"reason": {"reason": {"value": FORGED}}})
     assert "hoogstens 1000" in answer.json["errors"]["reason"]
     assert _rows(wire, LioApplication)[0].status == "pending"
-    wire.ws.submit_view("U0STB", wire.ws.open_views("U0STB")[-1], {"reason": {"value": {"value": HOSTILE}}})
+    wire.ws.submit_view("U0STB", wire.ws.open_views("U0STB")[-1], {"reason": {"reason": {"value": HOSTILE}}})
     assert _rows(wire, LioApplication)[0].status == "rejected"
     _assert_shown_escaped(_dm(wire, "U0ANNA"))
 
@@ -265,12 +265,14 @@ def _text_inputs(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_every_free_text_input_of_these_modals_states_its_max_length() -> None:
     t = Translator("nl")
-    modals = [
-        document_views.reject_modal(t, 1, "Verbintenis", "Anna"),
-        planning_views.changes_modal(t, 1, "1||"),
-        planning_views.lesson_modal(t, 1, ["guided"], []),
-        lio_views.reject_modal(t, "application:1"),
-    ]
+    reasons = [
+        decision_views.reason_modal(
+            t, callback_id=kind.wire.reason_callback, metadata=f"{kind.name}|1", title="-", label="-",
+            submit="-", intro=None, max_length=kind.wire.max_reason,
+        )
+        for kind in REVIEWS
+    ]  # fmt: skip
+    modals = [*reasons, planning_views.lesson_modal(t, 1, ["guided"], [])]
     for view in modals:
         for element in _text_inputs(view):
             assert isinstance(element.get("max_length"), int), (view["callback_id"], element["action_id"])

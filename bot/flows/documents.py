@@ -20,18 +20,22 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.delivery.notifier import send_dm
+from bot.delivery.outbox import bound
+from bot.flows import review
 from bot.i18n import Translator, person_translator
 from bot.services import Services
 from bot.views import documents as views
+from bot.views.blocks import Block, escape
 from models import audit, documents, free_text
+from models.access import may_review
 from models.document_checks import Refusal, check
 from models.document_dates import expires_on
 from models.document_store import DocumentStore, default_root
 from models.documents import Document, DocumentLine, InternshipWindow
-from models.people import Person, Role, people_with_role, supervisors_of
+from models.people import Actor, Person, Role, people_with_role, supervisors_of
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ def _with_retries(attempt: Any) -> Any:
     raise AssertionError("unreachable")
 
 
-def _file_info(client: WebClient, file_id: str) -> dict[str, Any]:
+def file_info(client: WebClient, file_id: str) -> dict[str, Any]:
     def attempt() -> dict[str, Any]:
         try:
             return dict(client.files_info(file=file_id)["file"])
@@ -93,7 +97,7 @@ def _file_info(client: WebClient, file_id: str) -> dict[str, Any]:
     return _with_retries(attempt)
 
 
-def _download(url: str, token: str, max_bytes: int) -> bytes:
+def download(url: str, token: str, max_bytes: int) -> bytes:
     # Slack's file URLs end in the file's name, which may carry spaces or any script: sent percent-encoded.
     url = urllib.parse.quote(url, safe=":/?&=%#@+,;~!$'()*[]")
 
@@ -173,7 +177,7 @@ def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
         return
     filename = incoming.filename or incoming.file_id
     try:
-        info = _file_info(client, incoming.file_id)
+        info = file_info(client, incoming.file_id)
         if info.get("user") != student.slack_user_id:
             raise FetchFailed("not_yours")  # told without the file's name: it is someone else's
         filename = free_text.filename(str(info.get("name") or "")) or incoming.file_id
@@ -182,7 +186,7 @@ def receive(services: Services, client: WebClient, incoming: Incoming) -> None:
         url = info.get("url_private_download") or info.get("url_private")
         if not url:
             raise FetchFailed("gone")
-        content = _download(str(url), client.token or "", doctype.max_bytes)
+        content = download(str(url), client.token or "", doctype.max_bytes)
     except FetchFailed as failure:
         _log_refusal(services, incoming, doctype.code, failure.reason)
         if failure.reason == "too_large":
@@ -244,39 +248,22 @@ def to_review(
     *,
     tell_student: bool = True,
 ) -> None:
-    """DM each reviewer the version with Approve / Send back, remember those messages, tell the student."""
-    cfg = config()
-    with services.db.session() as session:
+    """The version to its reviewers (bot.flows.review), then "received, with X" to the student."""
+    with services.db.session() as session, bound(client, session):
         document = session.get_one(Document, document_id)
+        reviewers = review.ask(services, client, session, REVIEW, document)
+        if not tell_student:
+            return
         student = session.get_one(Person, document.student_id)
-        doctype = cfg.type(document.type_code)
+        doctype = config().type(document.type_code)
         assert doctype is not None
-        line = line_for(session, document, services)
-        posted: list[list[Any]] = []
-        reviewers = reviewers_of(session, cfg, document.student_id)
-        for reviewer in reviewers:
-            rt = person_translator(reviewer, services.settings.timezone)
-            blocks = views.review_message(rt, student.slack_user_id, student.name, line)
-            try:
-                channel = client.conversations_open(users=reviewer.slack_user_id)["channel"]["id"]
-                ts = client.chat_postMessage(
-                    channel=channel, text=rt("documents.review.text", name=student.name), blocks=blocks
-                )["ts"]
-                posted.append([channel, str(ts), reviewer.id])
-            except SlackApiError as error:
-                logger.warning(
-                    "review DM to %s refused: %s", reviewer.slack_user_id, error.response.get("error")
-                )
-        document.review_messages = posted
-        session.add(document)
-    if not tell_student:
-        return
-    t = person_translator(student, services.settings.timezone)
-    blocks = views.received(t, doctype, document, [r.slack_user_id for r in reviewers])
-    text = t("documents.received_text")
-    if incoming is None:
-        incoming = Incoming(document.student_id, document.student_id, doctype.code, document.slack_file_id)
-    _tell(client, student.slack_user_id, incoming, text, blocks)
+        t = person_translator(student, services.settings.timezone)
+        blocks = views.received(t, doctype, document, [r.slack_user_id for r in reviewers])
+        if incoming is None:
+            incoming = Incoming(
+                document.student_id, document.student_id, doctype.code, document.slack_file_id
+            )
+        _tell(client, student.slack_user_id, incoming, t("documents.received_text"), blocks)
 
 
 def reviewers_of(session: Session, cfg: documents.DocumentConfig, student_id: int) -> list[Person]:
@@ -299,54 +286,77 @@ def line_for(session: Session, document: Document, services: Services) -> Docume
     return documents.lines(single, False, [document], decided, today)[0]
 
 
-# --- after a decision ------------------------------------------------------------------------------------
+# --- the review (bot.flows.review) ----------------------------------------------------------------------
 
 
-def refresh_review_messages(
-    services: Services, client: WebClient, session: Session, document: Document, decider_slack_id: str | None
-) -> None:
-    """Every reviewer's copy shows the decision (or that a newer version replaced it): no second click."""
-    student = session.get_one(Person, document.student_id)
-    line = line_for(session, document, services)
-    ids = [int(m[2]) for m in document.review_messages if len(m) > 2]
-    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids)))} if ids else {}
-    for channel, ts, *rest in document.review_messages:
-        reviewer = people.get(int(rest[0])) if rest else None
-        rt = (
-            person_translator(reviewer, services.settings.timezone)
-            if reviewer
-            else person_translator(student, services.settings.timezone)
-        )
-        blocks = views.review_message(
-            rt,
-            student.slack_user_id,
-            student.name,
-            line,
-            decider_slack_id=decider_slack_id,
-            superseded=document.status == documents.DocumentStatus.SUPERSEDED,
-        )
-        try:
-            client.chat_update(
-                channel=channel, ts=ts, text=rt("documents.review.text", name=student.name), blocks=blocks
+class DocumentReview:
+    """A version of a document, reviewed by the student's supervisors (or the coordinators)."""
+
+    name = "document"
+    wire = views.REVIEW_WIRE
+    closed_errors: tuple[type[Exception], ...] = (documents.NotOpenForDecision,)
+
+    def load(self, session: Session, value: str) -> Document | None:
+        return session.get(Document, int(value)) if value.isdigit() else None
+
+    def value_of(self, record: Document) -> str:
+        return str(record.id)
+
+    def student_id(self, record: Document) -> int:
+        return record.student_id
+
+    def may_decide(self, session: Session, actor: Actor, record: Document) -> bool:
+        return may_review(session, actor, record.student_id)
+
+    def state(self, session: Session, record: Document) -> review.State:
+        if record.status == documents.DocumentStatus.AWAITING_REVIEW:
+            return review.State(open=True)
+        decision = documents.decisions(session, [record.id or 0]).get(record.id or 0)
+        if decision is not None:
+            return review.State(
+                False, decision.approved, decision.decided_by_id, decision.decided_at, decision.reason
             )
-        except SlackApiError as error:
-            logger.warning("could not update review message %s: %s", ts, error.response.get("error"))
+        if record.status == documents.DocumentStatus.SUPERSEDED:
+            return review.State(open=False, closed="documents.review.superseded")
+        return review.State(open=False, closed=f"documents.state.{record.status}")
+
+    def reviewers(self, services: Services, session: Session, record: Document) -> list[Person]:
+        return reviewers_of(session, config(), record.student_id)
+
+    def message(
+        self, services: Services, session: Session, record: Document, t: Translator
+    ) -> tuple[str, list[Block]]:
+        student = session.get_one(Person, record.student_id)
+        line = line_for(session, record, services)
+        blocks = views.review_message(t, student.slack_user_id, student.name, line)
+        return t("documents.review.text", name=student.name), blocks
+
+    def reason_intro(self, t: Translator, session: Session, record: Document) -> str | None:
+        student = session.get_one(Person, record.student_id)
+        doctype = config().type(record.type_code)
+        label = doctype.label(t.language) if doctype else record.type_code
+        return t("documents.reject.intro", type=label, name=escape(student.name))
+
+    def decide(self, record: Document, verdict: review.Verdict) -> None:
+        documents.decide(
+            verdict.session, config(), record, approved=verdict.approved, reason=verdict.reason,
+            actor_id=verdict.actor_id, now=verdict.at,
+        )  # fmt: skip
+
+    def follow_up(self, record: Document, verdict: review.Verdict) -> None:
+        """The decision in the student's DM (with "upload again" when sent back)."""
+        services, session = verdict.services, verdict.session
+        student = session.get_one(Person, record.student_id)
+        doctype = config().type(record.type_code)
+        decision = documents.decisions(session, [record.id or 0]).get(record.id or 0)
+        assert doctype is not None and decision is not None
+        t = person_translator(student, services.settings.timezone)
+        blocks = views.student_decision(t, doctype, record, decision, verdict.actor_slack_id)
+        key = "documents.student.approved_text" if decision.approved else "documents.student.rejected_text"
+        send_dm(verdict.client, student.slack_user_id, t(key, type=doctype.label(t.language)), blocks)
 
 
-def tell_student_decision(
-    services: Services, client: WebClient, session: Session, document: Document, decider_slack_id: str
-) -> None:
-    student = session.get_one(Person, document.student_id)
-    doctype = config().type(document.type_code)
-    decision = documents.decisions(session, [document.id or 0]).get(document.id or 0)
-    assert doctype is not None and decision is not None
-    t = person_translator(student, services.settings.timezone)
-    blocks = views.student_decision(t, doctype, document, decision, decider_slack_id)
-    key = "documents.student.approved_text" if decision.approved else "documents.student.rejected_text"
-    try:
-        send_dm(client, student.slack_user_id, t(key, type=doctype.label(t.language)), blocks)
-    except SlackApiError as error:
-        logger.warning("could not tell %s: %s", student.slack_user_id, error.response.get("error"))
+REVIEW = DocumentReview()
 
 
 # --- what the checklist shows ----------------------------------------------------------------------------

@@ -11,12 +11,11 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, escape, header, mention, plain, section
-from bot.views.decision import decided, review_buttons
-from models import free_text
+from bot.views.decision import Wire
+from models import documents, free_text
 from models.document_checks import FileKind, Refusal
 from models.document_dates import IssueDateProblem
 from models.documents import (
-    MAX_REASON_LENGTH,
     Document,
     DocumentDecision,
     DocumentLine,
@@ -25,12 +24,11 @@ from models.documents import (
 )
 
 UPLOAD_CALLBACK = "documents_upload"
-REJECT_CALLBACK = "documents_reject_reason"
 PICK_ACTION = "documents_pick"  # + ":<type code>"; the value: {"file": Slack file id, "name": ...}
 DATE_ACTION = "documents_issue_date"
 DATE_BLOCK = "documents_date_"  # + document id
-APPROVE_ACTION = "documents_approve"
-REJECT_ACTION = "documents_reject"
+# the review's ids: documents_approve, documents_reject, documents_reject_reason
+REVIEW_WIRE = Wire("documents", "reject", documents.MAX_REASON_LENGTH, "decision.not_allowed")
 UPLOAD_AGAIN_ACTION = "documents_upload_again"
 OPEN_ACTION = "documents_open"
 TYPE_BLOCK, TYPE_INPUT = "doc_type", "type"
@@ -194,16 +192,10 @@ def _issue_lines(t: Translator, line: DocumentLine) -> list[str]:
 
 
 def review_message(
-    t: Translator,
-    student_slack_id: str,
-    student_name: str,
-    line: DocumentLine,
-    *,
-    decider_slack_id: str | None = None,
-    superseded: bool = False,
+    t: Translator, student_slack_id: str, student_name: str, line: DocumentLine
 ) -> list[Block]:
-    """The reviewer's DM; once decided, the buttons become who decided and when."""
-    document, decision = line.document, line.decision
+    """The reviewer's DM above its buttons (bot.flows.review adds them, or what became of them)."""
+    document = line.document
     assert document is not None
     facts = [
         t(
@@ -222,25 +214,10 @@ def review_message(
         ),
         *_issue_lines(t, line),
     ]
-    blocks: list[Block] = [
+    return [
         header(t("documents.review.header")),
         section("\n".join(facts), accessory=open_button(t, document)),
     ]
-    if decision is not None and decider_slack_id is not None:
-        blocks.append(
-            decided(
-                t,
-                approved=decision.approved,
-                by_slack_id=decider_slack_id,
-                at=decision.decided_at,
-                reason=decision.reason,
-            )
-        )
-    elif superseded:
-        blocks.append(context(t("documents.review.superseded")))
-    else:
-        blocks.append(review_buttons(t, APPROVE_ACTION, REJECT_ACTION, str(document.id)))
-    return blocks
 
 
 def open_button(t: Translator, document: Document) -> Block | None:
@@ -252,31 +229,6 @@ def open_button(t: Translator, document: Document) -> Block | None:
 
 def open_link(t: Translator, url: str, filename: str) -> str:
     return t("documents.open.link", url=url, file=escape(filename))
-
-
-def reject_modal(t: Translator, document_id: int, type_label: str, student_name: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": REJECT_CALLBACK,
-        "private_metadata": json.dumps({"document": document_id}),
-        "title": plain(t("documents.reject.title")),
-        "submit": plain(t("documents.reject.submit")),
-        "close": plain(t("documents.modal.close")),
-        "blocks": [
-            section(t("documents.reject.intro", type=type_label, name=escape(student_name))),
-            {
-                "type": "input",
-                "block_id": REASON_BLOCK,
-                "label": plain(t("documents.reject.reason")),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REASON_INPUT,
-                    "multiline": True,
-                    "max_length": MAX_REASON_LENGTH,
-                },
-            },
-        ],
-    }
 
 
 def student_decision(

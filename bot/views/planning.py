@@ -23,14 +23,14 @@ from bot.views.blocks import (
     plain,
     section,
 )
-from bot.views.decision import review_buttons
+from bot.views.decision import Wire
 from bot.views.placements import activity_name, course_name, school_name
+from models import planning
 from models.catalogue import Catalogue
 from models.lesson_text import LineReading
 from models.placements import Placement
 from models.planning import (
     LESSON_TEXT_LIMITS,
-    MAX_REASON_LENGTH,
     Blocker,
     PlannedLesson,
     PlanningVersion,
@@ -47,9 +47,8 @@ DELETE_ACTION = "planning_delete"
 SUBMIT_ACTION = "planning_submit"
 SAVE_ACTION = "planning_save"
 CANCEL_ACTION = "planning_cancel"
-APPROVE_ACTION = "planning_approve"
-CHANGES_ACTION = "planning_changes"
-CHANGES_CALLBACK = "planning_changes_reason"
+# the review's ids: planning_approve, planning_changes, planning_changes_reason
+REVIEW_WIRE = Wire("planning", "changes", planning.MAX_REASON_LENGTH, "planning.review.not_allowed")
 LESSON_CALLBACK = "planning_lesson"
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
 LESSON_BLOCKS = ("day", "start", "end", "activity", "class_name", "room", "topic", "mentor")
@@ -335,7 +334,7 @@ def review_message(
     lessons: list[PlannedLesson],
     required: dict[str, int],
 ) -> list[Block]:
-    """The supervisor's DM: the summary and Approve / Request changes."""
+    """The supervisor's DM above its buttons (bot.flows.review adds them, or what became of them)."""
     intro = t(
         "planning.review.intro",
         student=f"<@{student_slack_id}>",
@@ -349,32 +348,7 @@ def review_message(
     # Every lesson: the supervisor approves what they can read (split over sections, never cut).
     blocks += line_sections([f"• {lesson_text(t, x)}" for x in lessons])
     blocks.append(context(totals_text(t, required, lessons)))
-    blocks.append(review_buttons(t, APPROVE_ACTION, CHANGES_ACTION, str(version.id)))
     return blocks
-
-
-def changes_modal(t: Translator, version_id: int, metadata: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": CHANGES_CALLBACK,
-        "private_metadata": metadata,
-        "title": plain(t("planning.changes.title")),
-        "submit": plain(t("planning.changes.submit")),
-        "close": plain(t("planning.modal.close")),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": REASON_BLOCK,
-                "label": plain(t("planning.changes.reason")),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REASON_INPUT,
-                    "multiline": True,
-                    "max_length": MAX_REASON_LENGTH,
-                },
-            }
-        ],
-    }
 
 
 def lesson_modal(

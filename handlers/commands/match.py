@@ -3,9 +3,9 @@ coordinator: the cohort), solved after the ack and sent as a DM to review."""
 
 from __future__ import annotations
 
+from bot.flows.matching import propose_later
 from bot.views.blocks import section
 from handlers.commands.registry import Invocation, Reply, reply
-from handlers.matching import propose_later
 from models.access import runs_the_cohort
 
 PROPOSE_WORDS = ("propose", "voorstel", "voorstellen")
