@@ -7,10 +7,10 @@ import re
 from datetime import timedelta
 
 from bot.app import web_client
+from bot.flows.matching import render
 from bot.i18n import Translator
 from bot.views.blocks import MESSAGE_BLOCKS, in_messages, section
 from bot.views.reminders import digest
-from handlers.matching import render
 from models import intake
 from models.matching_runs import MatchProposal, MatchRun, RunStatus
 from models.people import Role
