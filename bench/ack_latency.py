@@ -22,23 +22,17 @@ import math
 import os
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import waitress
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
-from bot.app import create_app, create_http_app
 from bot.delivery.slack_limits import Pacer
 from bot.flows import documents as document_flow
-from bot.services import Services
-from bot.settings import load_settings
-from models.catalogue import load_catalogue
 from models.db import Database
 from models.migrate import upgrade
 from tests import test_documents as documents_flow
@@ -48,11 +42,9 @@ from tests import test_matching_flow as matching_flow
 from tests import test_placements as placements_flow
 from tests import test_planning as planning_flow
 from tests import test_preferences as preferences_flow
-from tests.conftest import NOW, SECRET, TOKEN, Stack
 from tests.documents_files import pdf
-from workspace import Channel, Workspace
+from tests.stack import NOW, Stack, start_stack
 from workspace.delivery import Delivery
-from workspace.server import serve
 
 RESULTS = Path(__file__).parent / "results"
 TARGET = 1.5
@@ -73,28 +65,9 @@ class Path_:
 
 def start(db: Database, documents: Path) -> Stack:
     """The bot's HTTP app and the workspace, as the test suite's stack (same identity, same wiring)."""
-    ws = Workspace(
-        users=[],
-        channels=[Channel(id="C0ANNOUNCE", name="stage-aankondigingen")],
-        bot_token=TOKEN,
-        signing_secret=SECRET,
-        bot_url="",
-        bot_user_id="U0STAGEBOT",
-    )
-    serve(ws, host="127.0.0.1", port=0)
-    settings = load_settings(
-        slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=ws.api_url, database_url=db.url
-    )
-    services = Services(settings, db, load_catalogue())
-    server = waitress.create_server(
-        create_http_app(create_app(services), services), host="127.0.0.1", port=0, threads=4
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-    ws.bot_url = base + "/slack/events"
-    services.settings = settings.model_copy(update={"public_url": base, "documents_dir": documents})
+    stack = start_stack(db, documents_dir=documents)
     document_flow.RETRY_DELAYS = (0.0, 0.0)  # type: ignore[assignment]  # no waits while building data
-    return Stack(ws, services, ws.bot_url)
+    return stack
 
 
 def empty(stack: Stack) -> None:
@@ -411,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
             first = {s.path: s.first_call for s in plain if s.first_call}
             limited = [measure(stack, p, args.requests, args.latency, first, args.warmup) for p in paths]  # type: ignore[arg-type]
             print("\nWith a 429 (Retry-After 1) on the path's first Web API call:\n" + table(limited))
-        stack.services.outbox.stop()
+        stack.stop()
     load = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
     print(f"\nload average before/after: {load['before']} / {load['after']} on {os.cpu_count()} CPUs")
     missed = [s.path for s in plain if s.percentile(99) >= TARGET or s.failures]

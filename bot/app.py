@@ -24,7 +24,6 @@ from handlers.commands import find as find_subcommand
 from models import outbox, processed_events
 
 log = logging.getLogger("stagebot.request")
-RESUME_EVERY = 30.0  # seconds
 TIDY_EVERY = 3600.0
 KEEP_REQUEST_KEYS = timedelta(days=2)
 KEEP_SENT = timedelta(days=30)
@@ -57,7 +56,8 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     handlers.register(app)
     errors.register(app, services.settings.timezone)
     # Work a stopped process left half done is picked up by any process, not only the scheduler.
-    services.outbox.every(RESUME_EVERY, lambda: durable_jobs.resume(services, services.outbox.client()))
+    resume_every = durable_jobs.timing(services.settings).every
+    services.outbox.every(resume_every, lambda: durable_jobs.resume(services, services.outbox.client()))
     services.outbox.every(TIDY_EVERY, lambda: tidy(services))
     services.outbox.start()
     return app

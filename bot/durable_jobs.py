@@ -15,6 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -25,15 +26,36 @@ from sqlmodel import Session
 from bot import logs
 from bot.delivery.outbox import wall_now
 from bot.services import Services
+from bot.settings import Settings
 from models import leases, pending_jobs
 
 logger = logging.getLogger(__name__)
 JobFunction = Callable[[Services, WebClient, dict[str, Any]], None]
 KINDS: dict[str, JobFunction] = {}
-GRACE = timedelta(seconds=20)  # a job younger than this is probably still starting where it was recorded
-JOB_LEASE = timedelta(seconds=30)  # renewed while the job runs: a killed process's job is free soon
-RENEW_EVERY = JOB_LEASE.total_seconds() / 3
 OUTBOX_KEY = "_outbox_key"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How soon a stopped process's job is taken over: every process looks every `every` seconds; a job
+    younger than `grace` is probably still starting where it was recorded; a job's `lease` is renewed
+    every `renew_every` seconds while it runs, so a killed process's job is free once the lease runs out."""
+
+    every: float
+    grace: timedelta
+    lease: timedelta
+    renew_every: float
+
+
+def timing(settings: Settings) -> Timing:
+    """All four from one setting (STAGEBOT_JOB_RESUME_SECONDS, 30 s): short in tests that kill a process."""
+    seconds = float(settings.job_resume_seconds)
+    return Timing(
+        every=seconds,
+        grace=timedelta(seconds=seconds * 2 / 3),
+        lease=timedelta(seconds=seconds),
+        renew_every=seconds / 3,
+    )
 
 
 def register(kind: str, function: JobFunction) -> None:
@@ -81,7 +103,7 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
     key = str(payload.pop(OUTBOX_KEY, job_id))
     lease, holder = f"job:{key}"[:64], f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     with services.db.session() as session:
-        if not leases.acquire(session, lease, holder, wall_now(), JOB_LEASE):
+        if not leases.acquire(session, lease, holder, wall_now(), timing(services.settings).lease):
             return False
     # Its sends are keyed by the job: a job run again after a crash writes the same rows, sent once.
     client = services.outbox.client(f"job:{key}")
@@ -106,12 +128,13 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
 def _renewing(services: Services, lease: str, holder: str) -> Iterator[None]:
     """Keep the job's lease while it runs; a process that dies stops renewing and the lease runs out."""
     done = threading.Event()
+    times = timing(services.settings)
 
     def renew() -> None:
-        while not done.wait(RENEW_EVERY):
+        while not done.wait(times.renew_every):
             try:
                 with services.db.session() as session:
-                    leases.acquire(session, lease, holder, wall_now(), JOB_LEASE)
+                    leases.acquire(session, lease, holder, wall_now(), times.lease)
             except Exception:  # the database is away for a moment: the next round tries again
                 logger.warning("could not renew the lease of %s", lease)
 
@@ -127,5 +150,5 @@ def _renewing(services: Services, lease: str, holder: str) -> Iterator[None]:
 def resume(services: Services, client: WebClient) -> int:
     """Run what a restart or crash left unfinished; returns how many jobs got done."""
     with services.db.session() as session:
-        left = pending_jobs.unfinished(session, services.clock.now(), GRACE)
+        left = pending_jobs.unfinished(session, services.clock.now(), timing(services.settings).grace)
     return sum(run(services, client, job_id) for job_id in left)

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(None, validation_alias=_env("STAGEBOT_SMTP_URL"))
     mail_from: str | None = Field(None, validation_alias=_env("STAGEBOT_MAIL_FROM"))
     link_days: int = Field(30, ge=1, le=365, validation_alias=_env("STAGEBOT_LINK_DAYS"))
+    # How soon background work a stopped process left behind is taken over (bot.durable_jobs.timing).
+    job_resume_seconds: int = Field(30, ge=1, le=3600, validation_alias=_env("STAGEBOT_JOB_RESUME_SECONDS"))
 
     @field_validator("timezone")
     @classmethod

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.middleware import request_scope
 from bot.status.answer import status_blocks
 from bot.status.student_detail import detail_blocks
-from bot.views.blocks import section
+from bot.views.blocks import in_messages, section
 from bot.views.home import home_view
 from bot.views.status import PAGE_ACTION
 from bot.views.student_detail import DETAIL_ACTION, LIST_PAGE_ACTION
@@ -69,7 +69,8 @@ def open_detail(ack: Ack, action: dict[str, Any], context: BoltContext, respond:
             )
             text = scope.t("students.not_allowed")
             blocks = [section(text)]
-    respond(response_type="ephemeral", replace_original=False, text=text, blocks=blocks)
+    for part in in_messages(blocks):
+        respond(response_type="ephemeral", replace_original=False, text=text, blocks=part)
 
 
 def register(app: App) -> None:

@@ -176,11 +176,22 @@ def cancel_slot(
             )
             return
         rows = intake.schedule(scope.session, scope.actor.person_id, scope.now)
-        blocks = [*notice, *views.schedule_blocks(scope.t, rows, scope.now)][:50]
+        offset = views.schedule_page_of(rows, slot.starts_at) if slot else 0  # the page it was on
+        blocks = [*notice, *views.schedule_blocks(scope.t, rows, scope.now, offset)]
         text = scope.t("intake.schedule.header")
     respond(replace_original=True, text=text, blocks=blocks)
     if cancelled is not None:
         announce_cancellation(scope.services, client, Cancelled(cancelled, by_supervisor=True))
+
+
+def page_schedule(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    """Another page of the supervisor's slots; whose slots is decided again from who clicked."""
+    ack()
+    with request_scope(context) as scope:
+        rows = intake.schedule(scope.session, scope.actor.person_id, scope.now)
+        blocks = views.schedule_blocks(scope.t, rows, scope.now, _number(action.get("value")))
+        text = scope.t("intake.schedule.header")
+    respond(replace_original=True, text=text, blocks=blocks)
 
 
 def open_held(
@@ -364,6 +375,7 @@ def register(app: App) -> None:
     app.action(views.SHOW_BOOKING)(show_booking)
     app.action(views.CANCEL)(cancel)
     app.action(views.CANCEL_SLOT)(cancel_slot)
+    app.action(re.compile(rf"^{views.SCHEDULE_PAGE_ACTION}_(previous|next)$"))(page_schedule)
     app.action(views.HELD)(open_held)
     app.action(views.PUBLISH)(publish_typed)
     app.action(views.DISCARD)(discard_typed)

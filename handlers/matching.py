@@ -5,6 +5,7 @@ checks and messages; every click is checked with models.access."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -150,7 +151,7 @@ def _accept(
         scope.session.flush()
         blocks = flow.render(scope.session, scope.services, t, run, 0)
         note = t.ngettext("matching.accept_done", accepted, accepted=accepted, refused=refused)
-    respond(replace_original=True, text=note, blocks=[section(note), *blocks][:50])
+    respond(replace_original=True, text=note, blocks=[section(note), *blocks])  # a page leaves room
     for person, text, dm_blocks in messages:
         notify(client, person, text, dm_blocks)
     start_notice.send(client, starts)
@@ -220,4 +221,4 @@ def register(app: App) -> None:
     app.action(views.ACCEPT_ALL)(accept_all)
     app.action(views.ACCEPT_ONE)(accept_one)
     app.action(views.EXCLUDE)(exclude)
-    app.action(views.PAGE)(page)
+    app.action(re.compile(rf"^{views.PAGE}(_previous|_next)?$"))(page)

@@ -404,8 +404,9 @@ class ScheduleRow:
     student: Person | None
 
 
-def schedule(session: Session, supervisor_id: int, now: datetime, limit: int = 40) -> list[ScheduleRow]:
-    """A supervisor's open slots from today on, and their recent meetings not yet marked held."""
+def schedule(session: Session, supervisor_id: int, now: datetime) -> list[ScheduleRow]:
+    """A supervisor's open slots from today on, and their recent meetings not yet marked held (all of
+    them: the view shows them a page at a time)."""
     rows = session.exec(
         select(IntakeSlot, IntakeBooking, Person)
         .join(IntakeBooking, col(IntakeBooking.slot_id) == col(IntakeSlot.id), isouter=True)
@@ -420,8 +421,7 @@ def schedule(session: Session, supervisor_id: int, now: datetime, limit: int = 4
                 & col(IntakeBooking.held_at).is_(None),
             ),
         )
-        .order_by(col(IntakeSlot.starts_at))
-        .limit(limit)
+        .order_by(col(IntakeSlot.starts_at), col(IntakeSlot.id))
     )
     return [ScheduleRow(slot, booked, person) for slot, booked, person in rows]
 

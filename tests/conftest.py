@@ -4,31 +4,54 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import waitress
 from sqlalchemy import text
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
-from bot.app import create_app, create_http_app
-from bot.delivery.slack_limits import Pacer
-from bot.services import Services
-from bot.settings import load_settings
-from models.catalogue import load_catalogue
 from models.db import Database
 from models.migrate import upgrade
-from models.people import Person
-from workspace import Channel, User, Workspace
-from workspace.server import serve
+from tests.stack import NOW, SECRET, TOKEN, Stack, start_stack
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+PARTS = ("sqlite", "postgresql", "other")  # the tests on each database, and those that use neither
+
+
+def _parts() -> list[str]:
+    """The parts of the suite this process runs: all of them, or those STAGEBOT_TEST_PARTS names
+    (`sqlite`, `postgresql`, `other`: the browser, the processes, the workspaces); scripts/test runs them
+    side by side. A wrong choice stops the run."""
+    chosen = os.environ.get("STAGEBOT_TEST_PARTS", "").replace(",", " ").split()
+    if not chosen:
+        return list(PARTS)
+    unknown = [name for name in chosen if name not in PARTS]
+    if unknown:
+        raise pytest.UsageError(f"STAGEBOT_TEST_PARTS: unknown {unknown} (use sqlite, postgresql, other)")
+    if "postgresql" in chosen and "postgresql" not in BACKENDS:
+        raise pytest.UsageError("STAGEBOT_TEST_PARTS names postgresql but TEST_DATABASE_URL is not set")
+    return chosen
+
+
+def part_of(item: pytest.Item) -> str:
+    """The database a test runs on (one of its fixtures is parametrized over BACKENDS), else `other`."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return next((backend for backend in BACKENDS if backend in params.values()), "other")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Only the chosen parts run, so the parts side by side run every test once; the rest is shown as
+    deselected."""
+    parts = _parts()
+    if len(parts) == len(PARTS):
+        return
+    left = [item for item in items if part_of(item) not in parts]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if part_of(item) in parts]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -60,70 +83,17 @@ def db(migrated_database: Database) -> Iterator[Database]:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+__all__ = ["NOW", "SECRET", "TOKEN", "Stack"]  # tests import the stack's names from here too
 
 
 # --- The bot and the local workspace, talking over real HTTP ------------------------------------------------
 
-TOKEN = "xoxb-test-token"
-SECRET = "test-signing-secret"
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-
-
-@dataclass
-class Stack:
-    """The bot's HTTP app and the workspace it talks to: signed requests in, Web API calls out."""
-
-    ws: Workspace
-    services: Services
-    bot_url: str
-
-    def session(self):
-        return self.services.db.session()
-
-    def sync_users(self) -> None:
-        """Everyone in the database becomes a member of the workspace, as they would be in Slack."""
-        with self.session() as session:
-            people = session.exec(select(Person)).all()
-        known = {u.id for u in self.ws.users}
-        for p in people:
-            if p.slack_user_id not in known:
-                locale = p.slack_locale or "nl-BE"
-                self.ws.add_user(
-                    User(id=p.slack_user_id, name=p.slack_user_id.lower(), real_name=p.name, locale=locale)
-                )
-
 
 @pytest.fixture(scope="session")
 def stack(migrated_database: Database) -> Iterator[Stack]:
-    ws = Workspace(
-        users=[],
-        channels=[Channel(id="C0ANNOUNCE", name="stage-aankondigingen")],
-        bot_token=TOKEN,
-        signing_secret=SECRET,
-        bot_url="",
-        bot_user_id="U0STAGEBOT",
-    )
-    page = serve(ws, host="127.0.0.1", port=0)
-    settings = load_settings(
-        slack_bot_token=TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=ws.api_url,
-        database_url=migrated_database.url,
-    )
-    services = Services(settings, migrated_database, load_catalogue())
-    server = waitress.create_server(
-        create_http_app(create_app(services), services), host="127.0.0.1", port=0, threads=4
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    base = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-    ws.bot_url = base + "/slack/events"
-    services.settings = settings.model_copy(update={"public_url": base})
-    ws.after_delivery = services.outbox.settle  # what the bot sends after its answer is there to assert on
-    services.outbox.pacer = Pacer(enabled=False)  # this workspace has no rate limits (see test_realism)
-    yield Stack(ws, services, ws.bot_url)
-    services.outbox.stop()
-    server.close()
-    page.stop()
+    running = start_stack(migrated_database)
+    yield running
+    running.stop()
 
 
 @pytest.fixture

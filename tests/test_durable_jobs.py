@@ -48,7 +48,7 @@ def test_an_upload_the_process_never_finished_is_done_by_the_next_tick(
     runner = Runner(wire.services, web_client(wire.services), "after-restart")
     runner.tick()
     assert _rows(wire) == []  # not yet: it might still be running in the process that took it
-    wire.services.clock.advance(durable_jobs.GRACE + timedelta(seconds=1))
+    wire.services.clock.advance(durable_jobs.timing(wire.services.settings).grace + timedelta(seconds=1))
     runner.tick()
     (row,) = _rows(wire)
     assert (row.type_code, row.status) == ("commitment", "awaiting_review")
@@ -67,7 +67,7 @@ def test_a_web_process_finishes_what_another_left_and_a_job_runs_once(
     incoming = document_flow.Incoming(ids["anna"], ids["anna"], "commitment", file["id"])
     payload = document_flow.receive_payload(incoming)
     job = durable_jobs.record(wire.services, document_flow.RECEIVE_JOB, payload)
-    wire.services.clock.advance(durable_jobs.GRACE + timedelta(seconds=1))
+    wire.services.clock.advance(durable_jobs.timing(wire.services.settings).grace + timedelta(seconds=1))
     with wire.session() as s:
         row = s.get_one(PendingJob, job)
         key = row.payload[durable_jobs.OUTBOX_KEY]
@@ -95,7 +95,9 @@ def test_a_job_that_keeps_failing_is_kept_with_its_error_and_given_up_after_a_fe
         durable_jobs.record(wire.services, "test.broken", {"n": 1})
         runner = Runner(wire.services, web_client(wire.services), "one")
         for _ in range(MAX_ATTEMPTS + 2):
-            wire.services.clock.advance(durable_jobs.GRACE + timedelta(seconds=1))
+            wire.services.clock.advance(
+                durable_jobs.timing(wire.services.settings).grace + timedelta(seconds=1)
+            )
             runner.tick()
         (job,) = _jobs(wire)
         assert job.attempts == MAX_ATTEMPTS and "the disk is full" in (job.last_error or "")
@@ -141,7 +143,8 @@ def test_a_job_of_a_kind_this_process_does_not_load_is_left_for_one_that_does(wi
 
 def test_a_job_keeps_its_lease_while_it_runs(wire: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     """The lease is short (a killed process frees its job soon) and renewed while the job works."""
-    monkeypatch.setattr(durable_jobs, "RENEW_EVERY", 0.05)
+    production = wire.services.settings
+    monkeypatch.setattr(wire.services, "settings", production.model_copy(update={"job_resume_seconds": 1}))
     seen: list[datetime] = []
 
     def slow(services: Any, client: Any, payload: dict[str, Any]) -> None:
@@ -163,4 +166,4 @@ def test_a_job_keeps_its_lease_while_it_runs(wire: Stack, monkeypatch: pytest.Mo
         job_id = pending_jobs.add(s, "test.slow", {durable_jobs.OUTBOX_KEY: "k2"}, wire.services.clock.now())
     assert durable_jobs.run(wire.services, web_client(wire.services), job_id) is True
     assert len(seen) == 2 and seen[1] > seen[0]
-    assert timedelta(minutes=1) >= durable_jobs.JOB_LEASE
+    assert timedelta(minutes=1) >= durable_jobs.timing(production).lease

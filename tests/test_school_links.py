@@ -41,8 +41,8 @@ def mailbox(wire: Stack) -> Iterator[Mailbox]:
     box.stop()
 
 
-def _placed(wire: Stack, mailbox: Mailbox) -> tuple[dict[str, int], Mail]:
-    """Anna placed at the Atheneum, whose contact person has an address: the mail that went out."""
+def _place(wire: Stack) -> dict[str, int]:
+    """Anna placed at the Atheneum, whose contact person has an address (the mail is on its way)."""
     ids = setup(wire)
     with wire.session() as s:
         school = s.get_one(Institution, ids["atheneum"])
@@ -51,6 +51,12 @@ def _placed(wire: Stack, mailbox: Mailbox) -> tuple[dict[str, int], Mail]:
         s.commit()
     submit(wire, "U0SUP", open_assign(wire, "U0SUP"), ids["atheneum"], ["VDX1:observation"], "aso", "2")
     wire.services.outbox.settle()
+    return ids
+
+
+def _placed(wire: Stack, mailbox: Mailbox) -> tuple[dict[str, int], Mail]:
+    """As `_place`: the mail that went out."""
+    ids = _place(wire)
     [got] = mailbox.mails(CONTACT)
     return ids, got
 
@@ -200,13 +206,19 @@ def _record_mentors(
     wire.services.outbox.settle()
 
 
+def _accepted_with_mentors(wire: Stack, mailbox: Mailbox) -> dict[str, int]:
+    """The school accepted Anna through its link, and she named her mentors (Jan Janssens gets a mail)."""
+    ids, answer_mail = _placed(wire, mailbox)
+    _, page = _http(_link(answer_mail))
+    _http(_link(answer_mail), {**_hidden(page), "outcome": "accepted"})
+    _record_mentors(wire, ids)
+    return ids
+
+
 def test_a_mentor_confirms_and_corrects_their_details_through_their_link(
     wire: Stack, mailbox: Mailbox
 ) -> None:
-    ids, answer_mail = _placed(wire, mailbox)
-    status, page = _http(_link(answer_mail))
-    _http(_link(answer_mail), {**_hidden(page), "outcome": "accepted"})
-    _record_mentors(wire, ids)
+    ids = _accepted_with_mentors(wire, mailbox)
     [got] = mailbox.mails("jan.janssens@atheneum.example")
     assert got.subject == "Uw contactgegevens als mentor van Anna De Smet"
     assert len(mailbox.mails()) == 2  # the request and this one: An Smet has no address
@@ -234,10 +246,7 @@ def test_a_mentor_confirms_and_corrects_their_details_through_their_link(
 def test_a_mentors_link_is_revoked_when_the_student_names_another_mentor(
     wire: Stack, mailbox: Mailbox
 ) -> None:
-    ids, answer_mail = _placed(wire, mailbox)
-    status, page = _http(_link(answer_mail))
-    _http(_link(answer_mail), {**_hidden(page), "outcome": "accepted"})
-    _record_mentors(wire, ids)
+    ids = _accepted_with_mentors(wire, mailbox)
     [first] = mailbox.mails("jan.janssens@atheneum.example")
     _record_mentors(wire, ids, mentor_email="els.claes@atheneum.example")
     assert len(mailbox.mails("els.claes@atheneum.example")) == 1
@@ -306,14 +315,7 @@ def test_the_student_sends_the_links_again_from_stage_contacts(wire: Stack, mail
 
 def test_a_mail_refused_for_good_shows_beside_the_schools_people(wire: Stack, mailbox: Mailbox) -> None:
     mailbox.refuse_next(550, "5.1.1 no such mailbox here")
-    ids = setup(wire)
-    with wire.session() as s:
-        school = s.get_one(Institution, ids["atheneum"])
-        school.contact_email = CONTACT
-        s.add(school)
-        s.commit()
-    submit(wire, "U0SUP", open_assign(wire, "U0SUP"), ids["atheneum"], ["VDX1:observation"], "aso", "2")
-    wire.services.outbox.settle()
+    ids = _place(wire)
     assert mailbox.mails() == []
     shown = text_of(wire.ws.slash_command("U0ANNA", "/stage", "contacten").json["blocks"])
     assert f"De mail aan {CONTACT} kon niet bezorgd worden (smtp 550: 5.1.1 no such mailbox here)" in shown

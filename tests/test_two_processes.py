@@ -36,7 +36,8 @@ from workspace.state import Message
 
 TOKEN, SECRET = "xoxb-two-processes", "two-processes-secret"
 APPROVED = "Je *Verbintenisverklaring* (versie 1) is goedgekeurd"
-WAIT = 150.0  # seconds: a job is resumed once older than 20 s, on a 30 s round; a dead claim lasts 60 s
+RESUME_SECONDS = 3  # the processes take over a killed one's job within seconds (30 s in production)
+WAIT = 150.0  # seconds: the most any step may take on a busy machine (a dead outbox claim lasts 60 s)
 
 
 def _free_port() -> int:
@@ -73,6 +74,7 @@ class Bots:
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": self.ws.api_url,
             "STAGEBOT_DOCUMENTS_DIR": str(self.documents),  # one volume both processes see
+            "STAGEBOT_JOB_RESUME_SECONDS": str(RESUME_SECONDS),
         }
         log = (self.cwd / f"{name}.log").open("w")
         process = subprocess.Popen(

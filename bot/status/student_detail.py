@@ -48,4 +48,4 @@ def detail_blocks(
     if viewer is not None:
         for viewer_section in VIEWER_SECTIONS:
             blocks.extend(viewer_section(session, t, viewer, student_id))
-    return blocks[:50]
+    return blocks  # as long as it is: the listener sends it in as many messages as it needs

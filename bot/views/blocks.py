@@ -10,6 +10,7 @@ from models import free_text
 Block = dict[str, Any]
 
 SECTION_LIMIT = 3000
+MESSAGE_BLOCKS = 50  # the most blocks Slack takes in one message
 
 
 def escape(text: str) -> str:
@@ -60,6 +61,11 @@ def line_sections(lines: list[str], limit: int = SECTION_LIMIT - 200) -> list[Bl
     if chunk:
         blocks.append(section("\n".join(chunk)))
     return blocks
+
+
+def in_messages(blocks: list[Block], most: int = MESSAGE_BLOCKS) -> list[list[Block]]:
+    """A longer answer than one message holds goes out as several, in order: split, never cut."""
+    return [blocks[i : i + most] for i in range(0, len(blocks), most)] or [[]]
 
 
 def fields_section(fields: list[str]) -> Block:

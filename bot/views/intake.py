@@ -22,6 +22,7 @@ from bot.views.blocks import (
     plain,
     section,
 )
+from bot.views.paging import page_blocks
 from models.date_text import LineProblem
 from models.intake import (
     MAX_NOTE_LENGTH,
@@ -48,7 +49,9 @@ HELD = "intake_held"
 PUBLISH = "intake_publish"
 DISCARD = "intake_discard"
 LENGTHS = (10, 15, 20, 30, 45, 60)
-MAX_OFFER_GROUPS = 20  # two blocks per day: the offer stays under Slack's 50 blocks
+MAX_BLOCKS = 50  # Slack's most in one message
+SCHEDULE_PAGE = 40  # a supervisor's slots a page: one block each, with room for a notice and the paging
+SCHEDULE_PAGE_ACTION = "intake_schedule_page"
 
 
 def day_label(t: Translator, when: datetime) -> str:
@@ -211,9 +214,10 @@ def offer_blocks(
     if not slots:
         return [*blocks, context(t("intake.offer.none")), *extra]
     groups = groupby(slots, key=lambda s: (s.starts_at.astimezone(t.tz).date(), s.supervisor_id, s.place))
+    most = (MAX_BLOCKS - 3 - len(extra)) // 2  # two blocks a day, under the intro, 'more', the rule, extra
     shown = 0
     for shown, ((day, supervisor_id, place), group) in enumerate(groups, start=1):
-        if shown > MAX_OFFER_GROUPS:
+        if shown > most:
             blocks.append(context(t("intake.offer.more")))
             break
         who = supervisors.get(supervisor_id)
@@ -222,7 +226,7 @@ def offer_blocks(
         buttons = [button(hour(t, s.starts_at), f"{action}_{s.id}", str(s.id)) for s in group][:25]
         blocks.append(actions(*buttons))
     blocks.append(context(t("intake.offer.rule")))
-    return [*blocks, *extra][:50]
+    return [*blocks, *extra]
 
 
 def booked_blocks(t: Translator, booked: Booked, now: datetime) -> list[Block]:
@@ -271,12 +275,23 @@ def held_line(t: Translator, by_slack_id: str, at: datetime) -> Block:
     return context(t("intake.held.done", who=mention(by_slack_id), when=t.datetime(at, "short")))
 
 
-def schedule_blocks(t: Translator, rows: Sequence[ScheduleRow], now: datetime) -> list[Block]:
-    """A supervisor's slots: free ones can be withdrawn; booked ones marked held once they started."""
+def schedule_page_of(rows: Sequence[ScheduleRow], starts_at: datetime) -> int:
+    """The offset of the page where a slot starting then is (or, once cancelled, was) in the schedule."""
+    index = next((i for i, r in enumerate(rows) if r.slot.starts_at >= starts_at), len(rows))
+    return min(index, max(0, len(rows) - 1)) // SCHEDULE_PAGE * SCHEDULE_PAGE
+
+
+def schedule_blocks(
+    t: Translator, rows: Sequence[ScheduleRow], now: datetime, offset: int = 0
+) -> list[Block]:
+    """A supervisor's slots, a page at a time: free ones can be withdrawn; booked ones marked held once
+    they started."""
     blocks: list[Block] = [header(t("intake.schedule.header"))]
     if not rows:
         return [*blocks, section(t("intake.schedule.empty")), context(t("intake.schedule.publish"))]
-    for row in rows[:44]:
+    offset = max(0, min(offset, (len(rows) - 1) // SCHEDULE_PAGE * SCHEDULE_PAGE))
+    page = rows[offset : offset + SCHEDULE_PAGE]
+    for row in page:
         slot = row.slot
         line = when_text(t, slot.starts_at, slot.ends_at) + _place(t, slot.place)
         accessory = None
@@ -296,6 +311,8 @@ def schedule_blocks(t: Translator, rows: Sequence[ScheduleRow], now: datetime) -
             else:
                 accessory = button(t("intake.schedule.cancel"), CANCEL_SLOT, str(slot.id), style="danger")
         blocks.append(section(line, accessory=accessory))
+    if len(rows) > SCHEDULE_PAGE:
+        blocks.extend(page_blocks(t, SCHEDULE_PAGE_ACTION, offset, len(page), len(rows), SCHEDULE_PAGE))
     blocks.append(context(t("intake.schedule.publish")))
     return blocks
 

@@ -20,9 +20,11 @@ from models.schools import Institution
 ACCEPT_ALL = "match_accept_all"
 ACCEPT_ONE = "match_accept_one"
 EXCLUDE = "match_exclude"
-PAGE = "match_page"
+PAGE = "match_page"  # + "_previous" / "_next" (a message sent before had one "match_page" button)
 STUDENTS_PER_PAGE = 20
 MAX_EXCLUDE_BUTTONS = 4
+SHOWN_CONFLICTS = 15  # the first conflicts, then how many more: a few to solve first is what helps
+# A page is at most 45 blocks (intro, conflicts, 'accept all', two a student, the paging): room for a notice.
 
 
 def conflict_line(t: Translator, conflict: dict[str, object]) -> str:
@@ -106,10 +108,10 @@ def proposal_blocks(
         intro += " " + t("matching.optimal")
     blocks: list[Block] = [section(intro)]
     if run.conflicts:
-        text = (
-            t("matching.conflicts") + "\n" + "\n".join(f"• {conflict_line(t, c)}" for c in run.conflicts[:15])
-        )
-        blocks.append(section(text))
+        lines = [f"• {conflict_line(t, c)}" for c in run.conflicts[:SHOWN_CONFLICTS]]
+        if len(run.conflicts) > SHOWN_CONFLICTS:
+            lines.append(t.ngettext("matching.conflicts.more", len(run.conflicts) - SHOWN_CONFLICTS))
+        blocks.append(section(t("matching.conflicts") + "\n" + "\n".join(lines)))
     if open_count:
         blocks.append(
             actions(
@@ -138,10 +140,11 @@ def proposal_blocks(
         if buttons:
             blocks.append(actions(*buttons, block_id=f"match_{run.id}_{sid}"))
     nav = []
-    if offset > 0:
-        nav.append(button(t("matching.previous"), PAGE, f"{run.id}:{max(0, offset - STUDENTS_PER_PAGE)}"))
+    if offset > 0:  # action ids are unique within a block (Slack refuses the message otherwise)
+        previous = f"{run.id}:{max(0, offset - STUDENTS_PER_PAGE)}"
+        nav.append(button(t("matching.previous"), f"{PAGE}_previous", previous))
     if offset + STUDENTS_PER_PAGE < len(order):
-        nav.append(button(t("matching.next"), PAGE, f"{run.id}:{offset + STUDENTS_PER_PAGE}"))
+        nav.append(button(t("matching.next"), f"{PAGE}_next", f"{run.id}:{offset + STUDENTS_PER_PAGE}"))
     if nav:
         blocks.append(actions(*nav))
         blocks.append(

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.views.blocks import (
+    MESSAGE_BLOCKS,
     Block,
     actions,
     button,
@@ -158,46 +159,72 @@ def student_planning(
     today: date | None = None,
 ) -> list[Block]:
     """Per placement: the approved version (while a change waits) and the current one, with totals; a
-    planning not submitted by its deadline is marked late."""
+    planning not submitted by its deadline is marked late. Many placements (over 50 blocks) are shown
+    compact, with the same facts: no dividers, each version's totals under its lessons."""
     blocks: list[Block] = [header(t("planning.header"))]
     if not rows:
         return [*blocks, section(t("planning.no_placements"))]
-    for placement, school, head, approved in rows:
-        pid = str(placement.id)
-        title = t(
-            "planning.placement",
-            course=escape(course_name(t, catalogue, placement.course_code)),
-            school=school_name(school),
-            due=t.date(deadline[placement.id or 0], "medium"),
+    parts = [
+        b for row in rows for b in _placement_blocks(t, catalogue, row, lessons, required, deadline, today)
+    ]
+    if len(parts) + 2 > MESSAGE_BLOCKS:
+        parts = [
+            b
+            for row in rows
+            for b in _placement_blocks(t, catalogue, row, lessons, required, deadline, today, compact=True)
+        ]
+    return [*blocks, *parts, context(t("planning.hint"))]
+
+
+def _placement_blocks(
+    t: Translator,
+    catalogue: Catalogue,
+    row: tuple[Placement, Institution | None, PlanningVersion | None, PlanningVersion | None],
+    lessons: dict[int, list[PlannedLesson]],
+    required: dict[int, dict[str, int]],
+    deadline: dict[int, date],
+    today: date | None,
+    *,
+    compact: bool = False,
+) -> list[Block]:
+    placement, school, head, approved = row
+    pid = str(placement.id)
+    title = t(
+        "planning.placement",
+        course=escape(course_name(t, catalogue, placement.course_code)),
+        school=school_name(school),
+        due=t.date(deadline[placement.id or 0], "medium"),
+    )
+    submitted = head is not None and head.status in (VersionStatus.SUBMITTED, VersionStatus.APPROVED)
+    if today is not None and deadline[placement.id or 0] < today and not (submitted or approved):
+        title += " " + t("planning.overdue")
+    shown = [v for v in (approved, head) if v is not None]
+    if head is not None and approved is not None and head.id == approved.id:
+        shown = [head]
+    if compact and not shown:
+        title += "\n" + t("planning.empty")
+    blocks: list[Block] = [section(title)] if compact else [divider(), section(title)]
+    if not shown and not compact:
+        blocks.append(context(t("planning.empty")))
+    for version in shown:
+        own = lessons.get(version.id or 0, [])
+        lines = [f"• {lesson_text(t, x)}" for x in own[:LIST_LESSONS]]
+        if len(own) > LIST_LESSONS:
+            lines.append(t("planning.more", count=len(own) - LIST_LESSONS))
+        body = (
+            version_status_text(t, version) + "\n" + ("\n".join(lines) if lines else t("planning.no_lessons"))
         )
-        submitted = head is not None and head.status in (VersionStatus.SUBMITTED, VersionStatus.APPROVED)
-        if today is not None and deadline[placement.id or 0] < today and not (submitted or approved):
-            title += " " + t("planning.overdue")
-        blocks += [divider(), section(title)]
-        shown = [v for v in (approved, head) if v is not None]
-        if head is not None and approved is not None and head.id == approved.id:
-            shown = [head]
-        if not shown:
-            blocks.append(context(t("planning.empty")))
-        for version in shown:
-            own = lessons.get(version.id or 0, [])
-            lines = [f"• {lesson_text(t, x)}" for x in own[:LIST_LESSONS]]
-            if len(own) > LIST_LESSONS:
-                lines.append(t("planning.more", count=len(own) - LIST_LESSONS))
-            body = (
-                version_status_text(t, version)
-                + "\n"
-                + ("\n".join(lines) if lines else t("planning.no_lessons"))
-            )
-            blocks.append(section(body))
-            blocks.append(context(totals_text(t, required.get(placement.id or 0, {}), own)))
-        buttons = [button(t("planning.button.type"), TYPE_ACTION, pid, style="primary")]
-        buttons.append(button(t("planning.button.add"), ADD_ACTION, pid))
-        if head is not None and head.status == VersionStatus.DRAFT:
-            buttons.append(button(t("planning.button.submit"), SUBMIT_ACTION, pid))
-        blocks.append(actions(*buttons, block_id=f"planning:{pid}"))
-    blocks.append(context(t("planning.hint")))
-    return blocks[:50]
+        totals = totals_text(t, required.get(placement.id or 0, {}), own)
+        if compact:
+            blocks.append(section(body + "\n_" + totals + "_"))
+        else:
+            blocks += [section(body), context(totals)]
+    buttons = [button(t("planning.button.type"), TYPE_ACTION, pid, style="primary")]
+    buttons.append(button(t("planning.button.add"), ADD_ACTION, pid))
+    if head is not None and head.status == VersionStatus.DRAFT:
+        buttons.append(button(t("planning.button.submit"), SUBMIT_ACTION, pid))
+    blocks.append(actions(*buttons, block_id=f"planning:{pid}"))
+    return blocks
 
 
 def preview(

@@ -100,6 +100,16 @@ def staff_reminder(t: Translator, items: list[Item], today: date) -> tuple[list[
     return blocks, t("reminders.staff.text", count=len(items))
 
 
+DIGEST_NAMES = 50  # names in the digest's 'blocked' line; the rest are counted
+
+
+def blocked_text(t: Translator, blocked: list[str]) -> str:
+    names = ", ".join(mention(s) for s in blocked[:DIGEST_NAMES])
+    if len(blocked) > DIGEST_NAMES:
+        names += " " + t.ngettext("reminders.digest.more", len(blocked) - DIGEST_NAMES)
+    return t("reminders.digest.blocked", names=names)
+
+
 def digest(
     t: Translator, total: int, counts: list[StepCounts], blocked: list[str], unsent: tuple[int, int] = (0, 0)
 ) -> tuple[list[Block], str]:
@@ -118,11 +128,7 @@ def digest(
         header(t("reminders.digest.header", count=total)),
         fields_section(fields[:4]),
         fields_section(fields[4:]),
-        section(
-            t("reminders.digest.blocked", names=", ".join(mention(s) for s in blocked[:50]))
-            if blocked
-            else t("reminders.digest.none_blocked")
-        ),
+        section(blocked_text(t, blocked) if blocked else t("reminders.digest.none_blocked")),
     ]
     if unsent[1]:  # what failed for good; rows still on their way are the outbox's ordinary work
         blocks.append(section(t("reminders.digest.outbox", pending=unsent[0], failed=unsent[1])))

@@ -7,15 +7,15 @@ from datetime import date
 from bot.i18n import Translator
 from bot.views.blocks import (
     Block,
-    actions,
-    button,
     context,
     divider,
     fields_section,
     header,
+    line_sections,
     mention,
     section,
 )
+from bot.views.paging import page_blocks
 from models.catalogue import Deadline
 from models.progress import FINISHED, Step, StepCounts, StepState, StepStatus, StudentSummary
 
@@ -131,15 +131,6 @@ def group_overview(
     blocks.append(fields_section([_counts_field(t, c) for c in counts[:4]]))
     blocks.append(fields_section([_counts_field(t, c) for c in counts[4:]]))
     blocks.append(divider())
-    blocks.append(section("\n".join(_student_line(t, s, late_steps) for s in page)))
-    last = offset + len(page)
-    blocks.append(context(t("status.group.page", first=offset + 1, last=last, total=total)))
-    paging = []
-    if offset > 0:
-        previous = str(max(0, offset - PAGE_SIZE))
-        paging.append(button(t("status.page.previous"), f"{PAGE_ACTION}_previous", previous))
-    if last < total:
-        paging.append(button(t("status.page.next"), f"{PAGE_ACTION}_next", str(last)))
-    if paging:
-        blocks.append(actions(*paging, block_id="status_paging"))
+    blocks.extend(line_sections([_student_line(t, s, late_steps) for s in page]))
+    blocks.extend(page_blocks(t, PAGE_ACTION, offset, len(page), total, PAGE_SIZE, block_id="status_paging"))
     return blocks

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, section
+from bot.views.blocks import Block, button, context, divider, escape, header, mention, section
+from bot.views.paging import page_blocks
 from bot.views.status import PAGE_SIZE, STATE_ICONS
 from models.people import Person, Student
 from models.progress import Step, StepStatus, StudentSummary
@@ -46,15 +47,4 @@ def student_list(t: Translator, summaries: list[StudentSummary], offset: int, to
     for s in summaries:
         line = t("students.line", who=mention(s.slack_user_id), done=s.done, total=len(Step))
         blocks.append(section(line, accessory=button(t("students.open"), DETAIL_ACTION, str(s.student_id))))
-    last = offset + len(summaries)
-    blocks.append(context(t("status.group.page", first=offset + 1, last=last, total=total)))
-    paging = []
-    if offset > 0:
-        paging.append(
-            button(t("status.page.previous"), f"{LIST_PAGE_ACTION}_previous", str(max(0, offset - PAGE_SIZE)))
-        )
-    if last < total:
-        paging.append(button(t("status.page.next"), f"{LIST_PAGE_ACTION}_next", str(last)))
-    if paging:
-        blocks.append(actions(*paging))
-    return blocks
+    return [*blocks, *page_blocks(t, LIST_PAGE_ACTION, offset, len(summaries), total, PAGE_SIZE)]
