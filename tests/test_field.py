@@ -40,7 +40,9 @@ from tests.documents_files import pdf
 from tests.race import no_errors_logged
 from tests.test_reminders import MORNING
 
-ACK_BUDGET = 1.0  # seconds: well inside Slack's 3, whatever the Web API does after the answer
+# seconds: inside Slack's 3, whatever the Web API does after the answer, with room for a machine that runs
+# the rest of the suite beside (an idle one answers in tenths: bench/ack_latency.py measures it)
+ACK_BUDGET = 2.0
 
 
 @pytest.fixture

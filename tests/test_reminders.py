@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from bot import cli
@@ -27,6 +26,7 @@ from tests import factories
 from tests.blocktext import text_of
 from tests.conftest import TOKEN, Stack
 from tests.processes import pythonpath
+from tests.statements import counted
 from workspace.state import Message
 
 # Friday 22 January 2027, 09:30 in Brussels: 7 days before the documents and agreement deadlines.
@@ -166,14 +166,8 @@ def test_dry_run_prints_who_and_why_and_sends_nothing(
 
 def test_the_sweep_reads_the_cohort_in_a_fixed_number_of_statements(cohort: Stack) -> None:
     def statements_for_plan() -> int:
-        seen: list[str] = []
-        engine = cohort.services.db.engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with counted(cohort.services.db.engine) as seen:  # not the outbox's, which may run meanwhile
             dry_run(cohort.services, MORNING)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
     small = statements_for_plan()
