@@ -9,6 +9,7 @@ from models import (  # noqa: F401
     bell_schedules,
     capacity,
     documents,
+    hours,
     intake,
     leases,
     lio,

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.flows import documents as document_flow
+from bot.flows import hours as hours_flow
 from bot.flows import lio as lio_review
 from bot.flows.problems import deliver
 from bot.services import Services
@@ -57,3 +58,16 @@ def deliver_pending_lio_reviews(services: Services, client: WebClient, now: date
 def ask_extract_renewals(services: Services, client: WebClient, now: datetime) -> int:
     """Approved criminal-record extracts that run out before the internships end: ask a newer one, once."""
     return document_flow.ask_renewals(services, client, now)
+
+
+def ask_about_lesson_days(services: Services, client: WebClient, now: datetime) -> int:
+    """After each lesson day of an approved planning: the student's DM with the day's lessons, once."""
+    return hours_flow.ask_lesson_days(services, client, now)
+
+
+def ask_hours_confirmations(services: Services, client: WebClient, now: datetime) -> int:
+    """Each week of logged hours that ended: to the supervisor to confirm, once."""
+    asked = hours_flow.ask_confirmations(services, client, now)
+    if asked:
+        logger.info("asked to confirm %d week(s) of hours", asked)
+    return asked

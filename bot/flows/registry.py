@@ -5,7 +5,7 @@ and the scheduler register the jobs from here; handlers/review.py gives each rev
 from __future__ import annotations
 
 from bot import durable_jobs
-from bot.flows import documents, lio, matching, planning
+from bot.flows import documents, hours, lio, matching, planning
 from bot.flows.review import ReviewKind
 
 JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
@@ -15,7 +15,7 @@ JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
     matching.PROPOSE_JOB: matching.propose_durable_job,
 }
 
-REVIEWS: tuple[ReviewKind, ...] = (documents.REVIEW, planning.REVIEW, lio.REVIEW)
+REVIEWS: tuple[ReviewKind, ...] = (documents.REVIEW, planning.REVIEW, lio.REVIEW, hours.REVIEW)
 
 
 def register_jobs() -> None:
