@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+import pytest
 from sqlmodel import select
 
 from bot.app import web_client
 from models.hours import HoursConfirmation, HoursEntry, LessonDayNotice
+from models.people import Role
+from models.placements import Placement
 from models.planning import PlannedLesson, PlanningVersion
+from models.schools import Institution
 from scheduler.runner import Runner
+from tests import factories
 from tests.blocktext import text_of
-from tests.conftest import Stack
+from tests.conftest import NOW, Stack
 from tests.test_planning import COMPLETE, save, setup, submit, type_lessons
 
 
@@ -166,11 +171,15 @@ def test_bad_hours_are_refused_with_a_clear_message_and_change_nothing(wire: Sta
     modal = wire.ws.open_views("U0ANNA")[-1]
     option = modal.blocks[2]["element"]["options"][0]["value"]
     answer = wire.ws.submit_view(
-        "U0ANNA", modal, {"day": {"day": "2027-04-20"}, "hours": {"hours": "2"}, "activity": {"activity": option}}
+        "U0ANNA",
+        modal,
+        {"day": {"day": "2027-04-20"}, "hours": {"hours": "2"}, "activity": {"activity": option}},
     )
     assert "Buiten de stageperiode" in answer.json["errors"]["day"]
     answer = wire.ws.submit_view(
-        "U0ANNA", modal, {"day": {"day": "2027-03-01"}, "hours": {"hours": "twee"}, "activity": {"activity": option}}
+        "U0ANNA",
+        modal,
+        {"day": {"day": "2027-03-01"}, "hours": {"hours": "twee"}, "activity": {"activity": option}},
     )
     assert "aantal uren" in answer.json["errors"]["hours"]
     assert entries(wire) == []
@@ -198,3 +207,82 @@ def test_a_move_outside_the_period_needs_a_new_approval_and_someone_elses_lesson
     assert entries(wire) == []
     with wire.session() as s:
         assert len(s.exec(select(LessonDayNotice)).all()) == 1
+
+
+# --- the programme's rules on confirmed hours, at their boundaries -----------------------------------------
+
+
+def confirmed_hours(wire: Stack, rows: list[tuple[str, str, str, int | None, float]]) -> None:
+    """Anna with placements and confirmed hours: (course, activity, level, grade, hours) per row."""
+    with wire.session() as s:
+        sup = factories.person(s, "U0SUP", "Els Wouters", Role.SUPERVISOR)
+        anna = factories.student(s, "U0ANNA", "Anna De Smet", supervisor=sup)
+        school = Institution(code="ATH", name="Atheneum", city="Gent", levels=["aso"], grades=[1, 2, 3])
+        s.add(school)
+        s.flush()
+        assert anna.id is not None and school.id is not None
+        record = HoursConfirmation(
+            student_id=anna.id, week_start=date(2027, 2, 15), state="confirmed", created_at=NOW,
+            by_id=sup.id, decided_at=NOW,
+        )  # fmt: skip
+        s.add(record)
+        s.flush()
+        made: dict[tuple[str, str, int | None], Placement] = {}
+        for i, (course, activity, level, grade, amount) in enumerate(rows):
+            placement = made.get((course, level, grade))
+            if placement is None:
+                activities = [a for c, a, lv, g, _ in rows if (c, lv, g) == (course, level, grade)]
+                placement = Placement(
+                    student_id=anna.id, institution_id=school.id, course_code=course,
+                    activities=list(dict.fromkeys(activities)), semester=2, start=date(2027, 2, 15),
+                    end=date(2027, 4, 2), hours=9, level=level, grade=grade, placed_at=NOW,
+                )  # fmt: skip
+                s.add(placement)
+                s.flush()
+                made[(course, level, grade)] = placement
+            s.add(
+                HoursEntry(
+                    key=f"extra:{i}", student_id=anna.id, placement_id=placement.id or 0,
+                    day=date(2027, 2, 16),
+                    activity=activity, level=level, grade=grade, hours=amount, state="logged",
+                    confirmation_id=record.id, updated_at=NOW,
+                )
+            )  # fmt: skip
+    wire.sync_users()
+
+
+@pytest.mark.parametrize(
+    ("rows", "short", "not_short"),
+    [
+        ([("VDX2", "guided", "aso", 3, 11.0)], "nog 1 u in de 2de/3de graad", None),
+        ([("VDX2", "guided", "aso", 3, 12.0)], None, "2de/3de graad"),
+        ([("VDX2", "guided", "aso", 1, 12.0)], "nog 12 u in de 2de/3de graad", None),
+        (
+            [("VDX2", "guided", "aso", 3, 12.0), ("VDY2", "guided", "alternative", None, 11.0)],
+            "11 u in een alternatieve setting: maximaal 10 u tellen mee (1 u niet)",
+            None,
+        ),
+        (
+            [("VDX2", "guided", "aso", 3, 12.0), ("VDY2", "guided", "alternative", None, 10.0)],
+            None,
+            "alternatieve setting",
+        ),
+        (
+            [("VDX2", "guided", "aso", 3, 7.0), ("VDY2", "guided", "aso", 3, 6.0)],
+            "nog 1 u voor Y (evenveel voor X als voor Y: nu 7 u X, 6 u Y)",
+            None,
+        ),
+        ([("VDX2", "guided", "aso", 3, 7.0), ("VDY2", "guided", "aso", 3, 7.0)], None, "evenveel voor X"),
+    ],
+)
+def test_each_rule_is_checked_on_confirmed_hours_and_each_shortfall_named(
+    wire: Stack, rows: list[tuple[str, str, str, int | None, float]], short: str | None, not_short: str | None
+) -> None:
+    confirmed_hours(wire, rows)
+    shown = status(wire)
+    if short is not None:
+        assert short in shown
+    if not_short is not None:
+        assert not_short not in shown
+    overview = text_of(wire.ws.slash_command("U0ANNA", "/stage", "uren").json["blocks"])
+    assert "Vakdidactiek X 2" in overview and "u bevestigd van" in overview
