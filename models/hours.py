@@ -525,7 +525,7 @@ def record_lesson(
     entry.state, entry.hours, entry.updated_at = state.value, hours, now
     session.add(entry)
     audit.log(
-        session, now, f"hours.lesson_{state.value}", actor_id=student_id, student_id=student_id,
+        session, now, "hours.lesson_given" if state == EntryState.GIVEN else "hours.lesson_not_held", actor_id=student_id, student_id=student_id,
         subject=f"hours:{key}",
     )  # fmt: skip
     return entry
