@@ -110,6 +110,11 @@ def test_a_period_from_lesson_day_to_confirmed_hours(wire: Stack) -> None:
     with wire.session() as s:
         record = s.exec(select(HoursConfirmation)).one()
         assert (record.state, record.by_id) == ("confirmed", ids["sup"])
+    # the supervisor and the coordinator see that Anna is behind: 1 h confirmed, lessons of 4 h passed
+    for who in ("U0SUP", "U0COORD"):
+        behind = text_of(wire.ws.slash_command(who, "/stage", "uren").json["blocks"])
+        assert "1 van 2 studenten" in behind or "1 van 1 studenten" in behind
+        assert "<@U0ANNA>: 1 u bevestigd, 1 u gedaan, 9 u vereist" in behind
 
 
 def test_sent_back_hours_go_back_to_the_student_with_the_note_and_are_asked_again(wire: Stack) -> None:
