@@ -21,7 +21,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import select as select_rows
+from sqlmodel import Field, Session, SQLModel, case, col, func, select
 
 from models import audit, once
 from models.catalogue import Catalogue
@@ -360,57 +361,28 @@ def completion(
 
 @dataclass
 class Picture:
-    """Students' placements, approved lessons, entries and their confirmations' states (four queries)."""
+    """Students' placements and their hours summed in the database: planned (approved lessons, and
+    whether they lie in a week that ended), done and confirmed. Three queries for any cohort size."""
 
     placements: dict[int, list[Placement]]
-    lessons: dict[int, list[tuple[PlannedLesson, int]]]  # student -> (lesson, placement id)
-    entries: dict[int, list[HoursEntry]]
-    states: dict[int, str]  # confirmation id -> state
+    planned: dict[int, list[tuple[Counted, bool]]]
+    done: dict[int, list[Counted]]
+    confirmed: dict[int, list[Counted]]
 
     def completion(self, catalogue: Catalogue, student_id: int) -> Completion:
-        own = self.placements.get(student_id, [])
-        by_id = {p.id: p for p in own}
-        planned = [
-            Counted(pid, x.activity, lesson_hours(x.start, x.end), x.level, x.grade)
-            for x, pid in self.lessons.get(student_id, [])
-        ]
-        done = [
-            Counted(e.placement_id, e.activity, e.hours, e.level, e.grade)
-            for e in self.entries.get(student_id, [])
-            if e.state in COUNTING and e.placement_id in by_id
-        ]
-        confirmed = [
-            Counted(e.placement_id, e.activity, e.hours, e.level, e.grade)
-            for e in self.entries.get(student_id, [])
-            if e.state in COUNTING
-            and e.confirmation_id is not None
-            and self.states.get(e.confirmation_id) == ConfirmationState.CONFIRMED
-        ]
-        return completion(catalogue, own, planned, done, confirmed)
-
-    def behind(self, catalogue: Catalogue, student_id: int, today: date) -> tuple[float, float, int] | None:
-        """(confirmed, done, required) when the student is behind: fewer hours confirmed than the approved
-        lessons of the weeks that ended, or, once a period ended, than it requires. None: on track."""
-        result = self.completion(catalogue, student_id)
-        ended_week = week_of(today)
-        past: dict[int, float] = defaultdict(float)
-        for lesson, placement_id in self.lessons.get(student_id, []):
-            if lesson.day < ended_week:
-                past[placement_id] += lesson_hours(lesson.start, lesson.end)
-        short = False
-        for c in result.courses:
-            confirmed = sum(h.confirmed for h in c.activities.values())
-            required = sum(h.required for h in c.activities.values())
-            due = required if c.placement.end < today else min(past.get(c.placement.id or 0, 0.0), required)
-            short = short or confirmed < due
-        if not short:
-            return None
-        totals = [(h.confirmed, h.done, h.required) for c in result.courses for h in c.activities.values()]
-        return sum(x[0] for x in totals), sum(x[1] for x in totals), sum(x[2] for x in totals)
+        return completion(
+            catalogue,
+            self.placements.get(student_id, []),
+            [x for x, _ in self.planned.get(student_id, [])],
+            self.done.get(student_id, []),
+            self.confirmed.get(student_id, []),
+        )
 
 
-def load(session: Session, student_ids: list[int] | None) -> Picture:
-    """`student_ids` None: the whole cohort."""
+def load(session: Session, student_ids: list[int] | None, today: date | None = None) -> Picture:
+    """`student_ids` None: the whole cohort; `today` tells which lessons lie in a week that ended (only
+    `behind` needs it). Lessons are summed per start and end (a school's bell times
+    repeat), entries per placement, activity, setting and confirmation state."""
     from models.placements import PlacementStatus
 
     query = select(Placement).where(Placement.status == PlacementStatus.ACTIVE.value)
@@ -419,25 +391,141 @@ def load(session: Session, student_ids: list[int] | None) -> Picture:
     by_student: dict[int, list[Placement]] = defaultdict(list)
     for p in session.exec(query.order_by(col(Placement.start), col(Placement.id))):
         by_student[p.student_id].append(p)
+    ended = case((col(PlannedLesson.day) < (week_of(today) if today else date.min), 1), else_=0)
+    lesson_columns = (
+        col(PlanningVersion.student_id), col(PlanningVersion.placement_id), col(PlannedLesson.activity),
+        col(PlannedLesson.level), col(PlannedLesson.grade), col(PlannedLesson.start), col(PlannedLesson.end),
+    )  # fmt: skip
     lessons_query = (
-        select(PlannedLesson, PlanningVersion.student_id, PlanningVersion.placement_id)
-        .join(PlanningVersion, PlanningVersion.id == PlannedLesson.version_id)  # type: ignore[arg-type]
-        .where(PlanningVersion.status == VersionStatus.APPROVED.value)
+        select_rows(*lesson_columns, ended, func.count())
+        .join(PlanningVersion, col(PlanningVersion.id) == col(PlannedLesson.version_id))
+        .where(col(PlanningVersion.status) == VersionStatus.APPROVED.value)
+        .group_by(*lesson_columns, ended)
     )
-    entries_query = select(HoursEntry)
-    states_query = select(HoursConfirmation.id, HoursConfirmation.state)
+    entry_columns = (
+        col(HoursEntry.student_id), col(HoursEntry.placement_id), col(HoursEntry.activity),
+        col(HoursEntry.level), col(HoursEntry.grade), col(HoursConfirmation.state),
+    )  # fmt: skip
+    entries_query = (
+        select_rows(*entry_columns, func.sum(HoursEntry.hours))
+        .outerjoin(HoursConfirmation, col(HoursConfirmation.id) == col(HoursEntry.confirmation_id))
+        .where(col(HoursEntry.state).in_(COUNTING))
+        .group_by(*entry_columns)
+    )
     if student_ids is not None:
         lessons_query = lessons_query.where(col(PlanningVersion.student_id).in_(student_ids))
         entries_query = entries_query.where(col(HoursEntry.student_id).in_(student_ids))
-        states_query = states_query.where(col(HoursConfirmation.student_id).in_(student_ids))
-    lessons: dict[int, list[tuple[PlannedLesson, int]]] = defaultdict(list)
-    for lesson, student_id, placement_id in session.exec(lessons_query):
-        lessons[student_id].append((lesson, placement_id))
-    entries: dict[int, list[HoursEntry]] = defaultdict(list)
-    for entry in session.exec(entries_query.order_by(col(HoursEntry.day), col(HoursEntry.id))):
-        entries[entry.student_id].append(entry)
-    states = {int(i or 0): s for i, s in session.exec(states_query)}
-    return Picture(dict(by_student), dict(lessons), dict(entries), states)
+    planned: dict[int, list[tuple[Counted, bool]]] = defaultdict(list)
+    for student_id, placement_id, activity, level, grade, start, end, past, count in _rows(
+        session, lessons_query
+    ):
+        hours = lesson_hours(_time(start), _time(end)) * int(count)
+        planned[student_id].append((Counted(placement_id, activity, hours, level, grade), bool(past)))
+    done: dict[int, list[Counted]] = defaultdict(list)
+    confirmed: dict[int, list[Counted]] = defaultdict(list)
+    for student_id, placement_id, activity, level, grade, state, total in _rows(session, entries_query):
+        row = Counted(placement_id, activity, float(total or 0), level, grade)
+        done[student_id].append(row)
+        if state == ConfirmationState.CONFIRMED:
+            confirmed[student_id].append(row)
+    return Picture(dict(by_student), dict(planned), dict(done), dict(confirmed))
+
+
+@dataclass(frozen=True)
+class Behind:
+    student_id: int
+    confirmed: float
+    done: float
+    required: int
+
+
+def behind(
+    session: Session, catalogue: Catalogue, student_ids: list[int] | None, today: date
+) -> list[Behind]:
+    """The students of `student_ids` (None: the cohort) who are behind: fewer hours confirmed than the
+    approved lessons of the weeks that ended, or, once a period ended, than it requires. For the staff's
+    overview: three grouped queries and one pass over their rows, whatever the cohort size."""
+    from models.placements import PlacementStatus
+
+    required_of: dict[tuple[str, tuple[str, ...]], int] = {}
+    placements_query = select_rows(
+        col(Placement.id), col(Placement.student_id), col(Placement.course_code), col(Placement.activities),
+        col(Placement.end),
+    ).where(col(Placement.status) == PlacementStatus.ACTIVE.value)  # fmt: skip
+    lessons_query = (
+        select(
+            col(PlanningVersion.placement_id), col(PlannedLesson.start), col(PlannedLesson.end), func.count()
+        )
+        .join(PlanningVersion, col(PlanningVersion.id) == col(PlannedLesson.version_id))
+        .where(col(PlanningVersion.status) == VersionStatus.APPROVED.value)
+        .where(col(PlannedLesson.day) < week_of(today))
+        .group_by(col(PlanningVersion.placement_id), col(PlannedLesson.start), col(PlannedLesson.end))
+    )
+    entries_query = (
+        select(col(HoursEntry.placement_id), col(HoursConfirmation.state), func.sum(HoursEntry.hours))
+        .outerjoin(HoursConfirmation, col(HoursConfirmation.id) == col(HoursEntry.confirmation_id))
+        .where(col(HoursEntry.state).in_(COUNTING))
+        .group_by(col(HoursEntry.placement_id), col(HoursConfirmation.state))
+    )
+    if student_ids is not None:
+        placements_query = placements_query.where(col(Placement.student_id).in_(student_ids))
+        lessons_query = lessons_query.where(col(PlanningVersion.student_id).in_(student_ids))
+        entries_query = entries_query.where(col(HoursEntry.student_id).in_(student_ids))
+    past: dict[int, float] = defaultdict(float)
+    for placement_id, start, end, count in _rows(session, lessons_query):
+        past[placement_id] += lesson_hours(_time(start), _time(end)) * int(count)
+    done: dict[int, float] = defaultdict(float)
+    confirmed: dict[int, float] = defaultdict(float)
+    for placement_id, state, total in _rows(session, entries_query):
+        done[placement_id] += float(total or 0)
+        if state == ConfirmationState.CONFIRMED:
+            confirmed[placement_id] += float(total or 0)
+    per_student: dict[int, list[float]] = {}
+    short: set[int] = set()
+    for placement_id, student_id, course_code, activities, end in _rows(session, placements_query):
+        key: tuple[str, tuple[str, ...]] = (course_code, tuple(activities or ()))
+        if key not in required_of:
+            course = catalogue.course(course_code)
+            hours_of = {a.kind.value: a.hours for a in course.activities} if course else {}
+            required_of[key] = sum(hours_of.get(a, 0) for a in key[1])
+        required = required_of[key]
+        due = required if end < today else min(past.get(placement_id, 0.0), required)
+        counted = min(confirmed.get(placement_id, 0.0), float(required))
+        if counted < due:
+            short.add(student_id)
+        totals = per_student.setdefault(student_id, [0.0, 0.0, 0.0])
+        totals[0] += counted
+        totals[1] += done.get(placement_id, 0.0)
+        totals[2] += required
+    return [Behind(i, t[0], t[1], int(t[2])) for i, t in per_student.items() if i in short]
+
+
+def _rows(session: Session, query: Any) -> Any:
+    """The rows of a grouped query of plain columns (wider than sqlmodel's typed `select`)."""
+    return session.execute(query)
+
+
+def _time(value: time | str) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(str(value))
+
+
+def student_entries(session: Session, student_id: int) -> tuple[list[HoursEntry], dict[int, str]]:
+    """One student's entries, oldest first, and the states of their confirmations (two queries)."""
+    entries = list(
+        session.exec(
+            select(HoursEntry)
+            .where(HoursEntry.student_id == student_id)
+            .order_by(col(HoursEntry.day), col(HoursEntry.id))
+        )
+    )
+    states = dict(
+        session.exec(
+            select(col(HoursConfirmation.id), col(HoursConfirmation.state)).where(
+                HoursConfirmation.student_id == student_id
+            )
+        ).all()
+    )
+    return entries, {int(k or 0): v for k, v in states.items()}
 
 
 def lesson_key(placement_id: int, day: date, start: time) -> str:
@@ -525,7 +613,8 @@ def record_lesson(
     entry.state, entry.hours, entry.updated_at = state.value, hours, now
     session.add(entry)
     audit.log(
-        session, now, "hours.lesson_given" if state == EntryState.GIVEN else "hours.lesson_not_held", actor_id=student_id, student_id=student_id,
+        session, now, "hours.lesson_given" if state == EntryState.GIVEN else "hours.lesson_not_held",
+        actor_id=student_id, student_id=student_id,
         subject=f"hours:{key}",
     )  # fmt: skip
     return entry

@@ -13,6 +13,6 @@ from models import hours
 
 def hours_lines(session: Session, t: Translator, student_id: int) -> list[str]:
     picture = hours.load(session, [student_id])
-    if not picture.lessons.get(student_id) and not picture.entries.get(student_id):
+    if not picture.planned.get(student_id) and not picture.done.get(student_id):
         return []  # nothing planned or done yet: the planning's lines say what comes first
     return status_lines(t, catalogue(), picture.completion(catalogue(), student_id))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from bot.views import hours as views
 from bot.views.blocks import section
@@ -12,6 +12,7 @@ from handlers.hours import preview_typed
 from models import hours
 from models.access import COHORT_READERS
 from models.people import Person, Role, Student, supervised_by
+from models.placements import Placement, PlacementStatus
 
 
 def run(invocation: Invocation) -> Reply:
@@ -29,10 +30,10 @@ def run(invocation: Invocation) -> Reply:
 
 def student(invocation: Invocation) -> Reply:
     scope = invocation.scope
-    picture = hours.load(scope.session, [scope.actor.person_id])
+    picture = hours.load(scope.session, [scope.actor.person_id], scope.today)
     result = picture.completion(scope.services.catalogue, scope.actor.person_id)
-    entries = picture.entries.get(scope.actor.person_id, [])
-    blocks = views.student_overview(scope.t, scope.services.catalogue, result, entries, picture.states)
+    entries, states = hours.student_entries(scope.session, scope.actor.person_id)
+    blocks = views.student_overview(scope.t, scope.services.catalogue, result, entries, states)
     return reply(blocks, scope.t("hours.header"))
 
 
@@ -43,20 +44,24 @@ def staff(invocation: Invocation) -> Reply:
     if not scope.actor.has(*COHORT_READERS):
         query = query.where(supervised_by(scope.actor.person_id))
     ids = list(scope.session.exec(query))
-    picture = hours.load(scope.session, None if scope.actor.has(*COHORT_READERS) else ids)
+    cohort = scope.actor.has(*COHORT_READERS)
+    found = hours.behind(scope.session, scope.services.catalogue, None if cohort else ids, scope.today)
+    wanted = [b.student_id for b in found]
     slack = (
-        dict(scope.session.exec(select(Person.id, Person.slack_user_id).where(col(Person.id).in_(ids))).all())
-        if ids
+        dict(
+            scope.session.exec(
+                select(Person.id, Person.slack_user_id).where(col(Person.id).in_(wanted))
+            ).all()
+        )
+        if wanted
         else {}
     )
-    behind = []
-    for student_id in sorted(ids, key=lambda i: slack.get(i, "")):
-        if student_id not in picture.placements:
-            continue
-        found = picture.behind(scope.services.catalogue, student_id, scope.today)
-        if found is not None:
-            behind.append((slack.get(student_id, "?"), *found))
-    total = sum(1 for i in ids if i in picture.placements)
-    return reply(
-        views.staff_overview(scope.t, scope.services.catalogue, total, behind), scope.t("hours.staff.header")
+    rows = sorted((slack.get(b.student_id, "?"), b.confirmed, b.done, b.required) for b in found)
+    placed = select(func.count(func.distinct(Placement.student_id))).where(
+        Placement.status == PlacementStatus.ACTIVE.value
     )
+    if not cohort:
+        placed = placed.where(col(Placement.student_id).in_(ids))
+    total = int(scope.session.exec(placed).one())
+    blocks = views.staff_overview(scope.t, scope.services.catalogue, total, rows)
+    return reply(blocks, scope.t("hours.staff.header"))
