@@ -589,7 +589,8 @@ def record_lesson(
     today: date,
 ) -> HoursEntry:
     """The student's answer for one lesson (given / not held); a second answer changes the first until
-    the week is sent to be confirmed. Refused for a lesson still to come."""
+    the week is sent to be confirmed, and again once it is sent back (the student then asks again:
+    `resubmit`). Refused for a lesson still to come."""
     if lesson.day > today:
         raise HoursError("hours.error.lesson_to_come")
     key = lesson_key(placement.id or 0, lesson.day, lesson.start)
@@ -608,8 +609,6 @@ def record_lesson(
     if entry is None and not insert_new(session, HoursEntry, values):
         session.expire_all()  # a click a moment ago stored it: change that one
     entry = entries_by_key(session, [key])[key]
-    if entry.confirmation_id is not None:  # sent back: the corrected week goes to be confirmed again
-        entry.confirmation_id = None
     entry.state, entry.hours, entry.updated_at = state.value, hours, now
     session.add(entry)
     audit.log(
