@@ -52,6 +52,7 @@ from tests.conftest import NOW, SECRET, TOKEN, Stack
 from tests.documents_files import pdf
 from workspace import Channel, Workspace
 from workspace.delivery import Delivery
+from workspace.server import serve
 
 RESULTS = Path(__file__).parent / "results"
 TARGET = 1.5
@@ -80,7 +81,7 @@ def start(db: Database, documents: Path) -> Stack:
         bot_url="",
         bot_user_id="U0STAGEBOT",
     )
-    ws.serve(host="127.0.0.1", port=0)
+    serve(ws, host="127.0.0.1", port=0)
     settings = load_settings(
         slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=ws.api_url, database_url=db.url
     )

@@ -30,8 +30,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -42,7 +41,7 @@ from typing import Any
 import waitress
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -50,6 +49,7 @@ import models  # noqa: F401  (registers every table)
 from bot.app import create_app, create_http_app
 from bot.services import Services
 from bot.settings import load_settings
+from models import people_csv, schools_csv
 from models.catalogue import load_catalogue
 from models.db import Database
 from models.migrate import upgrade
@@ -57,8 +57,10 @@ from models.people import Person, Student
 from models.people_csv import import_people
 from models.progress import Step, StepProgress, StepState, record
 from models.schools_csv import import_schools
+from tests.statements import counted
 from workspace import Channel, Server, User, Workspace, sign_request
 from workspace.payloads import slash_command
+from workspace.server import serve as serve_workspace
 
 TOKEN = "xoxb-bench-token"
 SECRET = "bench-signing-secret"
@@ -151,31 +153,8 @@ SCHOOL_KINDS = (  # levels, grades
     ("alternative", ""),
 )
 UNDER_WAY = (StepState.IN_PROGRESS, StepState.AWAITING_REVIEW, StepState.SENT_BACK, StepState.DONE)
-SCHOOL_COLUMNS = (
-    "code",
-    "name",
-    "city",
-    "levels",
-    "grades",
-    "lerarenstage",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-)
-PEOPLE_COLUMNS = (
-    "slack_id",
-    "name",
-    "email",
-    "roles",
-    "language",
-    "subject_x",
-    "subject_y",
-    "supervisor_x",
-    "supervisor_y",
-    "supervisor",
-    "former_schools",
-    "lio",
-)
+SCHOOL_COLUMNS = schools_csv.COLUMNS.names  # the importers' own columns, not a copy
+PEOPLE_COLUMNS = people_csv.COLUMNS.names
 
 
 # --- Data: CSVs generated in memory, imported the way the programme imports them -------------------------
@@ -388,7 +367,7 @@ def start_stack(db: Database) -> Stack:
         bot_url="",
         bot_user_id="U0BSTAGEBOT",
     )
-    ws_server = ws.serve(host=HOST, port=0)
+    ws_server = serve_workspace(ws, host=HOST, port=0)
     settings = load_settings(
         slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=ws.api_url, database_url=db.url
     )
@@ -505,20 +484,6 @@ def measure(client: Client, target: str, case: Case, requests: int) -> Series:
 
 
 # --- SQL statements per request ----------------------------------------------------------------------
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def on_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 def statements_per_status(client: Client, engine: Engine, cases: list[Case]) -> dict[str, int]:

@@ -12,7 +12,8 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 
 import handlers
 from bot import durable_jobs, errors, logs
-from bot.delivery.outbox import DeferredClient, slack_client, wall_now
+from bot.delivery.outbox import DeferredClient, wall_now
+from bot.delivery.slack_client import slack_client
 from bot.i18n import LANGUAGES
 from bot.middleware import scope_middleware
 from bot.services import Services
@@ -47,7 +48,7 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     transaction and answers; the outbox worker (started here) talks to Slack after the answer, so the
     answer comes inside Slack's 3 s however slow or rate-limited Slack is."""
     app = App(
-        client=slack_client(services),
+        client=slack_client(services.settings),
         signing_secret=services.settings.slack_signing_secret,
         process_before_response=True,
         token_verification_enabled=verify_token,

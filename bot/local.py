@@ -42,6 +42,7 @@ from models.schools_csv import import_schools
 from scheduler.runner import LEASE, Runner, schedule
 from workspace import Channel, Server, User, Workspace
 from workspace.mailbox import Mailbox
+from workspace.server import serve
 
 log = logging.getLogger(__name__)
 DEMO = Path(__file__).parent / "demo"
@@ -226,7 +227,7 @@ def start_local(
         bot_user_id=BOT_USER_ID,
         clock=time.time if start is None else _standing_still(start),
     )
-    page = ws.serve(host=HOST, port=settings.port if port is None else port)
+    page = serve(ws, host=HOST, port=settings.port if port is None else port)
     services.settings = base.model_copy(
         update={"slack_bot_token": token, "slack_signing_secret": secret, "slack_api_url": ws.api_url}
     )

@@ -16,8 +16,8 @@ from bot.middleware import Scope, request_scope
 from bot.views import agreements as views
 from bot.views.blocks import Block, section
 from bot.views.placements import errors_reply, school_name
-from handlers.placements import _day, _own_school, notify
-from handlers.values import number
+from handlers.placements import notify
+from handlers.values import number, own_school, picked_date
 from models import agreements, audit, placement_steps, placements
 from models.access import may_manage_agreements
 from models.agreements import PARTIES, AgreementError, FrameworkEvent
@@ -36,7 +36,7 @@ def open_contract(
 ) -> None:
     ack()
     with request_scope(context) as scope:
-        school = _own_school(scope, action.get("value"), pending=False)
+        school = own_school(scope, action.get("value"), pending=False)
         if school is None:
             respond(
                 response_type="ephemeral",
@@ -62,8 +62,8 @@ def submit_contract(ack: Ack, view: dict[str, Any], context: BoltContext, client
     values = view["state"]["values"]
     with request_scope(context) as scope:
         t = scope.t
-        school = _own_school(scope, str(meta.get("institution")), pending=False)
-        start, end = _day(values, views.START), _day(values, views.END)
+        school = own_school(scope, str(meta.get("institution")), pending=False)
+        start, end = picked_date(values, views.START), picked_date(values, views.END)
         if school is None or school.id is None:
             ack(errors_reply(t, {views.START: [Refusal("placements.request.not_yours")]}))
             return
@@ -78,7 +78,7 @@ def submit_contract(ack: Ack, view: dict[str, Any], context: BoltContext, client
         try:
             agreements.save_contract(
                 scope.session, scope.actor.person_id, school.id, start, end,
-                {party: _day(values, party) for party in PARTIES}, now=scope.now, today=scope.today,
+                {party: picked_date(values, party) for party in PARTIES}, now=scope.now, today=scope.today,
             )  # fmt: skip
         except AgreementError as error:
             block = views.END if error.key == "agreements.error.dates_order" else PARTIES[0]

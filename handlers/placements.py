@@ -25,7 +25,7 @@ from bot.views import placements as views
 from bot.views.blocks import Block, mention, section
 from bot.views.blocks import context as context_block
 from bot.views.preferences import summary_lines
-from handlers.values import number, typed
+from handlers.values import number, own_school, picked_date, typed
 from models import audit, free_text, placement_steps, placements, preferences, school_contacts
 from models.access import may_place, runs_the_cohort
 from models.people import Person, Student, find_student
@@ -72,14 +72,6 @@ def _selected(values: dict[str, Any], block: str) -> str | None:
         if element.get(key):
             return str(element[key]).strip() or None
     return None
-
-
-def _day(values: dict[str, Any], block: str) -> date | None:
-    text = _value(values, block).get("selected_date")
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _too_long(text: str, limit: int) -> Refusal:
@@ -422,18 +414,6 @@ def place_again(
 # --- step 4: the request and the answer -----------------------------------------------------------------
 
 
-def _own_school(scope: Scope, value: str | None, *, pending: bool) -> Institution | None:
-    """The institution of one of the acting student's placements (still waiting for an answer if asked)."""
-    institution_id = number(value) or 0
-    mine = placements.of_student(scope.session, scope.actor.person_id)
-    ok = [
-        p
-        for p in mine
-        if p.institution_id == institution_id and (not pending or p.answer == placements.Answer.PENDING)
-    ]
-    return scope.session.get(Institution, institution_id) if ok else None
-
-
 def student_modal_opener(kind: str) -> Callable[..., None]:
     """The listener for one of the student's forms (request, answer, contacts): one body, three buttons."""
 
@@ -461,7 +441,7 @@ def _open_student_modal(
 ) -> None:
     ack()
     with request_scope(context) as scope:
-        school = _own_school(scope, action.get("value"), pending=kind != "contacts")
+        school = own_school(scope, action.get("value"), pending=kind != "contacts")
         if school is None:
             respond(
                 response_type="ephemeral",
@@ -492,9 +472,9 @@ def submit_request(ack: Ack, view: dict[str, Any], context: BoltContext, client:
     values = view["state"]["values"]
     with request_scope(context) as scope:
         t = scope.t
-        school = _own_school(scope, str(meta.get("institution")), pending=True)
+        school = own_school(scope, str(meta.get("institution")), pending=True)
         channel = _selected(values, views.CHANNEL)
-        day = _day(values, views.ON)
+        day = picked_date(values, views.ON)
         errors: dict[str, list[Refusal]] = {}
         if school is None:
             errors[views.CHANNEL] = [Refusal("placements.request.not_yours")]
@@ -528,10 +508,10 @@ def submit_answer(ack: Ack, view: dict[str, Any], context: BoltContext, client: 
     values = view["state"]["values"]
     with request_scope(context) as scope:
         session, t = scope.session, scope.t
-        school = _own_school(scope, str(meta.get("institution")), pending=True)
+        school = own_school(scope, str(meta.get("institution")), pending=True)
         outcome = _selected(values, views.OUTCOME)
         reason = (_selected(values, views.REASON) or "").strip()
-        day = _day(values, views.ON)
+        day = picked_date(values, views.ON)
         errors: dict[str, list[Refusal]] = {}
         if school is None:
             errors[views.OUTCOME] = [Refusal("placements.request.not_yours")]
@@ -570,7 +550,7 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
     values = view["state"]["values"]
     with request_scope(context) as scope:
         t = scope.t
-        school = _own_school(scope, str(meta.get("institution")), pending=False)
+        school = own_school(scope, str(meta.get("institution")), pending=False)
         if school is None or school.id is None:
             ack(views.errors_reply(t, {"contact_name": [Refusal("placements.request.not_yours")]}))
             return
@@ -589,7 +569,7 @@ def submit_contacts(ack: Ack, view: dict[str, Any], context: BoltContext, client
                 block = f"{who}_{key.rsplit('.', 1)[-1]}"
                 errors.setdefault(block, []).append(Refusal(key))
             people[who] = contact
-        introduction = _day(values, views.INTRODUCTION)
+        introduction = picked_date(values, views.INTRODUCTION)
         rules = bool(_value(values, views.RULES).get("selected_options"))
         if errors:
             ack(views.errors_reply(t, errors))
@@ -619,7 +599,7 @@ def resend_links(ack: Ack, action: dict[str, Any], context: BoltContext, respond
     """ "Link opnieuw sturen": the student's school's people get a fresh link by mail."""
     ack()
     with request_scope(context) as scope:
-        school = _own_school(scope, action.get("value"), pending=False)
+        school = own_school(scope, action.get("value"), pending=False)
         if school is None:
             text = scope.t("placements.request.not_yours")
         else:

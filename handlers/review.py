@@ -7,9 +7,7 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk.errors import SlackApiError
 
-from bot.delivery.notifier import send_dm
 from bot.flows import review
 from bot.flows.registry import REVIEWS
 from bot.middleware import request_scope
@@ -60,8 +58,8 @@ def on_send_back(kind: review.ReviewKind) -> Any:
 
 
 def on_reason(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-    """The reason: refused in the modal when empty or too long; else the decision, and a refusal (someone
-    decided meanwhile) reaches the reviewer in their DM, since the modal is gone by then."""
+    """The reason, then the decision; the modal stays open with what stands in the way: an empty or too
+    long reason, or someone who decided meanwhile (nothing changes then)."""
     values = view.get("state", {}).get("values", {})
     reason = typed(((values.get(REASON_BLOCK) or {}).get(REASON_INPUT) or {}).get("value"))
     name, _, value = str(view.get("private_metadata") or "").partition("|")
@@ -70,25 +68,21 @@ def on_reason(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         if kind is None:
             ack()
             return
-        _, _, _, needed = kind.reason_keys
-        problem = too_long(scope.t, reason, kind.max_reason) if reason else scope.t(needed)
+        needed = scope.t(kind.wire.key("reason_needed"))
+        problem = too_long(scope.t, reason, kind.wire.max_reason) if reason else needed
+        if problem is None:
+            problem = review.decide(
+                scope.services, context.client, scope.session, scope.t, scope.actor, kind, value,
+                approved=False, reason=reason, now=scope.now,
+            )  # fmt: skip
         if problem is not None:
             ack(response_action="errors", errors={REASON_BLOCK: problem})
             return
         ack()
-        refusal = review.decide(
-            scope.services, context.client, scope.session, scope.t, scope.actor, kind, value,
-            approved=False, reason=reason, now=scope.now,
-        )  # fmt: skip
-        if refusal is not None:
-            try:
-                send_dm(context.client, scope.actor.slack_user_id, refusal)
-            except SlackApiError as error:
-                logger.warning("could not show a refusal: %s", error.response.get("error"))
 
 
 def register(app: App) -> None:
     for kind in REVIEWS:
-        app.action(kind.approve_action)(on_approve(kind))
-        app.action(kind.send_back_action)(on_send_back(kind))
-        app.view(kind.reason_callback)(on_reason)
+        app.action(kind.wire.approve_action)(on_approve(kind))
+        app.action(kind.wire.send_back_action)(on_send_back(kind))
+        app.view(kind.wire.reason_callback)(on_reason)

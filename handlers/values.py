@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from bot.i18n import Translator
-from models import free_text
+from bot.middleware import Scope
+from models import free_text, placements
+from models.schools import Institution
 
 
 def number(text: object) -> int | None:
@@ -26,3 +31,24 @@ def too_long(t: Translator, text: str, limit: int) -> str | None:
     if not free_text.too_long(text, limit):
         return None
     return t("free_text.too_long", max=limit, length=len(text))
+
+
+def picked_date(values: dict[str, Any], block: str) -> date | None:
+    """A modal's datepicker (its action id is its block id), or None when empty or forged."""
+    text = ((values.get(block) or {}).get(block) or {}).get("selected_date")
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def own_school(scope: Scope, value: str | None, *, pending: bool) -> Institution | None:
+    """The institution of one of the acting student's placements (still waiting for an answer if asked)."""
+    institution_id = number(value) or 0
+    mine = placements.of_student(scope.session, scope.actor.person_id)
+    ok = [
+        p
+        for p in mine
+        if p.institution_id == institution_id and (not pending or p.answer == placements.Answer.PENDING)
+    ]
+    return scope.session.get(Institution, institution_id) if ok else None

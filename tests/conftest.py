@@ -26,6 +26,7 @@ from models.db import Database
 from models.migrate import upgrade
 from models.people import Person
 from workspace import Channel, User, Workspace
+from workspace.server import serve
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -102,7 +103,7 @@ def stack(migrated_database: Database) -> Iterator[Stack]:
         bot_url="",
         bot_user_id="U0STAGEBOT",
     )
-    page = ws.serve(host="127.0.0.1", port=0)
+    page = serve(ws, host="127.0.0.1", port=0)
     settings = load_settings(
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,

@@ -193,7 +193,7 @@ def test_two_clicks_at_once_on_a_document_type_keep_one_version_and_ask_the_revi
         lambda: wire.ws.click("U0ANNA", pick, message=asked),
         lambda: wire.ws.click("U0ANNA", pick, message=asked),
     )
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         assert len(s.exec(select(Document)).all()) == 1
         assert s.exec(select(PendingJob)).all() == []  # both jobs done, none left failed
@@ -264,7 +264,7 @@ def test_an_lio_application_submitted_twice_at_once_is_one_application(
         lambda: wire.ws.submit_view("U0ANNA", modal, values),
     )
     assert all(a.ok for a in answers)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     (application,) = lio_flow.applications(wire)
     assert application.status == "pending"
     with wire.session() as s:
@@ -319,7 +319,7 @@ def test_a_reduction_request_submitted_twice_at_once_is_one_request(
         lambda: wire.ws.submit_view("U0ANNA", modal, values),
         lambda: wire.ws.submit_view("U0ANNA", modal, values),
     )
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         (request,) = s.exec(select(ReductionRequest)).all()
     assert request.status == "pending"
@@ -337,7 +337,7 @@ def test_two_counsellors_deciding_one_reduction_at_once_decide_it_once(
     assert wire.ws.slash_command("U0ANNA", "/stage", "lio vermindering").ok
     (modal,) = wire.ws.open_views("U0ANNA")
     wire.ws.submit_view("U0ANNA", modal, {"motivation": {"value": {"value": "Ik geef al 100 uur wiskunde."}}})
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         (request,) = s.exec(select(ReductionRequest)).all()
     value = f"reduction:{request.id}"
@@ -448,7 +448,7 @@ def test_accept_all_clicked_twice_at_once_places_each_proposal_once(
 ) -> None:
     matching_flow.setup(wire)
     wire.ws.slash_command("U0SUP", "/stage", "matchen voorstel")
-    wire.services.background.drain(timeout=60)
+    wire.services.outbox.settle(timeout=60)
     dm = wire.ws.messages(wire.ws.dm_channel("U0SUP"))[-1]
     proposed = matching_flow.proposals(wire)
     before = {user: len(wire.ws.messages(user)) for user in ("U0ANNA", "U0BEN")}

@@ -192,11 +192,11 @@ def test_the_demo_schools_know_their_lesson_hours_so_a_lesson_period_can_be_type
             school = session.exec(select(Institution).where(Institution.code == code)).one()
             assert len(bell_schedules.schedule_of(session, school.id or 0)) >= 7, code
     ws.send_dm(demo.PIETER, "woensdag 17/2 3e lesuur 5A begeleid")  # straight in the DM
-    demo_wire.services.background.drain()
+    demo_wire.services.outbox.settle()
     question = ws.messages(demo.PIETER)[-1]
     assert "Voor welke stage zijn deze lessen?" in text_of(question.blocks)  # X 2, Y 2 and PL all fit
     ws.click(demo.PIETER, "planning_pick", block_id=f"pick:{vdx2.id}", message=question)
-    demo_wire.services.background.drain()
+    demo_wire.services.outbox.settle()
     preview = text_of(ws.messages(demo.PIETER)[-1].blocks)
     assert "Voor *Vakdidactiek X 2* bij Atheneum Zennevallei (Anderlecht)" in preview
     assert ":white_check_mark: wo 17 feb 10:20–11:10 · begeleide stage · 5A" in preview

@@ -43,7 +43,7 @@ def _people(wire: Stack) -> dict[str, int]:
 def _drop(wire: Stack, user: str, name: str, content: bytes, code: str = "commitment") -> None:
     wire.ws.upload_file(user, name, content, "application/pdf")
     wire.ws.click(user, f"documents_pick:{code}")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
 
 
 def _rows(wire: Stack) -> list[Document]:
@@ -185,7 +185,7 @@ def test_a_forged_choice_of_another_students_file_is_refused_without_its_name(
     wire.ws.upload_file("U0ANNA", "mijn.pdf", pdf(2), "application/pdf")
     forged = json.dumps({"file": lotte_file["id"], "name": "mijn.pdf"})
     wire.ws.click("U0ANNA", "documents_pick:commitment", forged)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     anna = _dm_text(wire, "U0ANNA")
     assert "Lotte-geheim" not in anna and "medisch" not in anna
     assert "Dat bestand is niet door jou opgeladen" in anna
@@ -214,7 +214,7 @@ def test_a_too_large_file_and_a_failed_download_are_in_the_audit_log(
     with wire.ws.state.lock:
         del wire.ws.state.files[file["id"]]
     wire.ws.click("U0ANNA", "documents_pick:commitment")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     refused = _audit(wire, "document.refused")
     assert [(e.student_id, e.detail["type"], e.detail["reason"]) for e in refused] == [
         (ids["anna"], "commitment", "too_large"),

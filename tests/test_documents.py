@@ -76,7 +76,7 @@ def _drop(wire: Stack, user: str, name: str, content: bytes, mimetype: str, code
     """Drop a file in the DM and say which document it is."""
     wire.ws.upload_file(user, name, content, mimetype)
     wire.ws.click(user, f"documents_pick:{code}")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
 
 
 def _private_file(wire: Stack, user: str, name: str, content: bytes, mimetype: str) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def test_a_file_dropped_in_the_dm_is_asked_checked_stored_and_sent_to_the_superv
     assert "Welk document is *verbintenis.pdf*?" in _dm_text(wire, "U0ANNA")
     assert wire.ws.calls("file_download") == []  # nothing is fetched before the student chose
     wire.ws.click("U0ANNA", "documents_pick:commitment")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
 
     (row,) = _rows(wire)
     assert (row.type_code, row.version, row.status, row.kind) == ("commitment", 1, "awaiting_review", "pdf")
@@ -179,7 +179,7 @@ def test_the_upload_modal_takes_type_file_and_date(wire: Stack, store: DocumentS
 
     wire.ws.submit_view("U0ANNA", still_open, missing_date | {"doc_issue_date": {"date": "2026-09-12"}})
     assert wire.ws.open_views("U0ANNA") == []
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     (row,) = _rows(wire)
     assert (row.type_code, row.status, row.filename) == (
         "criminal_record",
@@ -268,7 +268,7 @@ def test_a_file_slack_no_longer_has_is_reported(wire: Stack, store: DocumentStor
     with wire.ws.state.lock:
         del wire.ws.state.files[file["id"]]
     wire.ws.click("U0ANNA", "documents_pick:commitment")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert "Ik kan *weg.pdf* niet meer ophalen" in _dm_text(wire, "U0ANNA")
     assert _rows(wire) == [] and _stored_files(store) == []
 

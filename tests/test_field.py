@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from sqlmodel import col, select
 
 from bot.app import web_client
-from bot.delivery import outbox as outbox_module
+from bot.delivery import slack_client as slack_client_module
 from bot.delivery.outbox import OutboxWorker, wall_now
 from bot.delivery.slack_limits import Pacer
 from bot.flows import documents as document_flow
@@ -224,14 +224,15 @@ def test_a_429_on_the_first_call_of_a_planning_approve_is_answered_fast_and_told
     review = field.ws.messages("U0SUP")[-1]
     before = len(_texts(field, "U0ANNA"))
     field.ws.set_realism(latency=0.3)
-    field.ws.fail_next("response_url", "ratelimited", retry_after=1)  # the review message, replaced
+    earlier = len(field.ws.calls("chat.update"))
+    field.ws.fail_next("chat.update", "ratelimited", retry_after=1)  # the review message, redrawn
     click = field.ws.click("U0SUP", "planning_approve", message=review)
     assert click.ok and click.elapsed < ACK_BUDGET
     _later(field, 5)
     _drained(field)
     told = [t for t in _texts(field, "U0ANNA")[before:] if "stagerooster" in t and "is goedgekeurd" in t]
     assert len(told) == 1
-    assert [c.error for c in field.ws.calls("response_url")][-2:] == ["ratelimited", None]
+    assert [c.error for c in field.ws.calls("chat.update")[earlier:]] == ["ratelimited", None]
     decided = next(m for m in field.ws.messages("U0SUP") if m.ts == review.ts)
     assert not any(b.get("type") == "actions" for b in decided.blocks)
     no_errors_logged(caplog)
@@ -297,7 +298,7 @@ def _views_open_fails(wire: Stack, how: str, monkeypatch: pytest.MonkeyPatch) ->
     elif how == "429":  # a wait longer than the trigger lasts: not waited out inside the request
         wire.ws.fail_next("views.open", "ratelimited", retry_after=5)
     else:  # Slack hangs past the time the bot gives a modal (its trigger lasts 3 s)
-        monkeypatch.setattr(outbox_module, "INLINE_TIMEOUT", 0.3)
+        monkeypatch.setattr(slack_client_module, "INLINE_TIMEOUT", 0.3)
         wire.ws.stall_next("views.open", 1.0)
 
 
@@ -474,7 +475,7 @@ def test_accept_all_answers_fast_over_a_slow_slack_and_tells_each_student_once(f
 
     matching_flow.setup(field)
     field.ws.slash_command("U0SUP", "/stage", "matchen voorstel")
-    field.services.background.drain(timeout=60)
+    field.services.outbox.settle(timeout=60)
     proposed = matching_flow.proposals(field)
     before = {user: len(_texts(field, user)) for user in ("U0ANNA", "U0BEN")}
     [dm] = [m for m in field.ws.messages("U0SUP") if "match_accept_all" in json.dumps(m.blocks)]

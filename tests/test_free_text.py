@@ -128,7 +128,7 @@ def test_a_forged_long_document_reason_is_refused_and_the_document_still_waits(
     wire.sync_users()
     wire.ws.upload_file("U0ANNA", "verbintenis.pdf", pdf(), "application/pdf")
     wire.ws.click("U0ANNA", "documents_pick:commitment")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         document = s.exec(select(Document)).one()
     wire.ws.click("U0SUP", "documents_reject", str(document.id))
@@ -175,7 +175,7 @@ def _apply(wire: Stack, employer: str, **hours: str) -> Any:
     answer = wire.ws.submit_view(
         "U0ANNA", modal, _lio_form(employer, **hours) | {"proof": {"value": {"files": [file]}}}
     )
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     return answer
 
 
@@ -267,8 +267,8 @@ def test_every_free_text_input_of_these_modals_states_its_max_length() -> None:
     t = Translator("nl")
     reasons = [
         decision_views.reason_modal(
-            t, callback_id=kind.reason_callback, metadata=f"{kind.name}|1", title="-", label="-", submit="-",
-            intro=None, max_length=kind.max_reason,
+            t, callback_id=kind.wire.reason_callback, metadata=f"{kind.name}|1", title="-", label="-",
+            submit="-", intro=None, max_length=kind.wire.max_reason,
         )
         for kind in REVIEWS
     ]  # fmt: skip

@@ -25,7 +25,7 @@ TYPED = "slots di 8 dec 14u-15u, 20 min, lokaal B.204"
 def _settled(wire: Stack) -> Iterator[None]:
     """DMs and invites go out after the ack: let them finish inside the test that caused them."""
     yield
-    wire.services.background.drain()
+    wire.services.outbox.settle()
 
 
 def _people(wire: Stack, *, supervisor_language: str | None = None) -> dict[str, int]:
@@ -60,7 +60,7 @@ def _step(wire: Stack, student_id: int) -> str | None:
 def _publish(wire: Stack) -> list[IntakeSlot]:
     wire.ws.slash_command("U0SUP", "/stage", f"intake {TYPED}")
     wire.ws.click("U0SUP", "intake_publish")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     return _slots(wire)
 
 
@@ -86,7 +86,7 @@ def test_typed_slots_are_previewed_then_published_and_offered_to_the_supervisors
     assert _slots(wire) == []  # nothing saved before the click
 
     wire.ws.click("U0SUP", "intake_publish")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     slots = _slots(wire)
     assert [s.starts_at for s in slots] == [
         datetime(2026, 12, 8, 13, 0, tzinfo=UTC),
@@ -150,7 +150,7 @@ def test_slots_from_the_modal_show_errors_under_the_field_then_a_preview(wire: S
     assert _slots(wire) == []
 
     wire.ws.submit_view("U0SUP", preview)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     stored = _slots(wire)
     assert [(s.starts_at.hour, s.starts_at.minute) for s in stored] == [(9, 0), (9, 30)]  # UTC
     assert {s.place for s in stored} == {"https://teams.example/intake"}
@@ -169,7 +169,7 @@ def test_a_student_books_and_both_get_a_confirmation_with_a_calendar_invite(wire
     confirmation = _last(wire, "U0ANNA")
     assert "Geboekt" in confirmation and "14:20–14:40" in confirmation and "<@U0SUP>" in confirmation
 
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     [invite] = _invites(wire, "U0ANNA")
     ics = invite.decode()
     assert "DTSTART:20261208T132000Z" in ics and "DTEND:20261208T134000Z" in ics
@@ -196,7 +196,7 @@ def test_a_student_moves_then_cancels_until_24_hours_before(wire: Stack) -> None
     booking = _booking(wire, ids["anna"])
     assert booking is not None and booking.slot_id == second.id and booking.sequence == 1
     assert "Verplaatst" in _last(wire, "U0ANNA")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert "SEQUENCE:1" in _invites(wire, "U0ANNA")[-1].decode()
     assert any("verplaatste" in m.text for m in wire.ws.messages("U0SUP"))
 
@@ -204,7 +204,7 @@ def test_a_student_moves_then_cancels_until_24_hours_before(wire: Stack) -> None
     assert _booking(wire, ids["anna"]) is None
     assert _step(wire, ids["anna"]) == "not_started"
     assert "geannuleerd" in _last(wire, "U0ANNA")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert any("annuleerde" in m.text for m in wire.ws.messages("U0SUP"))
     assert "METHOD:CANCEL" in _invites(wire, "U0ANNA")[-1].decode()
 
@@ -223,7 +223,7 @@ def test_the_supervisor_withdraws_a_booked_slot_and_the_student_is_told(wire: St
     ids = _people(wire)
     slots = _publish(wire)
     wire.ws.click("U0ANNA", f"intake_book_{slots[0].id}")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
 
     # Another supervisor cannot withdraw it: a forged click on his own button, with Anna's slot as value.
     with wire.session() as s:
@@ -245,7 +245,7 @@ def test_the_supervisor_withdraws_a_booked_slot_and_the_student_is_told(wire: St
     withdrawn = _slots(wire)[0]
     assert withdrawn.cancelled_at is not None
     assert "de student krijgt een bericht" in text_of(wire.ws.ephemerals("U0SUP")[-1].blocks)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     told = text_of(wire.ws.messages("U0ANNA")[-2].blocks) + _last(wire, "U0ANNA")
     assert "geschrapt" in told
     offer = [m for m in wire.ws.messages("U0ANNA") if "geschrapt" in text_of(m.blocks)][-1]
@@ -258,7 +258,7 @@ def test_the_meeting_is_marked_held_with_a_note_only_staff_read(wire: Stack) -> 
     ids = _people(wire)
     slot = _publish(wire)[0]
     wire.ws.click("U0ANNA", f"intake_book_{slot.id}")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     supervisor_dm = [m for m in wire.ws.messages("U0SUP") if "intake_held" in str(m.blocks)][-1]
 
     wire.ws.click("U0SUP", "intake_held", message=supervisor_dm)
@@ -337,11 +337,11 @@ def test_english_speakers_get_english(wire: Stack) -> None:
     preview = text_of(answer.json["blocks"])
     assert "These are the 2 intake slots I understood" in preview and "Tuesday, 8 December 2026" in preview
     wire.ws.click("U0SUP", "intake_publish")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     slots = _slots(wire)
     wire.ws.click("U0LOTTE", f"intake_book_{slots[0].id}")
     assert "Booked!" in _last(wire, "U0LOTTE")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert "Internship intake meeting: Lotte Peeters" in _invites(wire, "U0LOTTE")[0].decode()
     assert any("Lotte Peeters booked" in m.text for m in wire.ws.messages("U0SUP"))
     assert _booking(wire, ids["lotte"]) is not None

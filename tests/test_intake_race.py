@@ -24,7 +24,7 @@ def test_concurrent_bookings_of_one_slot_have_exactly_one_winner(wire: Stack, st
     wire.sync_users()
     wire.ws.slash_command("U0SUP", "/stage", "intake slots di 8 dec 14u-15u, 20 min")
     wire.ws.click("U0SUP", "intake_publish")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         slots = list(s.exec(select(IntakeSlot).order_by(IntakeSlot.starts_at)))
     contested = slots[0]
@@ -46,7 +46,7 @@ def test_concurrent_bookings_of_one_slot_have_exactly_one_winner(wire: Stack, st
     for thread in threads:
         thread.join(timeout=30)
     assert failures == []
-    wire.services.background.drain()
+    wire.services.outbox.settle()
 
     with wire.session() as s:
         bookings = list(s.exec(select(IntakeBooking)))

@@ -67,7 +67,7 @@ def apply(wire: Stack, values: dict[str, Any], user: str = "U0ANNA") -> Any:
     assert wire.ws.slash_command(user, "/stage", "lio").ok
     (modal,) = wire.ws.open_views(user)
     wire.ws.submit_view(user, modal, values)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     return modal
 
 
@@ -234,7 +234,7 @@ def test_an_exemption_clears_a_placement_that_waited_only_for_its_planning(
     assert "er is nog geen stagerooster" in status
     apply(wire, form() | proof(wire))
     wire.ws.click("U0STB", "lio_approve", f"application:{applications(wire)[0].id}")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     started = [m for m in wire.ws.messages("U0ANNA") if "Je mag starten" in text_of(m.blocks)]
     assert len(started) == 1
     assert planning_state(wire, people["anna"]) == "not_required"
@@ -346,7 +346,7 @@ def test_a_reduction_round_trip(wire: Stack, people: dict[str, int]) -> None:
     (still,) = wire.ws.open_views("U0ANNA")
     assert "Leg kort uit" in still.errors.get("motivation", "")
     wire.ws.submit_view("U0ANNA", still, {"motivation": {"value": {"value": "Ik geef al 100 uur wiskunde."}}})
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         (request,) = s.exec(select(ReductionRequest)).all()
     assert request.status == "pending"

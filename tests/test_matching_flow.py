@@ -66,7 +66,7 @@ def test_supervisor_reviews_and_accepts_one_student(wire: Stack) -> None:
     answer = wire.ws.slash_command("U0SUP", "/stage", "matchen voorstel")
     assert answer.ok
     assert "privébericht" in text_of(wire.ws.ephemerals("U0SUP")[-1].blocks)
-    wire.services.background.drain(timeout=60)
+    wire.services.outbox.settle(timeout=60)
     dm = [m for m in wire.ws.messages(wire.ws.dm_channel("U0SUP")) if m.ephemeral_to is None][-1]
     shown = text_of(dm.blocks)
     assert "Anna De Smet" in shown and "Ben Peeters" in shown and "Carl" not in shown
@@ -91,12 +91,12 @@ def test_supervisor_reviews_and_accepts_one_student(wire: Stack) -> None:
 def test_another_supervisor_cannot_accept_and_nothing_changes(wire: Stack) -> None:
     setup(wire)
     wire.ws.slash_command("U0SUP", "/stage", "match propose")
-    wire.services.background.drain(timeout=60)
+    wire.services.outbox.settle(timeout=60)
     dm = [m for m in wire.ws.messages(wire.ws.dm_channel("U0SUP")) if m.ephemeral_to is None][-1]
     button = next(e for b in dm.blocks if b["type"] == "actions" for e in b["elements"]
                   if e["action_id"] == "match_accept_all")  # fmt: skip
     wire.ws.slash_command("U0OTHER", "/stage", "match propose")
-    wire.services.background.drain(timeout=60)
+    wire.services.outbox.settle(timeout=60)
     wire.ws.click("U0OTHER", "match_accept_all", value=button["value"])
     assert not any_placements(wire)
     assert "niet van jou" in text_of(wire.ws.ephemerals("U0OTHER")[-1].blocks) or "niet van jou" in (
@@ -107,11 +107,11 @@ def test_another_supervisor_cannot_accept_and_nothing_changes(wire: Stack) -> No
 def test_exclude_an_institution_and_propose_again(wire: Stack) -> None:
     ids = setup(wire)
     wire.ws.slash_command("U0SUP", "/stage", "matchen voorstel")
-    wire.services.background.drain(timeout=60)
+    wire.services.outbox.settle(timeout=60)
     with wire.session() as s:
         run = s.exec(select(MatchRun)).one()
     wire.ws.click("U0SUP", "match_exclude", value=f"{run.id}:{ids['ath']}")
-    wire.services.background.drain(timeout=60)
+    wire.services.outbox.settle(timeout=60)
     latest = [p for p in proposals(wire) if p.run_id != run.id]
     assert latest and all(p.institution_id == ids["col"] and p.rank == 2 for p in latest)
     assert {p.status for p in proposals(wire) if p.run_id == run.id} == {ProposalStatus.SUPERSEDED}
@@ -122,7 +122,7 @@ def test_exclude_an_institution_and_propose_again(wire: Stack) -> None:
 def test_students_may_not_propose(wire: Stack) -> None:
     setup(wire)
     wire.ws.slash_command("U0ANNA", "/stage", "matchen voorstel")
-    wire.services.background.drain(timeout=10)
+    wire.services.outbox.settle(timeout=10)
     assert not proposals(wire)
 
 
@@ -151,7 +151,7 @@ def test_too_few_guided_places_are_named_without_a_cause_that_does_not_exist(wir
         s.commit()
     wire.sync_users()
     wire.ws.slash_command("U0SUP", "/stage", "matchen voorstel")
-    wire.services.background.drain(timeout=60)
+    wire.services.outbox.settle(timeout=60)
     posted = [m for m in wire.ws.messages(wire.ws.dm_channel("U0SUP")) if m.ephemeral_to is None]
     dm = text_of(posted[-1].blocks)  # the proposal DM may arrive before or after the ephemeral answer
     assert "Geen volledig voorstel mogelijk" in dm

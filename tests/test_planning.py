@@ -96,7 +96,7 @@ def type_lessons(wire: Stack, placement_id: int, text: str, who: str = "U0ANNA")
     assert shown.ok
     wire.ws.click(who, "planning_type", str(placement_id))
     wire.ws.send_dm(who, text)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     return wire.ws.messages(who)[-1]
 
 
@@ -165,7 +165,7 @@ def test_a_lesson_on_a_sunday_or_a_holiday_is_flagged_and_never_saved_or_submitt
 def test_the_readme_example_typed_straight_in_the_dm_is_read_for_the_students_placement(wire: Stack) -> None:
     setup(wire)
     wire.ws.send_dm("U0ANNA", "ma 15/2 10u-10u50 5B lokaal 204 breuken")  # no "Lessen typen" first
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     shown = text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     assert "Ik begrijp je bericht niet" not in shown
     assert "Ik las 1 regel;" in shown and "Voor *Vakdidactiek X 2* bij Atheneum (Gent)" in shown
@@ -176,7 +176,7 @@ def test_the_readme_example_typed_straight_in_the_dm_is_read_for_the_students_pl
     # hours, guided teaching is the only activity left, and the preview says it was taken
     text = "ma 15/2 10u-10u50 5B co-teaching\ndi 16/2 10u-10u50 5B co-teaching\nwo 17/2 10u-10u50 5B breuken"
     wire.ws.send_dm("U0ANNA", text)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     preview = wire.ws.messages("U0ANNA")[-1]
     shown = text_of(preview.blocks)
     assert "3 daarvan kunnen als les bewaard worden" in shown
@@ -187,7 +187,7 @@ def test_the_readme_example_typed_straight_in_the_dm_is_read_for_the_students_pl
     assert saved == {15: "co_teaching", 16: "co_teaching", 17: "guided"}
     # no conversation was opened by typing straight in the DM: a chat message is not read as a lesson
     wire.ws.send_dm("U0ANNA", "bedankt!")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert "Ik begrijp je bericht niet" in wire.ws.messages("U0ANNA")[-1].text
 
 
@@ -201,7 +201,7 @@ def test_lessons_typed_in_the_dm_that_fit_several_placements_ask_which_one(wire:
         )  # fmt: skip
         tutoring_id = tutoring.id
     wire.ws.send_dm("U0ANNA", "ma 15/2 10u-10u50 5B lokaal 204 breuken")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     question = wire.ws.messages("U0ANNA")[-1]
     asked = text_of(question.blocks)
     assert "Voor welke stage zijn deze lessen?" in asked
@@ -209,7 +209,7 @@ def test_lessons_typed_in_the_dm_that_fit_several_placements_ask_which_one(wire:
     with wire.session() as s:
         assert s.exec(select(PlanningVersion)).first() is None  # nothing opened before the choice
     wire.ws.click("U0ANNA", "planning_pick", block_id=f"pick:{tutoring_id}", message=question)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     chosen = next(m for m in wire.ws.messages("U0ANNA") if m.ts == question.ts)
     assert "planning_pick" not in str(chosen.blocks)  # the question is answered, not clickable again
     preview = wire.ws.messages("U0ANNA")[-1]
@@ -232,7 +232,7 @@ def test_lessons_typed_in_the_dm_that_fit_several_placements_ask_which_one(wire:
         ]  # fmt: skip
         wire.ws.state.add_message(forged)
     wire.ws.click("U0BEN", "planning_pick", message=forged)
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert "niet jouw stageplaats" in wire.ws.calls("response_url")[-1].params["text"]
     with wire.session() as s:
         assert len(s.exec(select(PlanningVersion)).all()) == 1
@@ -241,7 +241,7 @@ def test_lessons_typed_in_the_dm_that_fit_several_placements_ask_which_one(wire:
 def test_a_plain_dm_that_is_no_lesson_still_gets_the_pointer_to_the_help(wire: Stack) -> None:
     ids = setup(wire)
     wire.ws.send_dm("U0ANNA", "hallo, hoe gaat het?")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert "Ik begrijp je bericht niet" in wire.ws.messages("U0ANNA")[-1].text
     with wire.session() as s:
         assert s.exec(select(PlanningVersion)).first() is None
@@ -493,7 +493,7 @@ def test_an_agreement_the_coordinator_records_last_tells_the_student_at_once_and
     assert started(wire) == []
     added = wire.ws.slash_command("U0COORD", "/stage", "overeenkomsten add ATH 2026-09-01")
     assert "Atheneum" in added.json["text"]
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     told = started(wire)
     assert len(told) == 1 and "evaluatieformulieren" in told[0]
     assert step(wire, ids["anna"], Step.APPROVAL) == "done"
@@ -503,6 +503,6 @@ def test_an_agreement_the_coordinator_records_last_tells_the_student_at_once_and
     assert "Vakdidactiek X 2: je mag starten" in approval
     # what the student does next is answered on its own: nothing glued to it
     save(wire, type_lessons(wire, ids["placement"], "1/3 10u-10u50 5B begeleid"))
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert len(started(wire)) == 1
     assert "mag starten" not in text_of(wire.ws.messages("U0ANNA")[-1].blocks)

@@ -62,7 +62,7 @@ def test_a_filled_xlsx_is_previewed_per_row_and_saved_on_confirmation(wire: Stac
         ]
     )
     wire.ws.upload_file("U0ANNA", "planning.xlsx", content, "application/vnd.ms-excel")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     preview = wire.ws.messages("U0ANNA")[-1]
     shown = text_of(preview.blocks)
     assert "Ik las 4 regels; 2 daarvan kunnen als les bewaard worden" in shown
@@ -86,11 +86,11 @@ def test_a_csv_with_semicolons_works_and_a_file_without_the_header_is_refused(wi
     setup(wire)
     good = b"datum;van;tot;activiteit;klas\n15/02/2027;10:00;10:50;begeleid;3A\n"
     wire.ws.upload_file("U0ANNA", "rooster.csv", good, "text/csv")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     preview = text_of(wire.ws.messages("U0ANNA")[-1].blocks)
     assert "Ik las 1 regel; 1 daarvan kan als les bewaard worden" in preview
     wire.ws.upload_file("U0ANNA", "rooster.csv", b"a;b\n1;2\n", "text/csv")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     assert "De eerste rij moet de kolommen" in text_of(wire.ws.messages("U0ANNA")[-1].blocks)
 
 

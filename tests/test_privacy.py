@@ -45,10 +45,10 @@ def anna(wire: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Docume
     wire.sync_users()
     wire.ws.upload_file("U0ANNA", "verbintenis-anna.pdf", pdf(), "application/pdf")
     wire.ws.click("U0ANNA", "documents_pick:commitment")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     wire.ws.upload_file("U0LOTTE", "verbintenis-lotte.pdf", pdf(2), "application/pdf")
     wire.ws.click("U0LOTTE", "documents_pick:commitment")
-    wire.services.background.drain()
+    wire.services.outbox.settle()
     with wire.session() as s:
         document = s.exec(select(Document).where(Document.filename == "verbintenis-anna.pdf")).one()
     review = next(m for m in wire.ws.messages("U0SUP") if f'"value": "{document.id}"' in json.dumps(m.blocks))

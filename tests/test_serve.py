@@ -18,6 +18,7 @@ from bot.local import DEMO
 from tests.blocktext import text_of
 from tests.processes import pythonpath
 from workspace import Channel, User, Workspace
+from workspace.server import serve
 
 TOKEN, SECRET = "xoxb-serve-test", "serve-test-secret"
 
@@ -45,7 +46,7 @@ def served(
         bot_url="",
         bot_user_id="U0STAGEBOT",
     )
-    page = ws.serve(host="127.0.0.1", port=0)
+    page = serve(ws, host="127.0.0.1", port=0)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env |= {

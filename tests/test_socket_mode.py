@@ -20,6 +20,7 @@ from bot.local import DEMO
 from tests.blocktext import text_of
 from tests.processes import pythonpath
 from workspace import Channel, User, Workspace
+from workspace.server import serve
 
 BOT_TOKEN, APP_TOKEN = "xoxb-socket-test", "xapp-socket-test"
 STUDENT, COORDINATOR = "U0DEMOST01", "U0DEMOCO01"
@@ -43,7 +44,7 @@ def socket_bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Work
         bot_url="",  # nowhere to POST: deliveries go over the bot's socket
         bot_user_id="U0STAGEBOT",
     )
-    page = ws.serve(host="127.0.0.1", port=0)
+    page = serve(ws, host="127.0.0.1", port=0)
     # No signing secret (Socket Mode needs none) and no proxy between the bot and the local workspace.
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and "proxy" not in k.lower()}
     env |= {

@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
 from sqlmodel import select
 
 from models.people import Person, Role
 from models.progress import StepState
 from tests import factories
 from tests.conftest import Stack
-
-# Threads that share the engine but are not the request: the outbox delivering the previous answer, and
-# background work. Their statements fall into the request's window only when the machine is busy.
-NOT_THE_REQUEST = ("stagebot-outbox", "stagebot-send", "stagebot-bg")
-
-
-@contextmanager
-def counted(wire: Stack) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not threading.current_thread().name.startswith(NOT_THE_REQUEST):
-            statements.append(statement)
-
-    engine = wire.services.db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.statements import counted
 
 
 def _grow(wire: Stack, start: int, count: int) -> None:
@@ -47,7 +22,7 @@ def _grow(wire: Stack, start: int, count: int) -> None:
 
 def _statements_for(wire: Stack, user: str) -> int:
     wire.services.outbox.settle()
-    with counted(wire) as statements:
+    with counted(wire.services.db.engine) as statements:
         answer = wire.ws.slash_command(user, "/stage", "status")
     assert answer.status == 200
     return len(statements)

@@ -31,6 +31,7 @@ from tests.conftest import Stack
 from tests.documents_files import pdf
 from tests.processes import pythonpath
 from workspace import Channel, User, Workspace
+from workspace.server import serve
 from workspace.state import Message
 
 TOKEN, SECRET = "xoxb-two-processes", "two-processes-secret"
@@ -140,7 +141,7 @@ def bots(db: Database, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
         bot_url="",
         bot_user_id="U0STAGEBOT",
     )
-    page = ws.serve(host="127.0.0.1", port=0)
+    page = serve(ws, host="127.0.0.1", port=0)
     running = Bots(ws, db.url, tmp_path / "documents", tmp_path)
     try:
         running.start("a")

@@ -5,7 +5,7 @@ It imports nothing from the bot, so the bot cannot tell it from Slack.
 
 from workspace.delivery import Delivery
 from workspace.realism import Realism
-from workspace.server import Server
+from workspace.server import Server, serve
 from workspace.signing import sign_request, verify_request
 from workspace.state import Call, Channel, Message, MethodStats, User, View
 from workspace.workspace import Workspace
@@ -21,6 +21,7 @@ __all__ = [
     "User",
     "View",
     "Workspace",
+    "serve",
     "sign_request",
     "verify_request",
 ]

@@ -15,6 +15,7 @@ from flask import Flask, Response, jsonify, request
 from waitress import create_server, wasyncore  # type: ignore[attr-defined]  # public, not in the stubs
 
 from workspace import mailbox_page, page, responses, webapi
+from workspace.socket_mode import SocketHub
 
 if TYPE_CHECKING:
     from workspace.state import State
@@ -159,3 +160,19 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def serve(ws: Workspace, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Server:
+    """Serve the workspace over HTTP in a daemon thread (port 0 picks a free port), with its Socket Mode
+    endpoint when it has an app token.
+
+    With a realistic latency every call holds one of the `threads` while it waits: give at least as many
+    threads as the calls that should overlap."""
+    server = Server(create_app(ws), host=host, port=port, threads=threads)
+    ws.server = server
+    ws.state.base_url = server.url
+    if ws.state.identity.app_token:
+        ws.socket = SocketHub(ws.state, host=host)
+        ws.state.open_socket_link = ws.socket.issue_link
+        server.closers.append(ws.socket.stop)
+    return server

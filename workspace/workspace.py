@@ -10,14 +10,13 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
 from types import EllipsisType
-from typing import Any
+from typing import Any, Protocol
 
 from workspace import blockkit, payloads, responses
 from workspace.delivery import Delivery, post, send
 from workspace.errors import ApiError
 from workspace.mailbox import Mailbox
 from workspace.realism import Realism, RealisticMode
-from workspace.server import Server, create_app
 from workspace.socket_mode import SocketHub
 from workspace.state import (
     DEFAULT_SCOPES,
@@ -35,6 +34,12 @@ from workspace.state import (
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+
+class Served(Protocol):
+    """The HTTP server that serves a workspace (workspace.server.Server), as the workspace sees it."""
+
+    url: str
 
 
 class Workspace:
@@ -98,25 +103,12 @@ class Workspace:
         self.set_realism(realism)
         self.bot_url = bot_url
         self.delivery_timeout = delivery_timeout
-        self.server: Server | None = None
+        self.server: Served | None = None  # set by workspace.server.serve
         self.socket: SocketHub | None = None  # the Socket Mode endpoint, served when there is an app_token
         self.mailbox: Mailbox | None = None  # the SMTP server catching the bot's mail, when one is given
         self._deliveries: list[Delivery] = []
 
-    # serving -------------------------------------------------------------------------------------------
-
-    def serve(self, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> Server:
-        """Start the HTTP server in a daemon thread (port 0 picks a free port).
-
-        With a realistic latency every call holds one of the `threads` while it waits: give at least as
-        many threads as the calls that should overlap."""
-        self.server = Server(create_app(self), host=host, port=port, threads=threads)
-        self.state.base_url = self.server.url
-        if self.state.identity.app_token:
-            self.socket = SocketHub(self.state, host=host)
-            self.state.open_socket_link = self.socket.issue_link
-            self.server.closers.append(self.socket.stop)
-        return self.server
+    # serving: workspace.server.serve(ws) ----------------------------------------------------------------
 
     def wait_for_socket(self, timeout: float = 10.0, opened: int = 1) -> None:
         """Block until the app holds a Socket Mode connection, the `opened`-th it opened in all;
@@ -129,7 +121,7 @@ class Workspace:
     @property
     def url(self) -> str:
         if self.server is None:
-            raise RuntimeError("the workspace is not being served: call serve() first")
+            raise RuntimeError("the workspace is not being served: call workspace.server.serve(ws) first")
         return self.server.url
 
     @property

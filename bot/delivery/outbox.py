@@ -23,24 +23,34 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from slack_bolt.context.respond import Respond
 from slack_bolt.context.respond.internals import _build_message
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 from sqlmodel import Session
 
+from bot.background import Background
 from bot.delivery import mail
+from bot.delivery.slack_client import retry_after, slack_client
 from bot.delivery.slack_limits import Pacer
+from bot.settings import Settings
 from models import outbox
+from models.db import Database
 from models.outbox import OutboxMessage, OutboxState
 
-if TYPE_CHECKING:
-    from bot.services import Services
+
+class Host(Protocol):
+    """What the outbox needs of the bot's services (bot.services.Host, which owns the worker)."""
+
+    settings: Settings
+    db: Database
+    background: Background
+    outbox: OutboxWorker
+
 
 logger = logging.getLogger(__name__)
 
@@ -64,52 +74,13 @@ def wall_now() -> datetime:
     return datetime.now(UTC)
 
 
-INLINE_TIMEOUT = 2.5  # seconds: a call made before the answer (views.open: its trigger lasts 3 s)
-INLINE_RETRY_AFTER = 1.0  # an inline call waits out a rate limit only this short
-
-
-class BriefRateLimitRetry(RateLimitErrorRetryHandler):
-    """Retry a rate-limited inline call only when Slack asks for a short wait; a longer one fails at once,
-    so the person hears "try again in a moment" inside Slack's 3 s instead of an error after it."""
-
-    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
-        return (
-            response is not None
-            and response.status_code == 429
-            and _retry_after(response.headers) <= INLINE_RETRY_AFTER
-        )
-
-    def prepare_for_next_attempt(
-        self, *, state: Any, request: Any, response: Any = None, error: Any = None
-    ) -> None:
-        state.next_attempt_requested = True
-        time.sleep(_retry_after(response.headers if response is not None else None))
-        state.increment_current_attempt()
-
-
-def slack_client(services: Services, *, retries: bool = True) -> WebClient:
-    """The real Web API client. Inline calls (views.open, users.info) are short and retry once on a brief
-    rate limit or a dropped connection; the worker's client retries nothing itself: it reschedules the row."""
-    handlers = (
-        [BriefRateLimitRetry(max_retry_count=1), ConnectionErrorRetryHandler(max_retry_count=1)]
-        if retries
-        else []
-    )
-    return WebClient(
-        token=services.settings.slack_bot_token,
-        base_url=services.settings.slack_api_url,
-        timeout=INLINE_TIMEOUT if retries else 10,  # type: ignore[arg-type]  # urllib takes a float; typed int
-        retry_handlers=handlers,
-    )
-
-
 class DeferredClient(WebClient):
     """A WebClient whose sends are outbox rows. Bound to a session (`bind`), rows join that transaction;
     unbound, each row is committed on its own. Keys are `prefix:n`, so the same request or job replayed
     writes the same keys and sends nothing twice."""
 
-    def __init__(self, services: Services, *, key_prefix: str | None = None) -> None:
-        real = slack_client(services)
+    def __init__(self, services: Host, *, key_prefix: str | None = None) -> None:
+        real = slack_client(services.settings)
         super().__init__(
             token=real.token, base_url=real.base_url, timeout=real.timeout, retry_handlers=real.retry_handlers
         )
@@ -313,7 +284,7 @@ class OutboxWorker:
     """Delivers the outbox: a dispatcher thread claims due rows and hands each lane to a small pool, so a
     conversation's messages keep their order while many conversations go out side by side."""
 
-    def __init__(self, services: Services, *, threads: int = THREADS, poll: float = 2.0) -> None:
+    def __init__(self, services: Host, *, threads: int = THREADS, poll: float = 2.0) -> None:
         self.services = services
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.threads, self.poll = threads, poll
@@ -462,7 +433,7 @@ class OutboxWorker:
 
     def _real(self) -> WebClient:
         if self._client is None or self._client.token != self.services.settings.slack_bot_token:
-            self._client = slack_client(self.services, retries=False)
+            self._client = slack_client(self.services.settings, retries=False)
         return self._client
 
     def _deliver_lane(self, rows: list[OutboxMessage], sent: list[int]) -> None:
@@ -569,7 +540,7 @@ class OutboxWorker:
         status = error.response.status_code
         code = str(error.response.get("error") or status)
         if status == 429 or code == "ratelimited":
-            after = _retry_after(error.response.headers)
+            after = retry_after(error.response.headers)
             self.pacer.pause(method, after)
             return Retry(after, "ratelimited", counts=False)
         if status >= 500 or code in TRANSIENT:
@@ -598,7 +569,7 @@ class OutboxWorker:
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
             raise Retry(2.0, f"connection: {type(error).__name__}", counts=True) from error
         if answer.status_code == 429:
-            raise Retry(_retry_after(answer.headers), "ratelimited", counts=False)
+            raise Retry(retry_after(answer.headers), "ratelimited", counts=False)
         if answer.status_code >= 500:
             raise Retry(2.0, f"http {answer.status_code}", counts=True)
         if answer.status_code >= 400:
@@ -675,15 +646,3 @@ def _smtp_text(error: smtplib.SMTPException) -> str:
         raw = getattr(error, "smtp_error", b"") or str(error).encode()
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     return " ".join(text.split())[:120]
-
-
-def _retry_after(headers: Any) -> float:
-    raw = None
-    if headers:
-        raw = headers.get("Retry-After") or headers.get("retry-after")
-        if isinstance(raw, list):
-            raw = raw[0] if raw else None
-    try:
-        return max(0.05, float(raw)) if raw is not None else 1.0
-    except ValueError:
-        return 1.0

@@ -293,18 +293,8 @@ class DocumentReview:
     """A version of a document, reviewed by the student's supervisors (or the coordinators)."""
 
     name = "document"
-    refused_action = "document.decision_refused"
-    approve_action = views.APPROVE_ACTION
-    send_back_action = views.REJECT_ACTION
-    reason_callback = views.REJECT_CALLBACK
-    max_reason = documents.MAX_REASON_LENGTH
-    not_allowed_key = "decision.not_allowed"
-    reason_keys = (
-        "documents.reject.title",
-        "documents.reject.reason",
-        "documents.reject.submit",
-        "documents.reject.reason_needed",
-    )
+    wire = views.REVIEW_WIRE
+    closed_errors: tuple[type[Exception], ...] = (documents.NotOpenForDecision,)
 
     def load(self, session: Session, value: str) -> Document | None:
         return session.get(Document, int(value)) if value.isdigit() else None
@@ -347,24 +337,15 @@ class DocumentReview:
         label = doctype.label(t.language) if doctype else record.type_code
         return t("documents.reject.intro", type=label, name=escape(student.name))
 
-    def decide(self, services: Services, session: Session, record: Document, verdict: review.Verdict) -> None:
-        try:
-            documents.decide(
-                session, config(), record, approved=verdict.approved, reason=verdict.reason,
-                actor_id=verdict.actor_id, now=verdict.at,
-            )  # fmt: skip
-        except documents.NotOpenForDecision as closed:
-            raise review.Closed from closed
+    def decide(self, record: Document, verdict: review.Verdict) -> None:
+        documents.decide(
+            verdict.session, config(), record, approved=verdict.approved, reason=verdict.reason,
+            actor_id=verdict.actor_id, now=verdict.at,
+        )  # fmt: skip
 
-    def follow_up(
-        self,
-        services: Services,
-        session: Session,
-        client: WebClient,
-        record: Document,
-        verdict: review.Verdict,
-    ) -> None:
+    def follow_up(self, record: Document, verdict: review.Verdict) -> None:
         """The decision in the student's DM (with "upload again" when sent back)."""
+        services, session = verdict.services, verdict.session
         student = session.get_one(Person, record.student_id)
         doctype = config().type(record.type_code)
         decision = documents.decisions(session, [record.id or 0]).get(record.id or 0)
@@ -372,7 +353,7 @@ class DocumentReview:
         t = person_translator(student, services.settings.timezone)
         blocks = views.student_decision(t, doctype, record, decision, verdict.actor_slack_id)
         key = "documents.student.approved_text" if decision.approved else "documents.student.rejected_text"
-        send_dm(client, student.slack_user_id, t(key, type=doctype.label(t.language)), blocks)
+        send_dm(verdict.client, student.slack_user_id, t(key, type=doctype.label(t.language)), blocks)
 
 
 REVIEW = DocumentReview()

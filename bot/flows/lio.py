@@ -130,13 +130,8 @@ class LioReview:
     study-path counsellors."""
 
     name = "lio"
-    refused_action = "lio.decision_refused"
-    approve_action = views.APPROVE
-    send_back_action = views.REJECT
-    reason_callback = views.REJECT_FORM
-    max_reason = lio.MAX_REASON_LENGTH
-    not_allowed_key = "lio.not_allowed"
-    reason_keys = ("lio.reject.title", "lio.reject.reason", "lio.reject.submit", "lio.reject.reason_needed")
+    wire = views.REVIEW_WIRE
+    closed_errors: tuple[type[Exception], ...] = (lio.NotOpen,)
 
     def load(self, session: Session, value: str) -> Request | None:
         kind, _, number = value.partition(":")
@@ -190,33 +185,25 @@ class LioReview:
     def reason_intro(self, t: Translator, session: Session, record: Request) -> str | None:
         return None
 
-    def decide(self, services: Services, session: Session, record: Request, verdict: review.Verdict) -> None:
-        try:
-            if isinstance(record, LioApplication):
-                lio.decide_application(
-                    session, lio.load_lio_rules(), record, approved=verdict.approved, reason=verdict.reason,
-                    actor_id=verdict.actor_id, now=verdict.at,
-                )  # fmt: skip
-                if verdict.approved:  # an LIO student's step 2 also asks the proof: recount it
-                    documents.record_step(session, document_flow.config(), record.student_id, verdict.at)
-            else:
-                lio.decide_reduction(
-                    session, record, approved=verdict.approved, reason=verdict.reason,
-                    actor_id=verdict.actor_id, now=verdict.at,
-                )  # fmt: skip
-        except lio.NotOpen as closed:
-            raise review.Closed from closed
+    def decide(self, record: Request, verdict: review.Verdict) -> None:
+        session = verdict.session
+        if isinstance(record, LioApplication):
+            lio.decide_application(
+                session, lio.load_lio_rules(), record, approved=verdict.approved, reason=verdict.reason,
+                actor_id=verdict.actor_id, now=verdict.at,
+            )  # fmt: skip
+            if verdict.approved:  # an LIO student's step 2 also asks the proof: recount it
+                documents.record_step(session, document_flow.config(), record.student_id, verdict.at)
+        else:
+            lio.decide_reduction(
+                session, record, approved=verdict.approved, reason=verdict.reason, actor_id=verdict.actor_id,
+                now=verdict.at,
+            )  # fmt: skip
 
-    def follow_up(
-        self,
-        services: Services,
-        session: Session,
-        client: WebClient,
-        record: Request,
-        verdict: review.Verdict,
-    ) -> None:
+    def follow_up(self, record: Request, verdict: review.Verdict) -> None:
         """The student and each of their supervisors (once) hear the decision and the outcome; then "you may
         start" where an exemption cleared a placement."""
+        services, session, client = verdict.services, verdict.session, verdict.client
         starts = start_notice.refresh(session, services, record.student_id, verdict.at)
         kind = "application" if isinstance(record, LioApplication) else "reduction"
         student = session.get_one(Person, record.student_id)

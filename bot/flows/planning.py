@@ -167,18 +167,8 @@ class PlanningReview:
     """A submitted planning version, reviewed by the course's supervisor."""
 
     name = "planning"
-    refused_action = "planning.decision_refused"
-    approve_action = views.APPROVE_ACTION
-    send_back_action = views.CHANGES_ACTION
-    reason_callback = views.CHANGES_CALLBACK
-    max_reason = planning.MAX_REASON_LENGTH
-    not_allowed_key = "planning.review.not_allowed"
-    reason_keys = (
-        "planning.changes.title",
-        "planning.changes.reason",
-        "planning.changes.submit",
-        "planning.changes.reason_needed",
-    )
+    wire = views.REVIEW_WIRE
+    closed_errors: tuple[type[Exception], ...] = ()
 
     def load(self, session: Session, value: str) -> PlanningVersion | None:
         return session.get(PlanningVersion, int(value)) if value.isdigit() else None
@@ -224,25 +214,17 @@ class PlanningReview:
     def reason_intro(self, t: Translator, session: Session, record: PlanningVersion) -> str | None:
         return None
 
-    def decide(
-        self, services: Services, session: Session, record: PlanningVersion, verdict: review.Verdict
-    ) -> None:
+    def decide(self, record: PlanningVersion, verdict: review.Verdict) -> None:
         if not planning.decide(
-            session, services.catalogue, record, approve=verdict.approved, actor_id=verdict.actor_id,
-            now=verdict.at, reason=verdict.reason,
+            verdict.session, verdict.services.catalogue, record, approve=verdict.approved,
+            actor_id=verdict.actor_id, now=verdict.at, reason=verdict.reason,
         ):  # fmt: skip
             raise review.Closed
 
-    def follow_up(
-        self,
-        services: Services,
-        session: Session,
-        client: WebClient,
-        record: PlanningVersion,
-        verdict: review.Verdict,
-    ) -> None:
+    def follow_up(self, record: PlanningVersion, verdict: review.Verdict) -> None:
         """Steps 7 and 8 recorded; the decision in the student's DM, then "you may start" for each placement
         it cleared."""
+        services, session, client = verdict.services, verdict.session, verdict.client
         starts = start_notice.refresh(session, services, record.student_id, verdict.at, steps_3_to_6=False)
         student = session.get_one(Person, record.student_id)
         placement = session.get_one(placements.Placement, record.placement_id)

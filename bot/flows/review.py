@@ -36,13 +36,16 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Verdict:
-    """A reviewer's decision, as the kind records it."""
+    """A reviewer's decision, and the transaction it is recorded in (whose client sends as outbox rows)."""
 
     approved: bool
     reason: str | None
     actor_id: int
     actor_slack_id: str
     at: datetime
+    services: Services
+    session: Session
+    client: WebClient
 
 
 @dataclass(frozen=True)
@@ -65,14 +68,9 @@ class Closed(Exception):
 class ReviewKind(Protocol):
     """What one kind of review knows; the life cycle is this module's."""
 
-    name: str  # named in the reason modal's metadata
-    refused_action: str  # the audit action of a refused attempt
-    approve_action: str
-    send_back_action: str
-    reason_callback: str
-    max_reason: int
-    not_allowed_key: str  # the text for someone who may not decide
-    reason_keys: tuple[str, str, str, str]  # the reason modal's title, label, submit and "a reason, please"
+    name: str  # in the reason modal's metadata, and the audit's "<name>.decision_refused"
+    wire: views.Wire  # the buttons' and the reason modal's ids and texts
+    closed_errors: tuple[type[Exception], ...]  # what the kind's model raises when the record is not open
 
     def load(self, session: Session, value: str) -> Any | None:
         """The record a button's value names, or None."""
@@ -100,14 +98,13 @@ class ReviewKind(Protocol):
         """The line above the reason field (what is being sent back), if any."""
         ...
 
-    def decide(self, services: Services, session: Session, record: Any, verdict: Verdict) -> None:
-        """Record the decision with its audit entry and recount the steps; raise Closed when not open."""
+    def decide(self, record: Any, verdict: Verdict) -> None:
+        """Record the decision (the model writes its audit entry); raise Closed or one of closed_errors when
+        the record is not open any more."""
         ...
 
-    def follow_up(
-        self, services: Services, session: Session, client: WebClient, record: Any, verdict: Verdict
-    ) -> None:
-        """What follows the decision: tell the submitter, and whoever else needs to know."""
+    def follow_up(self, record: Any, verdict: Verdict) -> None:
+        """What follows the decision: the steps it moves, telling the submitter and whoever needs to know."""
         ...
 
 
@@ -126,7 +123,9 @@ def state_block(t: Translator, session: Session, kind: ReviewKind, record: Any) 
     """The buttons while open; once decided, who decided and when (and why); else why it closed."""
     state = kind.state(session, record)
     if state.open:
-        return views.review_buttons(t, kind.approve_action, kind.send_back_action, kind.value_of(record))
+        return views.review_buttons(
+            t, kind.wire.approve_action, kind.wire.send_back_action, kind.value_of(record)
+        )
     if state.approved is not None and state.at is not None:
         who = _slack_ids(session, [state.by_id or 0]).get(state.by_id or 0, "")
         return views.decided(t, approved=state.approved, by_slack_id=who, at=state.at, reason=state.reason)
@@ -201,16 +200,17 @@ def check(
     """The record if this actor may decide it now; else the text that says why not (refusals are audited)."""
     record = kind.load(session, value)
     if record is None or not kind.may_decide(session, actor, record):
+        refused = kind.name + ".decision_refused"
         audit.log(
             session,
             now,
-            kind.refused_action,
+            refused,
             actor_id=actor.person_id,
             student_id=kind.student_id(record) if record is not None else None,
             subject=f"{kind.name}:{value}"[:128],
             attempted=attempted,
         )
-        return None, t(kind.not_allowed_key)
+        return None, t(kind.wire.not_allowed)
     if not kind.state(session, record).open:
         return None, already(t, session, kind, record)
     return record, None
@@ -234,30 +234,31 @@ def decide(
     record, refusal = check(t, session, actor, kind, value, "approve" if approved else "reject", now)
     if record is None:
         return refusal
-    verdict = Verdict(approved, reason, actor.person_id, actor.slack_user_id, now)
+    verdict = Verdict(approved, reason, actor.person_id, actor.slack_user_id, now, services, session, client)
+    closed: tuple[type[Exception], ...] = (IntegrityError, Closed, *kind.closed_errors)
     try:
         with session.begin_nested():
-            kind.decide(services, session, record, verdict)
-    except (IntegrityError, Closed):
+            kind.decide(record, verdict)
+    except closed:
         session.expire_all()
         record = kind.load(session, value)
-        return already(t, session, kind, record) if record is not None else t(kind.not_allowed_key)
+        return already(t, session, kind, record) if record is not None else t(kind.wire.not_allowed)
     refresh(services, client, session, kind, record)
-    kind.follow_up(services, session, client, record, verdict)
+    kind.follow_up(record, verdict)
     return None
 
 
 def reason_modal(t: Translator, session: Session, kind: ReviewKind, record: Any) -> dict[str, Any]:
-    title, label, submit, _ = kind.reason_keys
+    wire = kind.wire
     return views.reason_modal(
         t,
-        callback_id=kind.reason_callback,
+        callback_id=wire.reason_callback,
         metadata=f"{kind.name}|{kind.value_of(record)}",
-        title=t(title),
-        label=t(label),
-        submit=t(submit),
+        title=t(wire.key("title")),
+        label=t(wire.key("reason")),
+        submit=t(wire.key("submit")),
         intro=kind.reason_intro(t, session, record),
-        max_length=kind.max_reason,
+        max_length=kind.wire.max_reason,
     )
 
 

@@ -7,8 +7,19 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, header, mention, section
-from bot.views.placements import _datepicker, _input, modal, school_name
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    datepicker,
+    divider,
+    header,
+    input_block,
+    mention,
+    section,
+)
+from bot.views.placements import modal, school_name
 from models.agreements import (
     PARTIES,
     Coverage,
@@ -116,18 +127,18 @@ def contract_modal(
 ) -> dict[str, Any]:
     blocks: list[Block] = [
         section(t("agreements.contract.intro", school=school_name(institution))),
-        _input(
-            START, t("agreements.contract.start"), _datepicker(START, contract.start if contract else start)
+        input_block(
+            START, t("agreements.contract.start"), datepicker(START, contract.start if contract else start)
         ),
-        _input(END, t("agreements.contract.end"), _datepicker(END, contract.end if contract else end)),
+        input_block(END, t("agreements.contract.end"), datepicker(END, contract.end if contract else end)),
     ]
     for party in PARTIES:
         signed = getattr(contract, f"{party}_signed_on") if contract else None
         blocks.append(
-            _input(
+            input_block(
                 party,
                 t("agreements.contract.signed_by", party=party_name(t, party)),
-                _datepicker(party, signed),
+                datepicker(party, signed),
                 optional=True,
             )
         )

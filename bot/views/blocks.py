@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from models import free_text
@@ -93,3 +94,24 @@ def actions(*elements: Block, block_id: str | None = None) -> Block:
     if block_id:
         block["block_id"] = block_id
     return block
+
+
+def input_block(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> Block:
+    """A modal's labelled field."""
+    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+    if optional:
+        block["optional"] = True
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def datepicker(action_id: str | None, value: date | None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker"}
+    if action_id:
+        element["action_id"] = action_id
+    if value:
+        element["initial_date"] = value.isoformat()
+    return element

@@ -6,6 +6,7 @@ the handler still checks the record's state, since two people may click at the s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,33 @@ from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, escape, mention, plain, section
 
 DECISION_BLOCK = "decision"
+
+
+@dataclass(frozen=True)
+class Wire:
+    """A kind of review's ids and texts, from its prefix and the verb of its second button: the buttons
+    `<prefix>_approve` and `<prefix>_<verb>`, the reason modal `<prefix>_<verb>_reason`, its texts
+    `<prefix>.<verb>.title|reason|submit|reason_needed`."""
+
+    prefix: str
+    verb: str
+    max_reason: int  # the reason's bound, in the modal and again on the server
+    not_allowed: str  # the text for someone who may not decide
+
+    @property
+    def approve_action(self) -> str:
+        return f"{self.prefix}_approve"
+
+    @property
+    def send_back_action(self) -> str:
+        return f"{self.prefix}_{self.verb}"
+
+    @property
+    def reason_callback(self) -> str:
+        return f"{self.prefix}_{self.verb}_reason"
+
+    def key(self, part: str) -> str:
+        return f"{self.prefix}.{self.verb}.{part}"
 
 
 def review_buttons(t: Translator, approve_action: str, reject_action: str, value: str) -> Block:

@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, escape, header, mention, plain, section
-from models import free_text
+from bot.views.decision import Wire
+from models import documents, free_text
 from models.document_checks import FileKind, Refusal
 from models.document_dates import IssueDateProblem
 from models.documents import (
@@ -23,12 +24,11 @@ from models.documents import (
 )
 
 UPLOAD_CALLBACK = "documents_upload"
-REJECT_CALLBACK = "documents_reject_reason"
 PICK_ACTION = "documents_pick"  # + ":<type code>"; the value: {"file": Slack file id, "name": ...}
 DATE_ACTION = "documents_issue_date"
 DATE_BLOCK = "documents_date_"  # + document id
-APPROVE_ACTION = "documents_approve"
-REJECT_ACTION = "documents_reject"
+# the review's ids: documents_approve, documents_reject, documents_reject_reason
+REVIEW_WIRE = Wire("documents", "reject", documents.MAX_REASON_LENGTH, "decision.not_allowed")
 UPLOAD_AGAIN_ACTION = "documents_upload_again"
 OPEN_ACTION = "documents_open"
 TYPE_BLOCK, TYPE_INPUT = "doc_type", "type"

@@ -10,7 +10,18 @@ from itertools import groupby
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, escape, header, mention, plain, section
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    input_block,
+    mention,
+    plain,
+    section,
+)
 from models.date_text import LineProblem
 from models.intake import (
     MAX_NOTE_LENGTH,
@@ -59,17 +70,6 @@ def _place(t: Translator, place: str) -> str:
 # --- publishing --------------------------------------------------------------------------------------
 
 
-def _input(
-    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
-) -> Block:
-    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
-    if optional:
-        block["optional"] = True
-    if hint:
-        block["hint"] = plain(hint)
-    return block
-
-
 def slots_modal(t: Translator) -> dict[str, Any]:
     """Date, start, end, slot length, place or video link; what it gives is shown before it is saved."""
     length_options = [{"text": plain(t("intake.form.minutes", minutes=m)), "value": str(m)} for m in LENGTHS]
@@ -81,18 +81,18 @@ def slots_modal(t: Translator) -> dict[str, Any]:
         "close": plain(t("intake.form.close")),
         "blocks": [
             section(t("intake.form.intro")),
-            _input("date", t("intake.form.date"), {"type": "datepicker", "action_id": "date"}),
-            _input(
+            input_block("date", t("intake.form.date"), {"type": "datepicker", "action_id": "date"}),
+            input_block(
                 "start",
                 t("intake.form.start"),
                 {"type": "timepicker", "action_id": "start", "initial_time": "14:00"},
             ),
-            _input(
+            input_block(
                 "end",
                 t("intake.form.end"),
                 {"type": "timepicker", "action_id": "end", "initial_time": "16:00"},
             ),
-            _input(
+            input_block(
                 "length",
                 t("intake.form.length"),
                 {
@@ -102,7 +102,7 @@ def slots_modal(t: Translator) -> dict[str, Any]:
                     "initial_option": length_options[2],
                 },
             ),
-            _input(
+            input_block(
                 "place",
                 t("intake.form.place"),
                 {"type": "plain_text_input", "action_id": "place", "max_length": MAX_PLACE_LENGTH},
@@ -325,7 +325,9 @@ def held_modal(t: Translator, booked: Booked, metadata: dict[str, Any]) -> dict[
                     when=when_text(t, slot.starts_at, slot.ends_at),
                 )
             ),
-            _input("note", t("intake.held.note"), note_input, optional=True, hint=t("intake.held.note_hint")),
+            input_block(
+                "note", t("intake.held.note"), note_input, optional=True, hint=t("intake.held.note_hint")
+            ),
         ],
     }
 

@@ -7,8 +7,23 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, plain, section
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    datepicker,
+    divider,
+    escape,
+    header,
+    input_block,
+    mention,
+    plain,
+    section,
+)
+from bot.views.decision import Wire
 from bot.views.documents import open_button
+from models import lio
 from models.catalogue import Catalogue
 from models.documents import Document
 from models.lio import (
@@ -24,9 +39,8 @@ from models.lio import (
 
 APPLY_FORM = "lio_apply"
 REDUCTION_FORM = "lio_reduction"
-REJECT_FORM = "lio_reject_reason"
-APPROVE = "lio_approve"
-REJECT = "lio_reject"
+# the review's ids: lio_approve, lio_reject, lio_reject_reason
+REVIEW_WIRE = Wire("lio", "reject", lio.MAX_REASON_LENGTH, "lio.not_allowed")
 INPUT = "value"  # the one action id of every input in the LIO modals (its block id names the field)
 FIELDS = ("employer", "level", "teacher_hours", "grades_2_3_hours", "subject_x_hours", "subject_y_hours")
 START, END, PROOF, MOTIVATION, REASON = "start", "end", "proof", "motivation", "reason"
@@ -39,26 +53,14 @@ OVERVIEW_APPROVE = "lio_overview_approve"  # approving from the overview also re
 def _input(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
 ) -> Block:
-    element = {"action_id": INPUT, **element}
-    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
-    if optional:
-        block["optional"] = True
-    if hint:
-        block["hint"] = plain(hint)
-    return block
+    """Every LIO field has the one action id INPUT: its block id names the field."""
+    return input_block(block_id, label, {"action_id": INPUT, **element}, optional=optional, hint=hint or None)
 
 
 def _text_input(initial: str | None, *, multiline: bool = False, max_length: int = 200) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "max_length": max_length, "multiline": multiline}
     if initial:
         element["initial_value"] = initial
-    return element
-
-
-def _date_input(initial: str | None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "datepicker"}
-    if initial:
-        element["initial_date"] = initial
     return element
 
 
@@ -103,8 +105,8 @@ def apply_modal(
         hours("grades_2_3_hours", t("lio.form.grades_2_3_hours")),
         hours("subject_x_hours", t("lio.form.subject_hours", subject=subjects[0])),
         hours("subject_y_hours", t("lio.form.subject_hours", subject=subjects[1])),
-        _input(START, t("lio.form.start"), _date_input(earlier.job_start.isoformat() if earlier else None)),
-        _input(END, t("lio.form.end"), _date_input(earlier.job_end.isoformat() if earlier else None)),
+        _input(START, t("lio.form.start"), datepicker(None, earlier.job_start if earlier else None)),
+        _input(END, t("lio.form.end"), datepicker(None, earlier.job_end if earlier else None)),
         _input(
             PROOF,
             t("lio.form.proof"),
@@ -348,7 +350,9 @@ def _overview_buttons(t: Translator, row: OverviewRow) -> list[Block]:
         found.append(
             actions(
                 button(t(f"lio.overview.approve.{kind}"), OVERVIEW_APPROVE, value, style="primary"),
-                button(t(f"lio.overview.send_back.{kind}"), REJECT, value, style="danger"),
+                button(
+                    t(f"lio.overview.send_back.{kind}"), REVIEW_WIRE.send_back_action, value, style="danger"
+                ),
                 block_id=f"lio_overview_{kind}_{request.id}",
             )
         )

@@ -9,7 +9,20 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, mention, plain, section
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    datepicker,
+    divider,
+    escape,
+    header,
+    input_block,
+    mention,
+    plain,
+    section,
+)
 from models.catalogue import ActivityKind, Catalogue
 from models.people import Person, Student
 from models.placements import MAX_REASON_LENGTH, Answer, Placement, Refusal, Slot
@@ -51,17 +64,6 @@ def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": plain(text[:75]), "value": value}
 
 
-def _input(
-    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
-) -> Block:
-    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
-    if optional:
-        block["optional"] = True
-    if hint:
-        block["hint"] = plain(hint)
-    return block
-
-
 def _select(action_id: str, options: list[dict[str, Any]], initial: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "static_select", "action_id": action_id, "options": options}
     chosen = next((o for o in options if o["value"] == initial), None)
@@ -81,13 +83,6 @@ def _text(
     }
     if value:
         element["initial_value"] = value
-    return element
-
-
-def _datepicker(action_id: str, value: date | None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "datepicker", "action_id": action_id}
-    if value:
-        element["initial_date"] = value.isoformat()
     return element
 
 
@@ -216,7 +211,7 @@ def assign_modal(
     metadata: dict[str, Any] = {"student": None, "replaces": replaces_id}
     if student is None:
         element = {"type": "users_select", "action_id": STUDENT}
-        block = _input(STUDENT, t("placements.assign.student"), element)
+        block = input_block(STUDENT, t("placements.assign.student"), element)
         block["dispatch_action"] = True
         blocks.append(block)
     else:
@@ -245,13 +240,13 @@ def assign_modal(
     if len(schools) <= OPTION_LIMIT:
         options = [_option(f"{s.name} ({s.city}) · {s.code}", str(s.id)) for s in schools]
         blocks.append(
-            _input(
+            input_block(
                 INSTITUTION, t("placements.assign.institution"), _select(INSTITUTION, options, initial_school)
             )
         )
     else:
         blocks.append(
-            _input(
+            input_block(
                 INSTITUTION,
                 t("placements.assign.institution_code"),
                 _text(INSTITUTION),
@@ -274,7 +269,7 @@ def assign_modal(
         if initial:
             activities["initial_options"] = initial
     blocks.append(
-        _input(
+        input_block(
             ACTIVITIES,
             t("placements.assign.activities"),
             activities,
@@ -283,7 +278,7 @@ def assign_modal(
     )
     semesters = [_option(t("placements.semester", semester=s), str(s)) for s in (1, 2)]
     blocks.append(
-        _input(
+        input_block(
             SEMESTER,
             t("placements.assign.semester"),
             _select(SEMESTER, semesters, str(replaces.semester) if replaces else None),
@@ -293,14 +288,14 @@ def assign_modal(
     )
     levels = [_option(level_name(t, level.value), level.value) for level in Level]
     blocks.append(
-        _input(
+        input_block(
             LEVEL, t("placements.assign.level"), _select(LEVEL, levels, replaces.level if replaces else None)
         )
     )
     grades = [_option(t("placements.grade", grade=g), str(g)) for g in GRADES]
     initial_grade = str(replaces.grade) if replaces and replaces.grade else None
     blocks.append(
-        _input(
+        input_block(
             GRADE,
             t("placements.assign.grade"),
             _select(GRADE, grades, initial_grade),
@@ -310,7 +305,7 @@ def assign_modal(
     )
     if coordinator:
         blocks.append(
-            _input(
+            input_block(
                 OVERRIDE,
                 t("placements.assign.override"),
                 _text(OVERRIDE, multiline=True, max_length=MAX_REASON_LENGTH),
@@ -448,12 +443,12 @@ def request_modal(t: Translator, institution: Institution, today: date) -> dict[
     initial = "lerarenstage" if institution.uses_lerarenstage else "email"
     blocks = [
         section(t("placements.request.intro", school=school_name(institution))),
-        _input(
+        input_block(
             CHANNEL,
             t("placements.request.channel"),
             {**_select(CHANNEL, channels, initial), "type": "radio_buttons"},
         ),
-        _input(ON, t("placements.request.on"), _datepicker(ON, today)),
+        input_block(ON, t("placements.request.on"), datepicker(ON, today)),
     ]
     return modal(t, REQUEST_CALLBACK, "placements.request.title", blocks, {"institution": institution.id})
 
@@ -465,11 +460,11 @@ def answer_modal(t: Translator, institution: Institution, today: date) -> dict[s
     ]
     blocks = [
         section(t("placements.answer.intro", school=school_name(institution))),
-        _input(
+        input_block(
             OUTCOME, t("placements.answer.outcome"), {**_select(OUTCOME, outcomes), "type": "radio_buttons"}
         ),
-        _input(ON, t("placements.answer.on"), _datepicker(ON, today)),
-        _input(
+        input_block(ON, t("placements.answer.on"), datepicker(ON, today)),
+        input_block(
             REASON,
             t("placements.answer.reason"),
             _text(REASON, multiline=True, max_length=MAX_REASON_LENGTH),
@@ -502,7 +497,7 @@ def contacts_modal(t: Translator, institution: Institution, record: SchoolContac
         values = stored.get(who) or {}
         for part in CONTACT_FIELDS:
             blocks.append(
-                _input(
+                input_block(
                     f"{who}_{part}",
                     t(f"placements.contacts.field.{part}"),
                     _text(f"{who}_{part}", values.get(part)),
@@ -516,12 +511,12 @@ def contacts_modal(t: Translator, institution: Institution, record: SchoolContac
     }
     if record is not None and record.rules_read_on:
         rules["initial_options"] = rules["options"]
-    blocks.append(_input(RULES, t("placements.contacts.rules"), rules, optional=True))
+    blocks.append(input_block(RULES, t("placements.contacts.rules"), rules, optional=True))
     blocks.append(
-        _input(
+        input_block(
             INTRODUCTION,
             t("placements.contacts.introduction"),
-            _datepicker(INTRODUCTION, record.introduction_on if record else None),
+            datepicker(INTRODUCTION, record.introduction_on if record else None),
             optional=True,
         )
     )

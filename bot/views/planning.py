@@ -22,7 +22,9 @@ from bot.views.blocks import (
     plain,
     section,
 )
+from bot.views.decision import Wire
 from bot.views.placements import activity_name, course_name, school_name
+from models import planning
 from models.catalogue import Catalogue
 from models.lesson_text import LineReading
 from models.placements import Placement
@@ -44,9 +46,8 @@ DELETE_ACTION = "planning_delete"
 SUBMIT_ACTION = "planning_submit"
 SAVE_ACTION = "planning_save"
 CANCEL_ACTION = "planning_cancel"
-APPROVE_ACTION = "planning_approve"
-CHANGES_ACTION = "planning_changes"
-CHANGES_CALLBACK = "planning_changes_reason"
+# the review's ids: planning_approve, planning_changes, planning_changes_reason
+REVIEW_WIRE = Wire("planning", "changes", planning.MAX_REASON_LENGTH, "planning.review.not_allowed")
 LESSON_CALLBACK = "planning_lesson"
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
 LESSON_BLOCKS = ("day", "start", "end", "activity", "class_name", "room", "topic", "mentor")

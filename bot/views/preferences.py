@@ -9,7 +9,18 @@ from itertools import groupby
 from typing import Any
 
 from bot.i18n import Translator
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, plain, section
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    input_block,
+    plain,
+    section,
+)
 from models.preferences import LEVELS, MAX_RANKED, MAX_TEXT, SEMESTERS, Alternative, Lock, Preferences
 from models.school_match import Match, School
 
@@ -30,6 +41,11 @@ RELATIVES = "relative_schools"
 CONFLICTS = "conflicts_note"
 REMARKS = "remarks"
 NO_PREFERENCE = "0"
+
+
+def optional_input(block_id: str, label: str, element: dict[str, Any], *, hint: str | None = None) -> Block:
+    """Every preference field may stay empty: what is missing is asked in the DM conversation."""
+    return input_block(block_id, label, element, optional=True, hint=hint)
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -69,7 +85,7 @@ def _school_select(
     if initial:
         label_of = school_label if "options" in element else (lambda s: s.name)
         element["initial_options"] = [_option(label_of(s), str(s.id)) for s in initial]
-    return _input(block_id, label, element, hint=hint)
+    return optional_input(block_id, label, element, hint=hint)
 
 
 def rank_block(rank: int) -> str:
@@ -95,21 +111,10 @@ def _ranked_selects(t: Translator, schools: Sequence[School], chosen: Sequence[i
             school = by_id[chosen[rank - 1]]
             element["initial_option"] = _option(label_of(school), str(school.id))
         hint = t("preferences.hint.institutions") if rank == 1 else None
-        blocks.append(_input(rank_block(rank), t("preferences.field.rank", rank=rank), element, hint=hint))
+        blocks.append(
+            optional_input(rank_block(rank), t("preferences.field.rank", rank=rank), element, hint=hint)
+        )
     return blocks
-
-
-def _input(block_id: str, label: str, element: dict[str, Any], *, hint: str | None = None) -> Block:
-    block: Block = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
-    if hint:
-        block["hint"] = plain(hint)
-    return block
 
 
 def _checkboxes(action_id: str, options: list[tuple[str, str]], chosen: Sequence[str]) -> dict[str, Any]:
@@ -167,7 +172,7 @@ def modal(t: Translator, schools: Sequence[School], current: Preferences, lock: 
         section(intro),
         section("*" + t("preferences.field.institutions", max=MAX_RANKED) + "*"),
         *_ranked_selects(t, schools, current.institution_ids),
-        _input(
+        optional_input(
             REGIONS,
             t("preferences.field.regions"),
             _text(
@@ -177,12 +182,12 @@ def modal(t: Translator, schools: Sequence[School], current: Preferences, lock: 
                 placeholder=t("preferences.hint.regions"),
             ),
         ),
-        _input(
+        optional_input(
             LEVELS_FIELD,
             t("preferences.field.levels"),
             _checkboxes(LEVELS_FIELD, [(level_name(t, lv), lv.value) for lv in LEVELS], current.levels),
         ),
-        _input(
+        optional_input(
             GRADES,
             t("preferences.field.grades"),
             _checkboxes(
@@ -192,15 +197,15 @@ def modal(t: Translator, schools: Sequence[School], current: Preferences, lock: 
             ),
             hint=t("preferences.hint.grades"),
         ),
-        _input(
+        optional_input(
             TUTORING, t("preferences.field.tutoring"), _semester_radio(t, TUTORING, current.tutoring_semester)
         ),
-        _input(
+        optional_input(
             PROFESSIONAL,
             t("preferences.field.professional"),
             _semester_radio(t, PROFESSIONAL, current.professional_semester),
         ),
-        _input(
+        optional_input(
             ALTERNATIVES,
             t("preferences.field.alternatives"),
             _checkboxes(
@@ -226,14 +231,14 @@ def modal(t: Translator, schools: Sequence[School], current: Preferences, lock: 
             current.relative_school_ids,
             t("preferences.hint.relatives"),
         ),
-        _input(
+        optional_input(
             CONFLICTS,
             t("preferences.field.conflicts"),
             _text(
                 CONFLICTS, current.conflicts_note, multiline=True, placeholder=t("preferences.hint.conflicts")
             ),
         ),
-        _input(
+        optional_input(
             REMARKS,
             t("preferences.field.remarks"),
             _text(REMARKS, current.remarks, multiline=True, placeholder=t("preferences.hint.remarks")),

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from ws_helpers import ANNOUNCE, SECRET, STUDENT, SUPERVISOR, TOKEN, Clock, FakeBot
 
 from workspace import Channel, User, Workspace
+from workspace.server import serve
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def ws(bot: FakeBot, clock: Clock) -> Iterator[Workspace]:
         bot_user_id="U0STAGEBOT",
         clock=clock,
     )
-    server = workspace.serve(host="127.0.0.1", port=0)
+    server = serve(workspace, host="127.0.0.1", port=0)
     yield workspace
     server.stop()
 

@@ -28,6 +28,7 @@ from ws_helpers import ANNOUNCE, STUDENT, SUPERVISOR, TOKEN, Clock
 from workspace import Channel, MethodStats, Realism, User, Workspace
 from workspace.rate_limits import LIMITS, Bucket, MethodLimit, RateLimiter, Window
 from workspace.realism import PRECISE_RETRY_HEADER
+from workspace.server import serve
 from workspace.webapi import METHODS
 
 
@@ -104,7 +105,7 @@ def test_set_realism_none_switches_it_off(ws: Workspace, client: WebClient, mono
 def test_realism_as_a_constructor_argument(mono: Monotonic) -> None:
     settings = realistic(mono, latency=0.3, time_scale=60)
     ws = Workspace(users=[User(id=STUDENT, name="an", real_name="An")], bot_token=TOKEN, realism=settings)
-    with ws.serve() as server:
+    with serve(ws) as server:
         assert ws.realism == settings
         WebClient(token=TOKEN, base_url=ws.api_url).auth_test()
     assert not server.running
@@ -379,7 +380,7 @@ def test_latency_does_not_hold_up_other_calls(clock: Clock) -> None:
         realism=Realism(latency=0.3, sleep=sleep_together),
     )
     results: list[bool] = []
-    with ws.serve(threads=callers):
+    with serve(ws, threads=callers):
         client = WebClient(token=TOKEN, base_url=ws.api_url, timeout=15)
         threads = [
             threading.Thread(target=lambda: results.append(client.users_info(user=STUDENT)["ok"]))

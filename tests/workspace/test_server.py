@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from ws_helpers import ANNOUNCE, STUDENT, TOKEN, FakeBot, Received
 
 from workspace import Workspace
+from workspace.server import serve
 
 
 def test_concurrent_calls_all_land_with_distinct_ts(ws: Workspace) -> None:
@@ -38,7 +39,7 @@ def test_concurrent_calls_all_land_with_distinct_ts(ws: Workspace) -> None:
 
 def test_stop_closes_the_port_and_open_connections() -> None:
     ws = Workspace(bot_token=TOKEN)
-    server = ws.serve(port=0)
+    server = serve(ws, port=0)
     idle = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     with urllib.request.urlopen(ws.url + "/ui/state", timeout=5) as response:
         assert response.status == 200

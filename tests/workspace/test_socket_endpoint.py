@@ -17,6 +17,7 @@ from websockets.sync.client import connect
 from ws_helpers import STUDENT, TOKEN, FakeBot, button, modal, section, text_input
 
 from workspace import Channel, User, Workspace
+from workspace.server import serve
 
 APP_TOKEN = "xapp-local"
 Answer = Callable[[SocketModeRequest], dict[str, Any] | None]
@@ -57,7 +58,7 @@ def socket_ws() -> Iterator[Workspace]:
         app_token=APP_TOKEN,
         bot_url="",
     )
-    server = ws.serve()
+    server = serve(ws)
     yield ws
     server.stop()
 
@@ -197,7 +198,7 @@ def test_a_refresh_request_makes_the_app_connect_again(socket_ws: Workspace, app
 
 def test_a_bot_url_still_means_http(bot: FakeBot) -> None:
     ws = Workspace(users=[User(id=STUDENT, name="an", real_name="An")], app_token=APP_TOKEN, bot_url=bot.url)
-    server = ws.serve()
+    server = serve(ws)
     try:
         bot.handler = lambda r: (200, {"text": "over HTTP"})
         assert ws.slash_command(STUDENT, "/stage", "status").ok
