@@ -14,15 +14,12 @@ import argparse
 import json
 import os
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from random import Random
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlmodel import col, select
 
 from bench.status_latency import (
@@ -50,9 +47,9 @@ from models.placements import Placement
 from models.planning import PlannedLesson, PlanningVersion
 from models.schools import Institution
 from models.schools_csv import import_schools
+from tests.statements import counted
 
 RESULTS = Path(__file__).parent / "results"
-NOT_THE_REQUEST = ("stagebot-outbox", "stagebot-send", "stagebot-bg")  # as tests/test_status_statements.py
 P99_TARGET_MS = 100.0
 NOW = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)  # a Monday, five weeks into the period
 FIRST = date(2027, 2, 15)
@@ -166,21 +163,6 @@ def count(client: Client, engine: Any, cases: list[Case]) -> dict[str, int]:
             client.send(case.user_id, case.command)
         found[f"{case.command}:{case.role}"] = len(statements)
     return found
-
-
-@contextmanager
-def counted(engine: Any) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def on_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not threading.current_thread().name.startswith(NOT_THE_REQUEST):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,11 +92,11 @@ def test_a_period_from_lesson_day_to_confirmed_hours(wire: Stack) -> None:
     assert len(asks) == 1
     assert "<@U0ANNA> deed in de week van 15 feb 2027 1 u stage" in text_of(asks[0].blocks)
     # another supervisor may not confirm
-    wire.ws.click("U0OTHER", "hours_confirm", message=asks[0])
+    wire.ws.click("U0OTHER", "hours_approve", message=asks[0])
     assert "eigen studenten" in wire.ws.ephemerals("U0OTHER")[-1].text
     # before the confirmation, the status counts the hour as done, not confirmed
     assert "Vakdidactiek X 2: 0 van 9 u bevestigd (1 u gedaan)" in status(wire)
-    wire.ws.click("U0SUP", "hours_confirm", message=asks[0])
+    wire.ws.click("U0SUP", "hours_approve", message=asks[0])
     decided = next(m for m in wire.ws.messages("U0SUP") if m.ts == asks[0].ts)
     assert not any(b.get("type") == "actions" for b in decided.blocks)
     assert "zijn bevestigd" in wire.ws.messages("U0ANNA")[-1].text

@@ -14,7 +14,7 @@ from models.planning import PlannedLesson, PlanningVersion
 from models.schools import Institution
 from tests import factories
 from tests.conftest import NOW, Stack
-from tests.test_status_statements import counted
+from tests.statements import counted
 
 
 def _grow(wire: Stack, start: int, count: int) -> None:
@@ -58,7 +58,7 @@ def _grow(wire: Stack, start: int, count: int) -> None:
 
 def _statements(wire: Stack, user: str, text: str) -> int:
     wire.services.outbox.settle()
-    with counted(wire) as statements:
+    with counted(wire.services.db.engine) as statements:
         answer = wire.ws.slash_command(user, "/stage", text)
     assert answer.status == 200
     return len(statements)

@@ -156,18 +156,8 @@ class HoursReview:
     the same record: `by_id` or `mentor_link_id`)."""
 
     name = "hours"
-    refused_action = "hours.decision_refused"
-    approve_action = views.CONFIRM_ACTION
-    send_back_action = views.SEND_BACK_ACTION
-    reason_callback = views.SEND_BACK_CALLBACK
-    max_reason = hours.MAX_REASON_LENGTH
-    not_allowed_key = "hours.review.not_allowed"
-    reason_keys = (
-        "hours.send_back.title",
-        "hours.send_back.reason",
-        "hours.send_back.submit",
-        "hours.send_back.reason_needed",
-    )
+    wire = views.REVIEW_WIRE
+    closed_errors: tuple[type[Exception], ...] = ()
 
     def load(self, session: Session, value: str) -> HoursConfirmation | None:
         return session.get(HoursConfirmation, int(value)) if value.isdigit() else None
@@ -205,24 +195,16 @@ class HoursReview:
     def reason_intro(self, t: Translator, session: Session, record: HoursConfirmation) -> str | None:
         return t("hours.send_back.intro", week=t.date(record.week_start, "d MMM yyyy"))
 
-    def decide(
-        self, services: Services, session: Session, record: HoursConfirmation, verdict: review.Verdict
-    ) -> None:
+    def decide(self, record: HoursConfirmation, verdict: review.Verdict) -> None:
         if not hours.decide(
-            session, record, approve=verdict.approved, actor_id=verdict.actor_id, now=verdict.at,
+            verdict.session, record, approve=verdict.approved, actor_id=verdict.actor_id, now=verdict.at,
             reason=verdict.reason,
         ):  # fmt: skip
             raise review.Closed
 
-    def follow_up(
-        self,
-        services: Services,
-        session: Session,
-        client: WebClient,
-        record: HoursConfirmation,
-        verdict: review.Verdict,
-    ) -> None:
+    def follow_up(self, record: HoursConfirmation, verdict: review.Verdict) -> None:
         """The student hears it: confirmed, or the correction asked with the supervisor's note."""
+        services, session, client = verdict.services, verdict.session, verdict.client
         student = session.get_one(Person, record.student_id)
         t = person_translator(student, services.settings.timezone)
         if verdict.approved:

@@ -9,10 +9,18 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.views.blocks import Block, actions, button, context, escape, header, plain, section
+from bot.views.decision import Wire
 from bot.views.placements import activity_name, course_name
 from bot.views.planning import hours_text, problem_text, time_text
 from models.catalogue import Catalogue
-from models.hours import Completion, ConfirmationState, HoursConfirmation, HoursEntry, HoursReading
+from models.hours import (
+    MAX_REASON_LENGTH,
+    Completion,
+    ConfirmationState,
+    HoursConfirmation,
+    HoursEntry,
+    HoursReading,
+)
 from models.planning import PlannedLesson, Problem
 
 GIVEN_ACTION = "hours_given"
@@ -25,9 +33,7 @@ SAVE_ACTION = "hours_save"
 CANCEL_ACTION = "hours_cancel"
 REMOVE_ACTION = "hours_remove"
 RESUBMIT_ACTION = "hours_resubmit"
-CONFIRM_ACTION = "hours_confirm"
-SEND_BACK_ACTION = "hours_send_back"
-SEND_BACK_CALLBACK = "hours_send_back_reason"
+REVIEW_WIRE = Wire("hours", "send_back", MAX_REASON_LENGTH, "hours.review.not_allowed")  # hours_approve, ...
 LIST_ENTRIES = 15
 BEHIND_LISTED = 30
 
