@@ -461,11 +461,16 @@ def behind(
         .where(col(PlannedLesson.day) < week_of(today))
         .group_by(col(PlanningVersion.placement_id), col(PlannedLesson.start), col(PlannedLesson.end))
     )
+    is_confirmed = col(HoursConfirmation.state) == ConfirmationState.CONFIRMED.value
     entries_query = (
-        select(col(HoursEntry.placement_id), col(HoursConfirmation.state), func.sum(HoursEntry.hours))
+        select_rows(
+            col(HoursEntry.placement_id),
+            func.sum(HoursEntry.hours),
+            func.sum(case((is_confirmed, col(HoursEntry.hours)), else_=0.0)),
+        )
         .outerjoin(HoursConfirmation, col(HoursConfirmation.id) == col(HoursEntry.confirmation_id))
         .where(col(HoursEntry.state).in_(COUNTING))
-        .group_by(col(HoursEntry.placement_id), col(HoursConfirmation.state))
+        .group_by(col(HoursEntry.placement_id))
     )
     if student_ids is not None:
         placements_query = placements_query.where(col(Placement.student_id).in_(student_ids))
@@ -476,10 +481,9 @@ def behind(
         past[placement_id] += lesson_hours(_time(start), _time(end)) * int(count)
     done: dict[int, float] = defaultdict(float)
     confirmed: dict[int, float] = defaultdict(float)
-    for placement_id, state, total in _rows(session, entries_query):
-        done[placement_id] += float(total or 0)
-        if state == ConfirmationState.CONFIRMED:
-            confirmed[placement_id] += float(total or 0)
+    for placement_id, total, confirmed_total in _rows(session, entries_query):
+        done[placement_id] = float(total or 0)
+        confirmed[placement_id] = float(confirmed_total or 0)
     per_student: dict[int, list[float]] = {}
     short: set[int] = set()
     for placement_id, student_id, course_code, activities, end in _rows(session, placements_query):
