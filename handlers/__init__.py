@@ -12,6 +12,7 @@ from handlers import (
     documents,
     evaluations,
     events,
+    hours,
     intake,
     lio,
     matching,
@@ -33,6 +34,7 @@ def register(app: App) -> None:
     review.register(app)  # the reviewers' buttons of every kind of review
     preferences.register(app)
     intake.register(app)
+    hours.register(app)  # before planning: a DM of typed hours is not read as lessons
     planning.register(app)  # before documents: its .xlsx/.csv file listener must match first
     documents.register(app)
     placements.register(app)

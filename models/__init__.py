@@ -10,6 +10,7 @@ from models import (  # noqa: F401
     capacity,
     documents,
     evaluations,
+    hours,
     intake,
     leases,
     lio,

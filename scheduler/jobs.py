@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.flows import documents as document_flow
 from bot.flows import evaluations as evaluation_flow
+from bot.flows import hours as hours_flow
 from bot.flows import lio as lio_review
 from bot.flows.problems import deliver
 from bot.services import Services
@@ -63,3 +64,16 @@ def ask_extract_renewals(services: Services, client: WebClient, now: datetime) -
 def evaluations(services: Services, client: WebClient, now: datetime) -> int:
     """Mentors still to be mailed their evaluation form, and submitted evaluations no supervisor saw yet."""
     return evaluation_flow.invite_pending(services, client, now)
+
+
+def ask_about_lesson_days(services: Services, client: WebClient, now: datetime) -> int:
+    """After each lesson day of an approved planning: the student's DM with the day's lessons, once."""
+    return hours_flow.ask_lesson_days(services, client, now)
+
+
+def ask_hours_confirmations(services: Services, client: WebClient, now: datetime) -> int:
+    """Each week of logged hours that ended: to the supervisor to confirm, once."""
+    asked = hours_flow.ask_confirmations(services, client, now)
+    if asked:
+        logger.info("asked to confirm %d week(s) of hours", asked)
+    return asked

@@ -151,6 +151,8 @@ class Runner:
             ("lio_reviews", lambda: jobs.deliver_pending_lio_reviews(self.services, client, now)),
             ("extract_renewals", lambda: jobs.ask_extract_renewals(self.services, client, now)),
             ("evaluations", lambda: jobs.evaluations(self.services, client, now)),
+            ("lesson_days", lambda: jobs.ask_about_lesson_days(self.services, client, now)),
+            ("hours_confirmations", lambda: jobs.ask_hours_confirmations(self.services, client, now)),
             ("sweep", lambda: self.sweep(client, now)),
         ]
 

@@ -5,7 +5,7 @@ and the scheduler register the jobs from here; handlers/review.py gives each rev
 from __future__ import annotations
 
 from bot import durable_jobs
-from bot.flows import documents, evaluations, export, lio, matching, planning
+from bot.flows import documents, evaluations, export, hours, lio, matching, planning
 from bot.flows.review import ReviewKind
 
 JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
@@ -16,7 +16,9 @@ JOB_KINDS: dict[str, durable_jobs.JobFunction] = {
     export.EXPORT_JOB: export.export_job,
 }
 
-REVIEWS: tuple[ReviewKind, ...] = (documents.REVIEW, planning.REVIEW, lio.REVIEW, evaluations.REVIEW)
+REVIEWS: tuple[ReviewKind, ...] = (
+    documents.REVIEW, planning.REVIEW, lio.REVIEW, evaluations.REVIEW, hours.REVIEW,
+)  # fmt: skip
 
 
 def register_jobs() -> None:

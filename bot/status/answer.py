@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.flows import documents as document_flow
 from bot.i18n import Translator
 from bot.middleware import Scope
+from bot.status import hours as hours_details
 from bot.status import intake as intake_details
 from bot.status import lio as lio_details
 from bot.status import placements as placement_details
@@ -36,7 +37,10 @@ STEP_DETAILS: dict[progress.Step, StepDetails] = {
     progress.Step.PLANNING: lambda s, t, sid: (
         planning_details.planning_lines(s, t, sid) + lio_details.step_lines(s, t, sid)
     ),
-    progress.Step.APPROVAL: planning_details.start_lines,
+    # the start gate, then the hours done and confirmed once lessons are approved
+    progress.Step.APPROVAL: lambda s, t, sid: (
+        planning_details.start_lines(s, t, sid) + hours_details.hours_lines(s, t, sid)
+    ),
 }
 
 
