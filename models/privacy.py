@@ -85,6 +85,9 @@ RULES: dict[str, Rule] = {
     "school_contacts": Rule(Treatment.DELETE, "contact_details"),
     "school_link": Rule(Treatment.DELETE, "access"),  # the school's links about the student: no longer usable
     "evaluation": KEEP_DECISION,  # the mentor's assessment: a ground of the course's result
+    "hours_entry": Rule(Treatment.ANONYMISE, "free_text", ("note",)),  # the hours stay: they count
+    "hours_confirmation": KEEP_DECISION,  # who confirmed which week
+    "hours_day_notice": Rule(Treatment.DELETE, "delivery"),
     "problem": Rule(Treatment.ANONYMISE, "free_text", ("text",)),
     "calendar_feed": Rule(Treatment.DELETE, "access"),
     "dm_channel": Rule(Treatment.DELETE, "delivery"),
