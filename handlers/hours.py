@@ -20,7 +20,7 @@ from bot.views import hours as views
 from bot.views.blocks import section
 from bot.views.placements import activity_name, course_name
 from bot.views.planning import problem_text
-from handlers.values import number, too_long, typed
+from handlers.values import field_value, number, too_long, typed
 from models import hours, placements, planning
 from models.date_text import find_time_range
 from models.hours import EntryState, HoursError, HoursReading
@@ -91,15 +91,6 @@ def open_move(
     context.client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 
-def _value(values: dict[str, Any], block: str) -> Any:
-    element = (values.get(block) or {}).get(block) or {}
-    if "selected_date" in element:
-        return element["selected_date"]
-    if "selected_option" in element:
-        return (element["selected_option"] or {}).get("value")
-    return element.get("value")
-
-
 def _day(raw: Any) -> date | None:
     try:
         return date.fromisoformat(str(raw))
@@ -120,9 +111,9 @@ def submit_move(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
             return
         lesson, placement = own
         day, start, end = (
-            _day(_value(values, "day")),
-            parse_clock(str(_value(values, "start") or "")),
-            parse_clock(str(_value(values, "end") or "")),
+            _day(field_value(values, "day")),
+            parse_clock(str(field_value(values, "start") or "")),
+            parse_clock(str(field_value(values, "end") or "")),
         )
         errors = {}
         if day is None:
@@ -210,11 +201,11 @@ def submit_add(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     values = view.get("state", {}).get("values", {})
     with request_scope(context) as scope:
         t = scope.t
-        placement_raw, _, activity = str(_value(values, "activity") or "").partition(":")
+        placement_raw, _, activity = str(field_value(values, "activity") or "").partition(":")
         placement = _placement(scope, placement_raw)
-        day = _day(_value(values, "day"))
-        amount = read_amount(str(_value(values, "hours") or ""))
-        note = typed(_value(values, "note"), multiline=False)
+        day = _day(field_value(values, "day"))
+        amount = read_amount(str(field_value(values, "hours") or ""))
+        note = typed(field_value(values, "note"), multiline=False)
         errors = {}
         if placement is None:
             errors["activity"] = t("hours.error.not_yours")

@@ -22,7 +22,7 @@ from bot.middleware import Scope, request_scope
 from bot.views import planning as views
 from bot.views.blocks import escape, section
 from bot.views.placements import course_name
-from handlers.values import too_long, typed
+from handlers.values import field_value, too_long, typed
 from models import bell_schedules, once, placements, planning
 from models.lesson_text import LessonReading, looks_like_lessons, parse_clock, parse_lessons
 from models.planning import PlanningError, PlanningPreview, PlanningVersion, VersionStatus
@@ -285,15 +285,6 @@ def open_modal(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: 
     context.client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 
-def _value(values: dict[str, Any], block: str) -> Any:
-    element = (values.get(block) or {}).get(block) or {}
-    if "selected_date" in element:
-        return element["selected_date"]
-    if "selected_option" in element:
-        return (element["selected_option"] or {}).get("value")
-    return element.get("value")
-
-
 def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     """Add one lesson to the draft; each problem is shown at its field and nothing is saved."""
     values = view.get("state", {}).get("values", {})
@@ -303,8 +294,8 @@ def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         if placement is None:
             ack(response_action="errors", errors={"day": t("planning.not_yours")})
             return
-        start = parse_clock(str(_value(values, "start") or ""))
-        end = parse_clock(str(_value(values, "end") or ""))
+        start = parse_clock(str(field_value(values, "start") or ""))
+        end = parse_clock(str(field_value(values, "end") or ""))
         errors: dict[str, str] = {}
         if start is None:
             errors["start"] = t("planning.modal.bad_time")
@@ -312,10 +303,12 @@ def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
             errors["end"] = t("planning.modal.bad_time")
         elif start is not None and end <= start:
             errors["end"] = t("planning.line.end_before_start")
-        day_raw = _value(values, "day")
+        day_raw = field_value(values, "day")
         if not day_raw:
             errors["day"] = t("planning.line.no_date")
-        texts = {name: typed(_value(values, name), multiline=False) for name in planning.LESSON_TEXT_LIMITS}
+        texts = {
+            name: typed(field_value(values, name), multiline=False) for name in planning.LESSON_TEXT_LIMITS
+        }
         for name, limit in planning.LESSON_TEXT_LIMITS.items():
             if long := too_long(t, texts[name], limit):
                 errors[name] = long
@@ -327,7 +320,7 @@ def submit_modal(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
             "day": str(day_raw),
             "start": start.strftime("%H:%M"),  # type: ignore[union-attr]
             "end": end.strftime("%H:%M"),  # type: ignore[union-attr]
-            "activity": str(_value(values, "activity") or ""),
+            "activity": str(field_value(values, "activity") or ""),
             **texts,
             "level": placement.level,
             "grade": placement.grade,

@@ -52,3 +52,13 @@ def own_school(scope: Scope, value: str | None, *, pending: bool) -> Institution
         if p.institution_id == institution_id and (not pending or p.answer == placements.Answer.PENDING)
     ]
     return scope.session.get(Institution, institution_id) if ok else None
+
+
+def field_value(values: dict[str, Any], block: str) -> Any:
+    """What a modal's field holds (its action id is its block id): a date, an option's value or the text."""
+    element = (values.get(block) or {}).get(block) or {}
+    if "selected_date" in element:
+        return element["selected_date"]
+    if "selected_option" in element:
+        return (element["selected_option"] or {}).get("value")
+    return element.get("value")
