@@ -259,7 +259,7 @@ def _preview(scope: Scope, action: dict[str, Any]) -> PlanningPreview | None:
         preview = scope.session.get(PlanningPreview, int(str(action.get("value"))))
     except ValueError:
         return None
-    if preview is None or preview.used:
+    if preview is None:  # a used one is told apart: "already handled"
         return None
     version = scope.session.get(PlanningVersion, preview.version_id)
     if version is None or version.student_id != scope.actor.person_id:

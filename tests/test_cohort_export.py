@@ -60,7 +60,7 @@ def cohort(wire: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Stac
 
 
 def _dm_file(wire: Stack, user: str, suffix: str) -> bytes:
-    wire.services.background.drain(timeout=30)
+    wire.services.outbox.settle(timeout=30)
     files = [f for m in wire.ws.messages(user) for f in m.files if f["name"].endswith(suffix)]
     assert len(files) == 1, files
     return wire.ws.state.files[files[0]["id"]].content
@@ -176,7 +176,7 @@ def test_only_the_coordinator_and_admin_export(cohort: Stack) -> None:
     for who in (demo.MARLEEN, demo.PIETER):
         answer = cohort.ws.slash_command(who, "/stage", "export")
         assert "niet voor jouw rol" in text_of(answer.json["blocks"])
-    cohort.services.background.drain()
+    cohort.services.outbox.settle()
     assert not [f for m in cohort.ws.messages(demo.MARLEEN) for f in m.files]
     usage = cohort.ws.slash_command(demo.COORDINATOR, "/stage", "export pdf")
     assert "Gebruik: `/stage export`" in text_of(usage.json["blocks"])

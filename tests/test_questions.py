@@ -182,7 +182,7 @@ def test_the_export_button_sends_the_list_in_the_dm(cohort: Stack) -> None:
     answer = cohort.ws.ephemerals(demo.MARLEEN)[-1]
     cohort.ws.click(demo.MARLEEN, "questions_export_xlsx", message=answer)
     cohort.ws.click(demo.MARLEEN, "questions_export_csv", message=answer)
-    cohort.services.background.drain(timeout=30)
+    cohort.services.outbox.settle(timeout=30)
     files = {
         f["name"]: cohort.ws.state.files[f["id"]].content
         for m in cohort.ws.messages(demo.MARLEEN)
