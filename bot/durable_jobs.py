@@ -2,8 +2,8 @@
 the background pool; every process (web or scheduler) resumes rows a crash or restart left behind, and a
 lease per job makes sure one of them runs it.
 
-A job kind is registered once with the function that does it (all of them in handlers.register, when
-the app is built); the payload is plain JSON.
+A job kind is registered once with the function that does it (all of them from bot/flows/registry.py,
+by the web app and by the scheduler process); the payload is plain JSON.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def run(services: Services, client: WebClient, job_id: int) -> bool:
         if job is None:
             return True
         kind, payload = job.kind, dict(job.payload)
-    if kind not in KINDS:  # a kind only the web processes know (this one built no app): theirs to run
+    if kind not in KINDS:  # a kind another process knows (a newer release beside this one): theirs to run
         logger.debug("job %s (%s) is left to a process that knows its kind", job_id, kind)
         return False
     key = str(payload.pop(OUTBOX_KEY, job_id))

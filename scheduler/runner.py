@@ -28,6 +28,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
 from bot import durable_jobs, logs
+from bot.flows import registry
 from bot.services import Services
 from models import leases, scheduler_ticks
 from models.migrate import SCHEDULER_TABLE
@@ -193,10 +194,17 @@ def _jobstores(services: Services) -> dict[str, SQLAlchemyJobStore]:
     return {"default": SQLAlchemyJobStore(engine=services.db.engine, tablename=JOBS_TABLE)}
 
 
+def process_runner(services: Services) -> Runner:
+    """The runner of a scheduler process. It knows every durable job kind, so what a student submitted is
+    done even while every web process is down."""
+    registry.register_jobs()
+    return Runner(services, services.outbox.client())
+
+
 def run_scheduler(services: Services) -> int:
     """`stagebot scheduler`: the scheduler as its own process, until stopped."""
     services.settings.require_http_token()
-    runner = Runner(services, services.outbox.client())
+    runner = process_runner(services)
     services.outbox.start()  # reminders go out even while no web process runs
     scheduler = BlockingScheduler(timezone=services.settings.timezone, jobstores=_jobstores(services))
     schedule(scheduler, runner)

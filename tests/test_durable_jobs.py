@@ -13,10 +13,11 @@ from bot import durable_jobs
 from bot.app import web_client
 from bot.delivery.outbox import wall_now
 from bot.flows import documents as document_flow
+from bot.flows import registry
 from models import leases, pending_jobs
 from models.document_store import DocumentStore
 from models.pending_jobs import MAX_ATTEMPTS, PendingJob
-from scheduler.runner import Runner
+from scheduler.runner import Runner, process_runner
 from tests.conftest import Stack
 from tests.documents_files import pdf
 from tests.test_documents import _dm_text, _people, _private_file, _rows, store  # noqa: F401  (fixture)
@@ -112,7 +113,7 @@ def test_every_background_hand_over_of_user_input_is_durable(wire: Stack) -> Non
 
 
 def test_a_job_of_a_kind_this_process_does_not_know_is_left_untouched(wire: Stack) -> None:
-    """`stagebot scheduler` builds no app, so it knows no job kinds: it must not use up a job's tries."""
+    """A process that does not know a kind (an older release beside a newer one) must not use up its tries."""
     calls: list[dict[str, object]] = []
     durable_jobs.register("test.elsewhere", lambda _s, _c, payload: calls.append(payload))
     try:
@@ -167,3 +168,16 @@ def test_a_job_keeps_its_lease_while_it_runs(wire: Stack, monkeypatch: pytest.Mo
     assert durable_jobs.run(wire.services, web_client(wire.services), job_id) is True
     assert len(seen) == 2 and seen[1] > seen[0]
     assert timedelta(minutes=1) >= durable_jobs.timing(production).lease
+
+
+def test_the_scheduler_process_knows_every_job_kind_of_the_registry(wire: Stack) -> None:
+    """A scheduler alone (every web process down) still does what students submitted."""
+    known = dict(durable_jobs.KINDS)
+    durable_jobs.KINDS.clear()
+    try:
+        process_runner(wire.services)
+        assert set(registry.JOB_KINDS) <= set(durable_jobs.KINDS)
+        assert durable_jobs.KINDS[document_flow.RECEIVE_JOB] is document_flow.receive_job
+    finally:
+        durable_jobs.KINDS.clear()
+        durable_jobs.KINDS.update(known)
