@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.messages.pofile import read_po
 
 from models.people import Person
@@ -104,7 +105,12 @@ class Translator:
         return format_date(value, format=style, locale=self.locale)
 
     def datetime(self, value: datetime, style: str = "medium") -> str:
-        return format_datetime(value, format=style, tzinfo=self.tz, locale=self.locale)
+        """The day in `style` and the time to the minute: nobody reads a deadline's seconds."""
+        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(self.tz)  # naive is UTC
+        pattern = str(Locale.parse(self.locale).datetime_formats[style])
+        day = format_date(local, format=style, locale=self.locale)
+        clock = format_time(local, format="short", locale=self.locale)
+        return pattern.replace("{1}", day).replace("{0}", clock)
 
 
 def translator(chosen: str | None, slack_locale: str | None, timezone: str) -> Translator:

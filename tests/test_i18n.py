@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -76,6 +76,13 @@ def test_the_language_comes_from_the_choice_then_slack_then_dutch(
 def test_dates_follow_the_users_locale() -> None:
     assert Translator("nl").date(date(2027, 2, 15)) == "15 februari 2027"
     assert Translator("en").date(date(2027, 2, 15)) == "15 February 2027"
+
+
+def test_a_moment_is_shown_in_the_readers_time_zone_to_the_minute() -> None:
+    moment = datetime(2026, 12, 9, 16, 0, 59, tzinfo=UTC)  # 17:00 in Brussels
+    assert Translator("nl").datetime(moment) == "9 dec 2026, 17:00"
+    assert Translator("en").datetime(moment) == "9 Dec 2026, 17:00"
+    assert Translator("nl").datetime(moment.replace(tzinfo=None)) == "9 dec 2026, 17:00"  # naive is UTC
 
 
 def test_an_unknown_key_is_a_loud_error_not_a_silent_key() -> None:
