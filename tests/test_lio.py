@@ -136,6 +136,28 @@ def test_an_exempt_application_round_trip(wire: Stack, people: dict[str, int]) -
     assert "lio.applied" in actions and "lio.approved" in actions
 
 
+def test_the_counsellors_approval_approves_the_proof_the_supervisor_was_asked_about(
+    wire: Stack, people: dict[str, int]
+) -> None:
+    apply(wire, form() | proof(wire))
+    with wire.session() as s:
+        (document,) = s.exec(select(Document)).all()
+    (asked,) = [m for m in wire.ws.messages("U0SUP") if "documents_approve" in json.dumps(m.blocks)]
+    (row,) = applications(wire)
+    wire.ws.click("U0STB", "lio_approve", message=review(wire, "U0STB", f"application:{row.id}"))
+    wire.services.outbox.settle()
+    with wire.session() as s:
+        (document,) = s.exec(select(Document)).all()
+        actions = [(e.action, e.actor_id) for e in s.exec(select(AuditEntry))]
+        counsellor = s.exec(select(AuditEntry.actor_id).where(AuditEntry.action == "lio.approved")).one()
+        documents_step = s.get(StepProgress, (people["anna"], int(Step.DOCUMENTS)))
+    assert document.status == "approved" and ("document.approved", counsellor) in actions
+    redrawn = next(m for m in wire.ws.messages("U0SUP") if m.ts == asked.ts)
+    assert "documents_approve" not in json.dumps(redrawn.blocks)
+    assert "<@U0STB>" in text_of(redrawn.blocks)
+    assert documents_step is not None  # recounted with the proof in
+
+
 def test_a_non_exempt_application_shows_the_extra_hours_and_a_second_click_is_one_decision(
     wire: Stack, people: dict[str, int]
 ) -> None:

@@ -192,13 +192,26 @@ class LioReview:
                 session, lio.load_lio_rules(), record, approved=verdict.approved, reason=verdict.reason,
                 actor_id=verdict.actor_id, now=verdict.at,
             )  # fmt: skip
-            if verdict.approved:  # an LIO student's step 2 also asks the proof: recount it
-                documents.record_step(session, document_flow.config(), record.student_id, verdict.at)
+            if verdict.approved:
+                self._approve_proof(session, record.student_id, verdict)
         else:
             lio.decide_reduction(
                 session, record, approved=verdict.approved, reason=verdict.reason, actor_id=verdict.actor_id,
                 now=verdict.at,
             )  # fmt: skip
+
+    @staticmethod
+    def _approve_proof(session: Session, student_id: int, verdict: review.Verdict) -> None:
+        """The counsellor judged the job with its proof in view: the proof waiting for the supervisor is
+        approved with the application (audited as the counsellor's), so nobody reviews one file twice. An
+        LIO student's step 2 asks the proof: it is recounted either way."""
+        proof = current_proof(session, student_id)
+        if proof is not None and proof.status == documents.DocumentStatus.AWAITING_REVIEW:
+            documents.decide(
+                session, document_flow.config(), proof, approved=True, reason=None, actor_id=verdict.actor_id,
+                now=verdict.at,
+            )  # fmt: skip
+        documents.record_step(session, document_flow.config(), student_id, verdict.at)
 
     def follow_up(self, record: Request, verdict: review.Verdict) -> None:
         """The student and each of their supervisors (once) hear the decision and the outcome; then "you may
@@ -227,6 +240,9 @@ class LioReview:
             send_dm(
                 client, supervisor.slack_user_id, st(f"lio.{kind}.supervisor.text", name=student.name), blocks
             )
+        proof = current_proof(session, record.student_id) if verdict.approved else None
+        if proof is not None and proof.review_messages:  # the supervisor's copy shows who approved it
+            review.refresh(services, client, session, document_flow.REVIEW, proof)
         start_notice.send(client, starts)
 
 
