@@ -95,6 +95,13 @@ def open_document(services: Services, token: str, language: str | None = None) -
         return _serve(services, session, grant)
 
 
+def _audit_refusal(session: Session, now: datetime, action: str, actor_id: int, document: Document) -> None:
+    """Who tried to open what, without the content: the audit of every refused download."""
+    audit.log(
+        session, now, action, actor_id=actor_id, student_id=document.student_id, subject=document.subject
+    )
+
+
 def _serve(services: Services, session: Session, grant: signed_links.Grant) -> Download:
     now = services.clock.now()
     document = session.get(Document, grant.ident)
@@ -106,25 +113,11 @@ def _serve(services: Services, session: Session, grant: signed_links.Grant) -> D
         or not may_get_document(session, actor, document.student_id, document.type_code)
     ):
         if document is not None:
-            audit.log(
-                session,
-                now,
-                "document.open_refused",
-                actor_id=grant.person_id,
-                student_id=document.student_id,
-                subject=document.subject,
-            )
+            _audit_refusal(session, now, "document.open_refused", grant.person_id, document)
         return _refusal(services, person, 403, "documents.open.not_allowed")
     expires = datetime.fromtimestamp(grant.expires, UTC)
     if not used_links.claim(session, grant.nonce, now, expires):
-        audit.log(
-            session,
-            now,
-            "document.link_reused",
-            actor_id=actor.person_id,
-            student_id=document.student_id,
-            subject=document.subject,
-        )
+        _audit_refusal(session, now, "document.link_reused", actor.person_id, document)
         return _refusal(services, person, 410, "documents.open.used")
     content = None if document.purged_at else store_of(services).read(document.sha256)
     if content is None:
