@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Mail to the school side (contact persons, mentors): without an SMTP server that side is off.
     smtp_url: str | None = Field(None, validation_alias=_env("STAGEBOT_SMTP_URL"))
     mail_from: str | None = Field(None, validation_alias=_env("STAGEBOT_MAIL_FROM"))
+    # How many mails a minute the SMTP server takes (providers refuse more, often about 30): the outbox paces.
+    mail_per_minute: int = Field(30, ge=1, le=10000, validation_alias=_env("STAGEBOT_MAIL_PER_MINUTE"))
     link_days: int = Field(30, ge=1, le=365, validation_alias=_env("STAGEBOT_LINK_DAYS"))
     # How soon background work a stopped process left behind is taken over (bot.durable_jobs.timing).
     job_resume_seconds: int = Field(30, ge=1, le=3600, validation_alias=_env("STAGEBOT_JOB_RESUME_SECONDS"))

@@ -291,7 +291,7 @@ class OutboxWorker:
         self.window = threads * IN_FLIGHT_PER_THREAD  # rows claimed and not yet done, at most
         self._in_flight = 0
         self._marks = MarkWriter(self._write_marks, self._marked)
-        self.pacer = Pacer()
+        self.pacer = Pacer(limits={mail.METHOD: services.settings.mail_per_minute})
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

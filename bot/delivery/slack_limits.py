@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 PER_MINUTE: dict[str, float] = {
@@ -51,9 +51,15 @@ class Pacer:
     `enabled=False` only obeys Retry-After (a stand-in without limits, as in most tests)."""
 
     def __init__(
-        self, scale: float = 1.0, *, enabled: bool = True, clock: Callable[[], float] = time.monotonic
+        self,
+        scale: float = 1.0,
+        *,
+        enabled: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        limits: Mapping[str, float] | None = None,
     ) -> None:
         self.scale, self.enabled, self.clock = scale, enabled, clock
+        self.limits = {**PER_MINUTE, **(limits or {})}  # more methods (the mail server's) beside Slack's
         self._buckets: dict[str, _Bucket] = {}
         self._paused: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -67,7 +73,7 @@ class Pacer:
                 return paused
             if not self.enabled:
                 return 0.0
-            wait = self._bucket(method, method, now).take(now) if method in PER_MINUTE else 0.0
+            wait = self._bucket(method, method, now).take(now) if method in self.limits else 0.0
             if wait == 0 and method == "chat.postMessage":
                 wait = self._bucket("lane:" + lane, method, now).take(now)
                 if wait:  # give the method's token back: this call does not go now
@@ -84,7 +90,7 @@ class Pacer:
             if name.startswith("lane:"):
                 rate, capacity = PER_CHANNEL_PER_SECOND * self.scale, float(CHANNEL_BURST)
             else:
-                capacity, per_minute = method_budget(PER_MINUTE[method])
+                capacity, per_minute = method_budget(self.limits[method])
                 rate = per_minute / 60 * self.scale
             bucket = self._buckets[name] = _Bucket(rate, capacity, capacity, now)
         return bucket
