@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.pofile import read_po
 
 from models.people import Person
@@ -24,6 +24,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 BABEL_LOCALES = {"nl": "nl_BE", "en": "en_GB"}
+DAY_STYLES = ("short", "medium", "long", "full")  # the locale's own; any other style is a pattern
 
 
 @cache
@@ -105,8 +106,11 @@ class Translator:
         return format_date(value, format=style, locale=self.locale)
 
     def datetime(self, value: datetime, style: str = "medium") -> str:
-        """The day in `style` and the time to the minute: nobody reads a deadline's seconds."""
+        """The day in `style` and the time to the minute: nobody reads a deadline's seconds. A `style` that is
+        a pattern ("HH:mm") is used as it is."""
         local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(self.tz)  # naive is UTC
+        if style not in DAY_STYLES:
+            return format_datetime(local, format=style, locale=self.locale)
         pattern = str(Locale.parse(self.locale).datetime_formats[style])
         day = format_date(local, format=style, locale=self.locale)
         clock = format_time(local, format="short", locale=self.locale)

@@ -83,6 +83,7 @@ def test_a_moment_is_shown_in_the_readers_time_zone_to_the_minute() -> None:
     assert Translator("nl").datetime(moment) == "9 dec 2026, 17:00"
     assert Translator("en").datetime(moment) == "9 Dec 2026, 17:00"
     assert Translator("nl").datetime(moment.replace(tzinfo=None)) == "9 dec 2026, 17:00"  # naive is UTC
+    assert Translator("en").datetime(moment, "HH:mm") == "17:00"  # a pattern as it is
 
 
 def test_an_unknown_key_is_a_loud_error_not_a_silent_key() -> None:
