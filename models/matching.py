@@ -378,7 +378,10 @@ def solve(instance: Instance, *, time_limit: float = 8.0, workers: int = 2) -> R
         optimal=optimal,
         objective=score(by_id, choices, unplaced, instance.schools),
     )
-    result.why_not = {s.id: why_not(instance, s, choices.get(s.id, []), offers, used) for s in students}
+    offered = {key[0] for key in offers}
+    result.why_not = {
+        s.id: why_not(instance, s, choices.get(s.id, []), offers, used, offered) for s in students
+    }
     result.conflicts = explain(instance, students, result, offers, options)
     return result
 
@@ -418,8 +421,13 @@ def why_not(
     chosen: Sequence[Choice],
     offers: dict[tuple[int, str, int, str], Offer],
     used: dict[tuple[int, str, int, str], int],
+    offered: set[int] | None = None,
 ) -> list[WhyNot]:
-    """For each preference ranked better than what the student got: the first reason it was not used."""
+    """For each preference ranked better than what the student got: the first reason it was not used.
+    ``offered`` (the institutions with any offer) is computed once per proposal by the caller: scanning
+    every offer per preference cost most of this function at 3,000 students."""
+    if offered is None:
+        offered = {key[0] for key in offers}
     best = min((c.rank for c in chosen if c.rank is not None), default=None)
     worst_needed = max((c.rank or 99 for c in chosen), default=99)
     found: list[WhyNot] = []
@@ -432,7 +440,7 @@ def why_not(
             found.append(WhyNot(inst, rank, "matching.why.excluded"))
         elif inst in student.avoid:
             found.append(WhyNot(inst, rank, "matching.why.avoid"))
-        elif not any(o.institution_id == inst for o in offers.values()):
+        elif inst not in offered:
             found.append(WhyNot(inst, rank, "matching.why.no_capacity"))
         else:
             found.append(_unit_reason(instance, student, chosen, inst, rank, offers, used))

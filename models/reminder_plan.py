@@ -323,3 +323,54 @@ def school_items(
         due.append(Item(SCHOOL_RECIPIENT, f"school_{wait.kind}", wait.subject, wait.due))
         due += [Item(s, f"school_{wait.kind}_missing", wait.subject, wait.due) for s in wait.supervisors]
     return [item for item in due if item.key not in sent]
+
+
+# --- hours: the shortfall before a period ends, the mentor's confirmations that wait -----------------------
+
+HOURS_SHORTFALL_WORKING_DAYS = 10  # a student short of hours hears this many working days before the end
+HOURS_CONFIRMATION_WORKING_DAYS = 5  # a mentor's waiting confirmation is mailed again after this many
+
+
+@dataclass(frozen=True)
+class HoursShortfall:
+    """A student's period whose confirmed + waiting hours are below the required ones."""
+
+    slack_id: str
+    supervisors: tuple[str, ...]
+    period: str  # a stable name of the placement's period, part of the once-only key
+    ends_on: date
+    short: float
+
+
+def hours_shortfall_items(
+    shortfalls: Iterable[HoursShortfall], sent: set[Key], rules: ReminderRules, today: date
+) -> list[Item]:
+    """From the working day that is 10 working days before the end: the student, and each supervisor,
+    once per period (the key's due is that day, so a later sweep does not tell it again)."""
+    due = []
+    for gap in shortfalls:
+        if gap.short <= 0 or gap.ends_on < today:
+            continue
+        if rules.add_working_days(today, HOURS_SHORTFALL_WORKING_DAYS) < gap.ends_on:
+            continue
+        subject = f"hours:{gap.period}"
+        due.append(Item(gap.slack_id, "hours_shortfall", subject, gap.ends_on, student_slack_id=gap.slack_id))
+        due += [
+            Item(s, "hours_shortfall_supervisor", subject, gap.ends_on, student_slack_id=gap.slack_id)
+            for s in gap.supervisors
+        ]
+    return [item for item in due if item.key not in sent]
+
+
+def hours_confirmation_items(
+    waits: Iterable[SchoolWait], sent: set[Key], rules: ReminderRules, today: date
+) -> list[Item]:
+    """A confirmation mailed on `due` that still waits 5 working days later is mailed once more."""
+    if not rules.is_working_day(today):
+        return []
+    due = []
+    for wait in waits:
+        again = rules.add_working_days(wait.due, HOURS_CONFIRMATION_WORKING_DAYS)
+        if again <= today:
+            due.append(Item(SCHOOL_RECIPIENT, "school_hours_confirmation", wait.subject, again))
+    return [item for item in due if item.key not in sent]

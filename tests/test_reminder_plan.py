@@ -191,3 +191,27 @@ def test_the_digest_goes_on_the_first_working_day_of_the_week() -> None:
     assert [i.due for i in digest_items(["U0COORD"], RULES, date(2026, 12, 2))] == [date(2026, 11, 30)]
     # 11 November 2026 is a Wednesday; on 9 November (a Monday) the digest is due that Monday.
     assert [i.due for i in digest_items(["U0COORD"], RULES, date(2026, 11, 9))] == [date(2026, 11, 9)]
+
+
+@pytest.mark.parametrize(
+    ("today", "told"), [("2026-03-13", False), ("2026-03-16", True), ("2026-03-17", True)]
+)
+def test_hours_shortfall_from_ten_working_days_before_the_end_once(today: str, told: bool) -> None:
+    from models.reminder_plan import HoursShortfall, hours_shortfall_items
+
+    gap = HoursShortfall("U0ANNA", ("U0SUP",), "7", date(2026, 3, 30), 6.0)  # a Monday; 10 wd before: 16 Mar
+    items = hours_shortfall_items([gap], set(), RULES, date.fromisoformat(today))
+    assert [i.recipient for i in items] == (["U0ANNA", "U0SUP"] if told else [])
+    first = hours_shortfall_items([gap], set(), RULES, date(2026, 3, 16))
+    assert hours_shortfall_items([gap], {i.key for i in first}, RULES, date(2026, 3, 18)) == []
+
+
+@pytest.mark.parametrize(("today", "told"), [("2026-03-06", False), ("2026-03-09", True)])
+def test_hours_confirmation_mailed_again_after_five_working_days_once(today: str, told: bool) -> None:
+    from models.reminder_plan import SchoolWait, hours_confirmation_items
+
+    wait = SchoolWait("hours", "hours_confirmation:3", date(2026, 3, 2))  # mailed on a Monday
+    items = hours_confirmation_items([wait], set(), RULES, date.fromisoformat(today))
+    assert len(items) == int(told)
+    first = hours_confirmation_items([wait], set(), RULES, date(2026, 3, 9))
+    assert hours_confirmation_items([wait], {i.key for i in first}, RULES, date(2026, 3, 10)) == []
