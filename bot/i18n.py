@@ -83,6 +83,7 @@ class Translator:
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
         self.locale = BABEL_LOCALES[self.language]
         self.tz = ZoneInfo(timezone)
+        self.babel = Locale.parse(self.locale)  # parsed once: every date of a message reads its patterns
 
     def __call__(self, key: str, **params: Any) -> str:
         template = messages(self.language).get(key) or messages("en").get(key)
@@ -111,7 +112,7 @@ class Translator:
         local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(self.tz)  # naive is UTC
         if style not in DAY_STYLES:
             return format_datetime(local, format=style, locale=self.locale)
-        pattern = str(Locale.parse(self.locale).datetime_formats[style])
+        pattern = str(self.babel.datetime_formats[style])
         day = format_date(local, format=style, locale=self.locale)
         clock = format_time(local, format="short", locale=self.locale)
         return pattern.replace("{1}", day).replace("{0}", clock)
